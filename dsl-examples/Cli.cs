@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using NetGen.Generated;
+
+namespace NetGen.Examples;
+
+/// <summary>The demo's command line: <c>summary</c> (the default) prints every generated network.</summary>
+public static class Cli
+{
+    /// <summary>Runs a command; returns the process exit code.</summary>
+    public static int Run(string[] args)
+    {
+        var command = args.Length > 0 && !args[0].StartsWith("-", StringComparison.Ordinal) ? args[0] : "summary";
+        var options = args.SkipWhile(a => a == command).ToList();
+        switch (command)
+        {
+            case "summary":
+                var rows = Summaries().ToList();
+                if (options.Contains("--json"))
+                {
+                    Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+                }
+                else
+                {
+                    PrintTable(Console.Out, rows);
+                }
+
+                return 0;
+            case "keys" when options.Count == 1:
+                return PrintStateDict(options[0]);
+            default:
+                Console.Error.WriteLine($"unknown command '{command}'; commands: summary [--json], keys NETWORK");
+                return 2;
+        }
+    }
+
+    /// <summary>One network's figures: counted on a live instance and known at compile time.</summary>
+    public sealed record Summary(
+        string Name,
+        long Parameters,
+        long ParametersStatic,
+        int StateDictEntries,
+        long Macs,
+        long[] Input,
+        long[] Output,
+        string SourceFile,
+        string? PaperModel,
+        string? PaperParameters,
+        string? PaperTop1);
+
+    /// <summary>Builds each network once (with default arguments) to count what it really holds.</summary>
+    public static IEnumerable<Summary> Summaries()
+    {
+        foreach (var network in NetworkCatalog.All)
+        {
+            long parameters;
+            int entries;
+            using (var module = network.Create())
+            {
+                parameters = module.ParameterCount();
+                entries = module.StateDictEntries();
+            }
+
+            var paper = PaperFigures.SeedTable.FirstOrDefault(r => r.Network == network.Name).Figure;
+            yield return new Summary(network.Name, parameters, network.ParameterCount, entries, network.MultiplyAccumulates,
+                network.InputShape, network.OutputShape, network.SourceFile, paper?.Model, paper?.Parameters, paper?.Top1);
+        }
+    }
+
+    /// <summary>Prints a network's state_dict: key and shape, in registration order.</summary>
+    private static int PrintStateDict(string name)
+    {
+        var network = NetworkCatalog.All.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (network is null)
+        {
+            Console.Error.WriteLine($"no network '{name}'; networks: {string.Join(", ", NetworkCatalog.All.Select(n => n.Name))}");
+            return 2;
+        }
+
+        using var module = network.Create();
+        foreach (var (key, tensor) in module.state_dict())
+        {
+            Console.WriteLine($"{key} [{string.Join(", ", tensor.shape)}]");
+        }
+
+        return 0;
+    }
+
+    private static void PrintTable(TextWriter output, IReadOnlyList<Summary> rows)
+    {
+        var header = new[] { "Network", "Parameters", "Compile-time", "state_dict", "MACs", "Input -> output", "Paper (params, top-1)" };
+        var cells = rows.Select(r => new[]
+        {
+            r.Name,
+            N(r.Parameters),
+            N(r.ParametersStatic) + (r.Parameters == r.ParametersStatic ? string.Empty : " (!)"),
+            r.StateDictEntries.ToString(CultureInfo.InvariantCulture),
+            Giga(r.Macs),
+            $"{Dims(r.Input)} -> {Dims(r.Output)}",
+            r.PaperModel is null ? "-" : $"{r.PaperModel}: {r.PaperParameters}, {r.PaperTop1}",
+        }).ToList();
+        var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
+        void Line(string[] row) => output.WriteLine(string.Join("  ", row.Select((c, i) => i is 0 or 5 or 6 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
+        Line(header);
+        Line(widths.Select(w => new string('-', w)).ToArray());
+        foreach (var row in cells)
+        {
+            Line(row);
+        }
+    }
+
+    private static string N(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+
+    private static string Giga(long macs) => (macs / 1e9).ToString("0.000", CultureInfo.InvariantCulture) + " G";
+
+    private static string Dims(long[] shape) => string.Join("x", shape);
+}

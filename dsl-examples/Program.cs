@@ -1,0 +1,4 @@
+using System;
+using NetGen.Examples;
+
+return Cli.Run(args);

@@ -1,0 +1,325 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Common;
+using NetGen.Generator.Syntax;
+
+namespace NetGen.Generator.Binding;
+
+public sealed partial class Binder
+{
+    /// <summary>Arguments matched to parameters by position or name (or alias), evaluated in the caller's scope.</summary>
+    private sealed record BoundArguments(Dictionary<string, Value> Values, Dictionary<string, TextSpan> Spans);
+
+    private BoundArguments? BindArguments(CallItemSyntax call, IReadOnlyList<(string Name, string? Alias)> parameters, Scope scope)
+    {
+        var callee = call.Callee.Text;
+        var values = new Dictionary<string, Value>(StringComparer.Ordinal);
+        var spans = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        var ok = true;
+        var seenNamed = false;
+        for (var index = 0; index < call.Arguments.Length; index++)
+        {
+            var argument = call.Arguments[index];
+            string target;
+            if (argument.Name is { } name)
+            {
+                seenNamed = true;
+                var match = parameters.FirstOrDefault(p => p.Name == name.Text || p.Alias == name.Text);
+                if (match.Name is null)
+                {
+                    _diagnostics.UnknownArgument(name.Span, callee, name.Text, parameters.Select(p => p.Alias is null ? p.Name : $"{p.Name} ({p.Alias})"));
+                    ok = false;
+                    continue;
+                }
+
+                target = match.Name;
+            }
+            else if (seenNamed)
+            {
+                _diagnostics.PositionalAfterNamed(argument.Span);
+                ok = false;
+                continue;
+            }
+            else if (index >= parameters.Count)
+            {
+                _diagnostics.TooManyArguments(argument.Span, callee, parameters.Count, call.Arguments.Count(a => a.Name is null));
+                ok = false;
+                break;
+            }
+            else
+            {
+                target = parameters[index].Name;
+            }
+
+            if (values.ContainsKey(target))
+            {
+                _diagnostics.DuplicateArgument(argument.Span, callee, target);
+                ok = false;
+                continue;
+            }
+
+            var value = _evaluator.Evaluate(argument.Value, scope);
+            if (value.IsError)
+            {
+                ok = false;
+                continue;
+            }
+
+            values.Add(target, value);
+            spans.Add(target, argument.Value.Span);
+        }
+
+        return ok ? new BoundArguments(values, spans) : null;
+    }
+
+    // Layers -------------------------------------------------------------------------------
+
+    private LayerModel? BindLayer(CallItemSyntax call, LayerSpec spec, Scope scope, ref Shape current)
+    {
+        var bound = BindArguments(call, spec.Arguments.Select(a => (a.Name, a.Alias)).ToList(), scope);
+        if (bound is null)
+        {
+            return null;
+        }
+
+        var ok = true;
+        foreach (var argument in spec.Arguments)
+        {
+            if (!bound.Values.TryGetValue(argument.Name, out var value))
+            {
+                if (argument.Default is { } fallback)
+                {
+                    bound.Values[argument.Name] = fallback;
+                }
+                else if (!argument.Optional)
+                {
+                    _diagnostics.MissingArgument(call.Span, spec.Name, argument.Display);
+                    ok = false;
+                }
+
+                continue;
+            }
+
+            var converted = Convert(value, argument, spec.Name, bound.Spans[argument.Name]);
+            ok &= !converted.IsError;
+            bound.Values[argument.Name] = converted;
+        }
+
+        if (!ok || !CountModule(call.Span))
+        {
+            return null;
+        }
+
+        var result = spec.Infer(new LayerCall(spec.Name, current, call.Span, bound.Values, bound.Spans, _diagnostics));
+        if (result is null)
+        {
+            return null;
+        }
+
+        var input = current;
+        current = result.Output;
+        return new LayerModel(spec.Name, result.Arguments.ToEquatableArray(), input, result.Output, result.Parameters, result.Macs);
+    }
+
+    private Value Convert(Value value, ArgumentSpec argument, string layer, TextSpan span)
+    {
+        if (value.IsDynamic && !argument.AllowDynamic)
+        {
+            _diagnostics.NotConstant(span, $"'{argument.Name}' of '{layer}'", value.DependsOn ?? "?");
+            return Value.Error;
+        }
+
+        var accepted = argument.Type switch
+        {
+            ArgumentType.Int => value.Kind == ValueKind.Int,
+            ArgumentType.Float => value.Kind is ValueKind.Float or ValueKind.Int,
+            ArgumentType.Bool => value.Kind == ValueKind.Bool,
+            ArgumentType.IntOrPair => value.Kind is ValueKind.Int or ValueKind.Pair,
+            _ => value.Kind is ValueKind.Int or ValueKind.Pair || (value.Kind == ValueKind.Symbol && value.Symbol is "same" or "valid"),
+        };
+        if (!accepted)
+        {
+            var expected = argument.Type switch
+            {
+                ArgumentType.Int => value.Kind == ValueKind.Float ? "an int (use round(), floor() or ceil())" : "an int",
+                ArgumentType.Float => "a number",
+                ArgumentType.Bool => "true or false",
+                ArgumentType.IntOrPair => "an int or a pair such as (1, 7)",
+                _ => "an int, a pair such as (0, 3), same or valid",
+            };
+            _diagnostics.ArgumentType(span, layer, argument.Name, expected, value.Describe);
+            return Value.Error;
+        }
+
+        return argument.Type == ArgumentType.Float && value.Kind == ValueKind.Int
+            ? Value.Float(value.Integer, value.Dynamic, value.DependsOn)
+            : value;
+    }
+
+    // Blocks -------------------------------------------------------------------------------
+
+    private List<Entry>? BindBlockCall(CallItemSyntax call, Scope scope, ref Shape current, bool spread)
+    {
+        if (!_blocks.TryGetValue(call.Callee.Text, out var block) || _recursiveBlocks.Contains(block.Name.Text))
+        {
+            // Unknown callees were reported by CheckCallees, recursion by FindRecursion.
+            return null;
+        }
+
+        var parameters = block.Parameters.Where(p => !p.Name.IsMissing).Select(p => (p.Name.Text, (string?)null)).ToList();
+        var bound = BindArguments(call, parameters, scope);
+        if (bound is null)
+        {
+            return null;
+        }
+
+        var input = current;
+        var blockScope = new Scope(null, input);
+        var key = new StringBuilder(block.Name.Text).Append('|').Append(input.ToString()).Append('|').Append(input.ChannelsExpression);
+        foreach (var parameter in block.Parameters)
+        {
+            if (parameter.Name.IsMissing)
+            {
+                continue;
+            }
+
+            if (blockScope.IsDefinedHere(parameter.Name.Text))
+            {
+                _diagnostics.DuplicateName(parameter.Name.Span, "parameter", parameter.Name.Text, LineOf(block.Name.Span.Start));
+                return null;
+            }
+
+            Value value;
+            if (bound.Values.TryGetValue(parameter.Name.Text, out var given))
+            {
+                value = given;
+            }
+            else if (parameter.Default is { } fallback)
+            {
+                value = _evaluator.Evaluate(fallback, blockScope);
+            }
+            else
+            {
+                _diagnostics.MissingArgument(call.Span, block.Name.Text, parameter.Name.Text);
+                return null;
+            }
+
+            value = CheckDeclaredType(parameter, value, block.Name.Text);
+            if (value.IsError)
+            {
+                return null;
+            }
+
+            blockScope.Define(parameter.Name.Text, value);
+            key.Append('|').Append(value.Kind).Append(':').Append(value.Display).Append(':').Append(value.Dynamic);
+        }
+
+        if (!_expansions.TryGetValue(key.ToString(), out var expansion))
+        {
+            var modulesBefore = _modules;
+            var shape = input;
+            var entries = BindStatements(block.Body.Statements, blockScope, ref shape);
+            if (entries is null)
+            {
+                return null;
+            }
+
+            expansion = new Expansion(entries, _modules - modulesBefore);
+            _expansions.Add(key.ToString(), expansion);
+        }
+        else if (!CountModule(call.Span, expansion.Modules))
+        {
+            return null;
+        }
+
+        var made = expansion.Entries;
+        current = made.Count > 0 ? made[made.Count - 1].Module.Output : input;
+        if (spread)
+        {
+            return made;
+        }
+
+        // A block of one unnamed statement is that statement's module (so a residual block's layers are
+        // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence.
+        if (made.Count == 1 && made[0].Name is null)
+        {
+            return new List<Entry> { new(null, call.Span, WithOrigin(made[0].Module, block.Name.Text)) };
+        }
+
+        var children = Finalize(made, reservedName: null);
+        return children is null ? null : new List<Entry> { new(null, call.Span, Sequence(children.Value, block.Name.Text, input, current)) };
+    }
+
+    private static ModuleModel WithOrigin(ModuleModel module, string origin) => module switch
+    {
+        SequenceModel sequence => sequence with { Origin = origin },
+        ResidualModel residual => residual with { Origin = origin },
+        DenseModel dense => dense with { Origin = origin },
+        ConcatModel concat => concat with { Origin = origin },
+        _ => module,
+    };
+
+    // Static checks ------------------------------------------------------------------------
+
+    /// <summary>Reports every call to an unknown layer or block, in used and unused code alike.</summary>
+    private void CheckCallees(FileSyntax file)
+    {
+        var known = LayerCatalog.All.Select(s => s.Name).Concat(_blocks.Keys).ToList();
+        foreach (var definition in file.Definitions)
+        {
+            foreach (var call in CallsIn(definition.Body))
+            {
+                var name = call.Callee.Text;
+                if (call.Callee.IsMissing || LayerCatalog.TryGet(name, out _) || _blocks.ContainsKey(name))
+                {
+                    continue;
+                }
+
+                _diagnostics.UnknownLayer(call.Callee.Span, name, Closest(name, known));
+            }
+        }
+    }
+
+    private static string? Closest(string name, IEnumerable<string> candidates)
+    {
+        string? best = null;
+        var bestDistance = Math.Max(2, name.Length / 3) + 1;
+        foreach (var candidate in candidates)
+        {
+            var distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
+            if (distance < bestDistance)
+            {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+
+        return best;
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var row = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                row[j] = Math.Min(Math.Min(row[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, row) = (row, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,193 @@
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Common;
+using NetGen.Generator.Syntax;
+
+namespace NetGen.Generator.Binding;
+
+public sealed partial class Binder
+{
+    private ResidualModel? BindResidual(ResidualItemSyntax residual, Scope scope, ref Shape current)
+    {
+        var input = current;
+        string? activation = null;
+        if (residual.Activation is { } token && !token.IsMissing)
+        {
+            if (!LayerCatalog.Activations.Contains(token.Text))
+            {
+                _diagnostics.UnknownLayer(token.Span, token.Text, Closest(token.Text, LayerCatalog.Activations) ?? "relu");
+                return null;
+            }
+
+            activation = token.Text;
+        }
+
+        var bodyShape = input;
+        var body = BindStatements(residual.Body.Statements, new Scope(scope), ref bodyShape);
+        if (body is null || !CountModule(residual.Span))
+        {
+            return null;
+        }
+
+        ChildModel? shortcut = null;
+        var shortcutShape = input;
+        if (residual.Shortcut is { } clause && !clause.Name.IsMissing)
+        {
+            var active = true;
+            if (clause.When is { } when)
+            {
+                var condition = Constant(when, scope, "a 'when' condition");
+                if (condition is null)
+                {
+                    return null;
+                }
+
+                if (condition.Kind != ValueKind.Bool)
+                {
+                    _diagnostics.ArgumentType(when.Span, "when", "condition", "a bool", condition.Describe);
+                    return null;
+                }
+
+                active = condition.AsBool;
+            }
+
+            if (active)
+            {
+                var made = BindItem(clause.Item, new Scope(scope), ref shortcutShape, spread: false);
+                if (made is null)
+                {
+                    return null;
+                }
+
+                shortcut = new ChildModel(clause.Name.Text, made[0].Module);
+            }
+        }
+
+        var children = Finalize(body, shortcut is null ? null : (shortcut.Key, residual.Shortcut!.Name.Span));
+        if (children is null)
+        {
+            return null;
+        }
+
+        if (bodyShape.IsFlat != shortcutShape.IsFlat)
+        {
+            _diagnostics.ChannelMismatch(residual.Span, bodyShape.ToString(), shortcutShape.ToString());
+            return null;
+        }
+
+        if (bodyShape.Channels != shortcutShape.Channels || bodyShape.ChannelsExpression != shortcutShape.ChannelsExpression)
+        {
+            _diagnostics.ChannelMismatch(residual.Span, Channels(bodyShape), Channels(shortcutShape));
+            return null;
+        }
+
+        if (!bodyShape.SameSpatial(shortcutShape))
+        {
+            _diagnostics.SpatialMismatch(residual.Span, "residual add", $"body {bodyShape}, shortcut {shortcutShape}");
+            return null;
+        }
+
+        var modules = children.Value.Concat(shortcut is null ? Enumerable.Empty<ChildModel>() : new[] { shortcut }).ToList();
+        current = bodyShape;
+        return new ResidualModel(children.Value, shortcut, activation, null, input, bodyShape, Sum(modules, m => m.Parameters), Sum(modules, m => m.Macs));
+    }
+
+    private static string Channels(Shape shape) =>
+        (shape.ChannelsExpression is null ? shape.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture) : shape.ChannelsExpression)
+        + (shape.IsFlat ? " features" : " channels");
+
+    private DenseModel? BindDense(DenseItemSyntax dense, Scope scope, ref Shape current)
+    {
+        var input = current;
+        var bodyShape = input;
+        var body = BindStatements(dense.Body.Statements, new Scope(scope), ref bodyShape);
+        if (body is null || !CountModule(dense.Span))
+        {
+            return null;
+        }
+
+        var children = Finalize(body, reservedName: null);
+        if (children is null || !Joinable(dense.Span, "dense concat", new[] { ("input", input), ("body", bodyShape) }))
+        {
+            return null;
+        }
+
+        current = Joined(input, bodyShape, SafeMath.Add(input.Channels, bodyShape.Channels));
+        return new DenseModel(children.Value, null, input, current, Sum(children.Value, m => m.Parameters), Sum(children.Value, m => m.Macs));
+    }
+
+    private ConcatModel? BindConcat(ConcatItemSyntax concat, Scope scope, ref Shape current)
+    {
+        var input = current;
+        var branches = new List<Entry>();
+        var outputs = new List<(string, Shape)>();
+        foreach (var statement in concat.Body.Statements)
+        {
+            if (statement is LetStatementSyntax let)
+            {
+                _diagnostics.UnexpectedToken(let.Span, "'let'", "a branch (put 'let' before the 'concat')");
+                return null;
+            }
+
+            var item = (ItemStatementSyntax)statement;
+            if (item.Spread)
+            {
+                _diagnostics.UnexpectedToken(item.Span, "'*'", "a branch (a '*' splice belongs in a sequence, not among parallel branches)");
+                return null;
+            }
+
+            var branchShape = input;
+            var before = branches.Count;
+            if (!BindStatement(item, new Scope(scope), ref branchShape, branches))
+            {
+                return null;
+            }
+
+            for (var i = before; i < branches.Count; i++)
+            {
+                outputs.Add((branches[i].Name ?? i.ToString(System.Globalization.CultureInfo.InvariantCulture), branchShape));
+            }
+        }
+
+        if (branches.Count == 0)
+        {
+            _diagnostics.UnexpectedToken(concat.Span, "an empty 'concat'", "one or more indented branches");
+            return null;
+        }
+
+        var children = Finalize(branches, reservedName: null);
+        if (children is null || !CountModule(concat.Span) || !Joinable(concat.Span, "concat", outputs))
+        {
+            return null;
+        }
+
+        var channels = outputs.Aggregate(0L, (sum, o) => SafeMath.Add(sum, o.Item2.Channels));
+        current = Joined(outputs[0].Item2, outputs[outputs.Count - 1].Item2, channels, outputs.Select(o => o.Item2).ToList());
+        return new ConcatModel(children.Value, null, input, current, Sum(children.Value, m => m.Parameters), Sum(children.Value, m => m.Macs));
+    }
+
+    /// <summary>Whether maps can be joined along channels: all flat, or all of one height and width.</summary>
+    private bool Joinable(Microsoft.CodeAnalysis.Text.TextSpan span, string what, IReadOnlyList<(string Name, Shape Shape)> parts)
+    {
+        var first = parts[0].Shape;
+        if (parts.All(p => p.Shape.IsFlat == first.IsFlat && (first.IsFlat || p.Shape.SameSpatial(first))))
+        {
+            return true;
+        }
+
+        _diagnostics.SpatialMismatch(span, what, string.Join(", ", parts.Select(p => $"{p.Name} {p.Shape}")));
+        return false;
+    }
+
+    private static Shape Joined(Shape first, Shape last, long channels, IReadOnlyList<Shape>? all = null)
+    {
+        var parts = all ?? new[] { first, last };
+        string? expression = null;
+        if (parts.Any(p => p.ChannelsExpression is not null))
+        {
+            expression = "(" + string.Join(" + ", parts.Select(p => p.ChannelsCSharp)) + ")";
+        }
+
+        return first.IsFlat ? Shape.Flat(channels, expression) : Shape.Spatial(channels, first.Height, first.Width, expression);
+    }
+}

@@ -1,0 +1,313 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Common;
+using NetGen.Generator.Syntax;
+
+namespace NetGen.Generator.Binding;
+
+public sealed partial class Binder
+{
+    /// <summary>A module made by a statement, before its key in the parent is fixed.</summary>
+    private sealed record Entry(string? Name, TextSpan Span, ModuleModel Module);
+
+    /// <summary>A block expanded once for given arguments and input; later identical calls reuse it.</summary>
+    private sealed record Expansion(List<Entry> Entries, int Modules);
+
+    private readonly Dictionary<string, Expansion> _expansions = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Binds statements one after another, threading the shape. Stops at the first statement that
+    /// fails (returns null): later shapes would be guesses and their errors noise.
+    /// </summary>
+    private List<Entry>? BindStatements(ImmutableArray<StatementSyntax> statements, Scope scope, ref Shape current, bool skipLets = false)
+    {
+        var entries = new List<Entry>();
+        foreach (var statement in statements)
+        {
+            if (_aborted)
+            {
+                return null;
+            }
+
+            switch (statement)
+            {
+                case LetStatementSyntax let when !skipLets:
+                    var value = _evaluator.Evaluate(let.Value, scope);
+                    if (value.IsError)
+                    {
+                        return null;
+                    }
+
+                    DefineLet(scope, let, value);
+                    break;
+                case ItemStatementSyntax item:
+                    if (!BindStatement(item, scope, ref current, entries))
+                    {
+                        return null;
+                    }
+
+                    break;
+            }
+        }
+
+        return entries;
+    }
+
+    private bool BindStatement(ItemStatementSyntax statement, Scope scope, ref Shape current, List<Entry> entries)
+    {
+        if (statement.When is { } when)
+        {
+            var condition = Constant(when, scope, "a 'when' condition");
+            if (condition is null)
+            {
+                return false;
+            }
+
+            if (condition.Kind != ValueKind.Bool)
+            {
+                _diagnostics.ArgumentType(when.Span, "when", "condition", "a bool", condition.Describe);
+                return false;
+            }
+
+            if (!condition.AsBool)
+            {
+                return true;
+            }
+        }
+
+        try
+        {
+            if (statement.Repeat is null)
+            {
+                var made = BindItem(statement.Item, scope, ref current, statement.Spread);
+                if (made is null)
+                {
+                    return false;
+                }
+
+                if (statement.Spread)
+                {
+                    entries.AddRange(made);
+                }
+                else
+                {
+                    entries.Add(new Entry(statement.Name?.Text, statement.Span, made[0].Module));
+                }
+
+                return true;
+            }
+
+            return BindRepeat(statement, statement.Repeat, scope, ref current, entries);
+        }
+        catch (OverflowException)
+        {
+            _diagnostics.Overflow(statement.Span, "a parameter, MAC or feature count here");
+            return false;
+        }
+    }
+
+    private bool BindRepeat(ItemStatementSyntax statement, RepeatSyntax repeat, Scope scope, ref Shape current, List<Entry> entries)
+    {
+        var count = Constant(repeat.Count, scope, "a repeat count");
+        if (count is null)
+        {
+            return false;
+        }
+
+        if (count.Kind != ValueKind.Int || count.Integer < 0)
+        {
+            _diagnostics.InvalidValue(repeat.Count.Span, "a repeat count", "an int of 0 or more", count.Describe);
+            return false;
+        }
+
+        if (count.Integer > MaxRepeat)
+        {
+            _diagnostics.TooLarge(repeat.Count.Span, "the repeat count", MaxRepeat, count.Display);
+            return false;
+        }
+
+        var input = current;
+        var copies = new List<Entry>();
+        for (var i = 0; i < count.Integer; i++)
+        {
+            var iteration = new Scope(scope);
+            iteration.Define("i", Value.Int(i));
+            var made = BindItem(statement.Item, iteration, ref current, statement.Spread);
+            if (made is null)
+            {
+                return false;
+            }
+
+            if (statement.Spread)
+            {
+                copies.AddRange(made);
+                continue;
+            }
+
+            string? name = null;
+            if (repeat.Prefix is { } prefix)
+            {
+                name = prefix.Text;
+                if (repeat.NameIndex is { } index)
+                {
+                    var suffix = Constant(index, iteration, "a name index");
+                    if (suffix is null)
+                    {
+                        return false;
+                    }
+
+                    name += suffix.Display;
+                }
+            }
+
+            copies.Add(new Entry(name, statement.Span, made[0].Module));
+        }
+
+        if (statement.Spread)
+        {
+            entries.AddRange(copies);
+            return true;
+        }
+
+        if (Finalize(copies, reservedName: null) is not { } children)
+        {
+            return false;
+        }
+
+        entries.Add(new Entry(statement.Name?.Text, statement.Span, Sequence(children, null, input, current)));
+        return true;
+    }
+
+    /// <summary>
+    /// Binds one item. Returns the single module it makes, or with <paramref name="spread"/> the
+    /// modules it would otherwise wrap (a block's or group's statements). Null when it fails.
+    /// </summary>
+    private List<Entry>? BindItem(ItemSyntax item, Scope scope, ref Shape current, bool spread)
+    {
+        if (!Enter(item.Span))
+        {
+            return null;
+        }
+
+        try
+        {
+            switch (item)
+            {
+                case CallItemSyntax call when LayerCatalog.TryGet(call.Callee.Text, out var spec):
+                    return Single(BindLayer(call, spec, scope, ref current));
+                case CallItemSyntax call:
+                    return BindBlockCall(call, scope, ref current, spread);
+                case GroupItemSyntax group:
+                    var input = current;
+                    var entries = BindStatements(group.Body.Statements, new Scope(scope), ref current);
+                    if (entries is null || spread)
+                    {
+                        return entries;
+                    }
+
+                    return Finalize(entries, reservedName: null) is { } children ? Single(Sequence(children, null, input, current)) : null;
+                case ResidualItemSyntax residual:
+                    return Single(BindResidual(residual, scope, ref current));
+                case DenseItemSyntax dense:
+                    return Single(BindDense(dense, scope, ref current));
+                case ConcatItemSyntax concat:
+                    return Single(BindConcat(concat, scope, ref current));
+                default:
+                    return null;
+            }
+        }
+        finally
+        {
+            _depth--;
+        }
+
+        static List<Entry>? Single(ModuleModel? module) => module is null ? null : new List<Entry> { new(null, default, module) };
+    }
+
+    private bool Enter(TextSpan span)
+    {
+        if (++_depth <= MaxDepth)
+        {
+            return true;
+        }
+
+        _diagnostics.NestingTooDeep(span, "blocks, groups and connections", MaxDepth);
+        _aborted = true;
+        _depth--;
+        return false;
+    }
+
+    private bool CountModule(TextSpan span, int count = 1)
+    {
+        _modules += count;
+        if (_modules <= MaxModules)
+        {
+            return true;
+        }
+
+        if (!_aborted)
+        {
+            _diagnostics.TooLarge(span, "the number of modules in this network", MaxModules, "more");
+            _aborted = true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Evaluates an expression whose value decides structure, so must not depend on a constructor parameter.</summary>
+    private Value? Constant(ExpressionSyntax expression, Scope scope, string what)
+    {
+        var value = _evaluator.Evaluate(expression, scope);
+        if (value.IsError)
+        {
+            return null;
+        }
+
+        if (value.IsDynamic)
+        {
+            _diagnostics.NotConstant(expression.Span, what, value.DependsOn ?? "?");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>Fixes the keys of a container's children: a name, or the index among its children as nn.Sequential numbers them.</summary>
+    private EquatableArray<ChildModel>? Finalize(List<Entry> entries, (string Name, TextSpan Span)? reservedName)
+    {
+        var seen = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        if (reservedName is { } reserved)
+        {
+            seen.Add(reserved.Name, reserved.Span);
+        }
+
+        var children = ImmutableArray.CreateBuilder<ChildModel>(entries.Count);
+        var ok = true;
+        for (var index = 0; index < entries.Count; index++)
+        {
+            var entry = entries[index];
+            var key = entry.Name ?? index.ToString(CultureInfo.InvariantCulture);
+            if (seen.TryGetValue(key, out var first))
+            {
+                _diagnostics.DuplicateName(entry.Span, "module name", key, LineOf(first.Start));
+                ok = false;
+                continue;
+            }
+
+            seen.Add(key, entry.Span);
+            children.Add(new ChildModel(key, entry.Module));
+        }
+
+        return ok ? new EquatableArray<ChildModel>(children.ToImmutable()) : null;
+    }
+
+    private SequenceModel Sequence(EquatableArray<ChildModel> children, string? origin, Shape input, Shape output) =>
+        new(children, origin, input, output, Sum(children, m => m.Parameters), Sum(children, m => m.Macs));
+
+    private static long Sum(IEnumerable<ChildModel> children, Func<ModuleModel, long> count) =>
+        children.Aggregate(0L, (sum, child) => SafeMath.Add(sum, count(child.Module)));
+}

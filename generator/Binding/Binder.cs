@@ -1,0 +1,477 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Linq;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Common;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Syntax;
+
+namespace NetGen.Generator.Binding;
+
+/// <summary>
+/// Gives the syntax its meaning: evaluates expressions, expands blocks and repeats, infers every
+/// shape, counts parameters and MACs, and reports what is wrong where it is written.
+/// </summary>
+public sealed partial class Binder
+{
+    /// <summary>Most copies one repeat may make.</summary>
+    public const int MaxRepeat = 10_000;
+
+    /// <summary>Most modules one network may expand to (a network of this size is far beyond any published one).</summary>
+    public const int MaxModules = 200_000;
+
+    /// <summary>Deepest nesting of block calls, groups and connections.</summary>
+    public const int MaxDepth = 64;
+
+    private readonly string _text;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly Evaluator _evaluator;
+    private readonly Dictionary<string, BlockSyntax> _blocks = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _recursiveBlocks = new(StringComparer.Ordinal);
+    private int _modules;
+    private int _depth;
+    private bool _aborted;
+
+    private Binder(string text, DiagnosticBag diagnostics)
+    {
+        _text = text;
+        _diagnostics = diagnostics;
+        _evaluator = new Evaluator(text, diagnostics);
+    }
+
+    /// <summary>Binds every network and variant of a file. Networks with errors are left out.</summary>
+    public static ImmutableArray<NetworkModel> Bind(FileSyntax file, string text, string path, string @namespace, DiagnosticBag diagnostics)
+    {
+        var binder = new Binder(text, diagnostics);
+        return binder.BindFile(file, path, @namespace);
+    }
+
+    private int LineOf(int position) => SourceText.From(_text).Lines.GetLineFromPosition(position).LineNumber + 1;
+
+    private ImmutableArray<NetworkModel> BindFile(FileSyntax file, string path, string @namespace)
+    {
+        if (file.Namespace is { } declared)
+        {
+            if (CSharpNames.IsValidNamespace(declared.Text))
+            {
+                @namespace = declared.Text;
+            }
+            else
+            {
+                _diagnostics.InvalidIdentifier(declared.Span, declared.Text, "a namespace", "each part must be a C# identifier that is not a keyword");
+            }
+        }
+
+        var classes = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var block in file.Definitions.OfType<BlockSyntax>())
+        {
+            if (block.Name.IsMissing)
+            {
+                continue;
+            }
+
+            if (_blocks.TryGetValue(block.Name.Text, out var first))
+            {
+                _diagnostics.DuplicateName(block.Name.Span, "block", block.Name.Text, LineOf(first.Name.Span.Start));
+            }
+            else if (LayerCatalog.TryGet(block.Name.Text, out _))
+            {
+                _diagnostics.InvalidIdentifier(block.Name.Span, block.Name.Text, "a block name", "it is a built-in layer");
+            }
+            else
+            {
+                _blocks.Add(block.Name.Text, block);
+            }
+        }
+
+        FindRecursion();
+        CheckCallees(file);
+
+        var networks = ImmutableArray.CreateBuilder<NetworkModel>();
+        foreach (var network in file.Definitions.OfType<NetworkSyntax>())
+        {
+            if (!ClaimClassName(network.Name, classes))
+            {
+                continue;
+            }
+
+            var variants = new List<VariantSyntax>();
+            foreach (var variant in network.Variants)
+            {
+                if (ClaimClassName(variant.Name, classes))
+                {
+                    variants.Add(variant);
+                }
+            }
+
+            var model = BindNetwork(network, path, @namespace, network.Name.Text, null);
+            if (model is not null)
+            {
+                networks.Add(model);
+            }
+
+            foreach (var variant in variants)
+            {
+                var variantModel = BindNetwork(network, path, @namespace, variant.Name.Text, variant);
+                if (variantModel is not null)
+                {
+                    networks.Add(variantModel);
+                }
+            }
+        }
+
+        return networks.ToImmutable();
+    }
+
+    private bool ClaimClassName(Token name, Dictionary<string, int> classes)
+    {
+        if (name.IsMissing)
+        {
+            return false;
+        }
+
+        if (CSharpNames.ClassNameProblem(name.Text) is { } problem)
+        {
+            _diagnostics.InvalidIdentifier(name.Span, name.Text, "a class name", problem);
+            return false;
+        }
+
+        if (classes.TryGetValue(name.Text, out var first))
+        {
+            _diagnostics.DuplicateName(name.Span, "network", name.Text, LineOf(first));
+            return false;
+        }
+
+        classes.Add(name.Text, name.Span.Start);
+        return true;
+    }
+
+    // Networks -----------------------------------------------------------------------------
+
+    private NetworkModel? BindNetwork(NetworkSyntax network, string path, string @namespace, string className, VariantSyntax? variant)
+    {
+        var errorsBefore = _diagnostics.Count;
+        _modules = 0;
+        _aborted = false;
+        var overrides = variant is null ? new Dictionary<string, (Value Value, TextSpan Span)>() : VariantOverrides(network, variant);
+
+        var scope = new Scope(null);
+        var parameters = ImmutableArray.CreateBuilder<ParameterModel>();
+        var csharpNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var parameter in network.Parameters)
+        {
+            var bound = BindNetworkParameter(network, parameter, overrides, csharpNames, scope);
+            if (bound is not null)
+            {
+                parameters.Add(bound);
+            }
+        }
+
+        // Top-level lets are compile-time constants; evaluate them first so 'input' can use them.
+        foreach (var let in network.Body.Statements.OfType<LetStatementSyntax>())
+        {
+            var value = overrides.TryGetValue(let.Name.Text, out var replaced) ? replaced.Value : _evaluator.Evaluate(let.Value, scope);
+            DefineLet(scope, let, value);
+        }
+
+        if (network.Input is null)
+        {
+            _diagnostics.MissingInput(network.Name.Span, network.Name.Text);
+            return null;
+        }
+
+        var input = BindInput(network.Input, scope);
+        if (input is not { } inputShape)
+        {
+            return null;
+        }
+
+        var networkScope = new Scope(scope, inputShape);
+        var current = inputShape;
+        var entries = BindStatements(network.Body.Statements, networkScope, ref current, skipLets: true);
+        if (entries is null || _diagnostics.Count > errorsBefore)
+        {
+            return null;
+        }
+
+        if (Finalize(entries, reservedName: null) is not { } children)
+        {
+            return null;
+        }
+
+        try
+        {
+            var parameterCount = children.Aggregate(0L, (sum, c) => SafeMath.Add(sum, c.Module.Parameters));
+            var macs = children.Aggregate(0L, (sum, c) => SafeMath.Add(sum, c.Module.Macs));
+            return new NetworkModel(className, @namespace, path, network.Doc, parameters.ToEquatableArray(), inputShape, current, parameterCount, macs, children.ToEquatableArray());
+        }
+        catch (OverflowException)
+        {
+            _diagnostics.Overflow(network.Name.Span, $"the parameter or MAC count of '{className}'");
+            return null;
+        }
+    }
+
+    private Dictionary<string, (Value Value, TextSpan Span)> VariantOverrides(NetworkSyntax network, VariantSyntax variant)
+    {
+        var known = network.Parameters.Select(p => p.Name.Text)
+            .Concat(network.Body.Statements.OfType<LetStatementSyntax>().Select(l => l.Name.Text))
+            .ToList();
+        var result = new Dictionary<string, (Value, TextSpan)>(StringComparer.Ordinal);
+        foreach (var argument in variant.Arguments)
+        {
+            if (argument.Name is not { } name)
+            {
+                _diagnostics.UnexpectedToken(argument.Span, "a positional argument", "'name = value' (a variant names what it changes)");
+                continue;
+            }
+
+            if (!known.Contains(name.Text))
+            {
+                _diagnostics.UnknownArgument(name.Span, variant.Name.Text, name.Text, known);
+                continue;
+            }
+
+            if (result.ContainsKey(name.Text))
+            {
+                _diagnostics.DuplicateArgument(name.Span, variant.Name.Text, name.Text);
+                continue;
+            }
+
+            var value = _evaluator.Evaluate(argument.Value, new Scope(null));
+            if (!value.IsError)
+            {
+                result.Add(name.Text, (value, argument.Span));
+            }
+        }
+
+        return result;
+    }
+
+    private ParameterModel? BindNetworkParameter(
+        NetworkSyntax network,
+        ParameterSyntax parameter,
+        Dictionary<string, (Value Value, TextSpan Span)> overrides,
+        Dictionary<string, string> csharpNames,
+        Scope scope)
+    {
+        var name = parameter.Name.Text;
+        if (parameter.Name.IsMissing)
+        {
+            return null;
+        }
+
+        if (scope.IsDefinedHere(name))
+        {
+            _diagnostics.DuplicateName(parameter.Name.Span, "parameter", name, LineOf(network.Name.Span.Start));
+            return null;
+        }
+
+        if (parameter.Default is null)
+        {
+            _diagnostics.MissingArgument(parameter.Name.Span, network.Name.Text, name + " = <default>' (a network can be constructed with no arguments, so every parameter needs a default");
+            return null;
+        }
+
+        var value = overrides.TryGetValue(name, out var replaced) ? replaced.Value : _evaluator.Evaluate(parameter.Default, new Scope(null));
+        value = CheckDeclaredType(parameter, value, network.Name.Text);
+        if (value.IsError)
+        {
+            scope.Define(name, Value.Error);
+            return null;
+        }
+
+        if (value.Kind is not (ValueKind.Int or ValueKind.Float or ValueKind.Bool))
+        {
+            _diagnostics.ArgumentType(parameter.Default.Span, network.Name.Text, name, "an int, float or bool", value.Describe);
+            return null;
+        }
+
+        var csharp = CSharpNames.ParameterName(name);
+        if (csharpNames.TryGetValue(csharp, out var other))
+        {
+            _diagnostics.InvalidIdentifier(parameter.Name.Span, name, "a parameter name", $"it becomes the C# parameter '{csharp}', as '{other}' does");
+            return null;
+        }
+
+        csharpNames.Add(csharp, name);
+        var constant = value with { Dynamic = null, DependsOn = null };
+        scope.Define(name, constant with { Dynamic = csharp, DependsOn = name });
+        return new ParameterModel(name, csharp, constant);
+    }
+
+    private Value CheckDeclaredType(ParameterSyntax parameter, Value value, string owner)
+    {
+        if (parameter.Type is not { } type || value.IsError)
+        {
+            return value;
+        }
+
+        switch (type.Text)
+        {
+            case "int" when value.Kind == ValueKind.Int:
+            case "float" when value.Kind == ValueKind.Float:
+            case "bool" when value.Kind == ValueKind.Bool:
+                return value;
+            case "float" when value.Kind == ValueKind.Int:
+                return Value.Float(value.Integer, value.Dynamic is null ? null : $"((double){value.Dynamic})", value.DependsOn);
+            case "int":
+            case "float":
+            case "bool":
+                _diagnostics.ArgumentType(parameter.Default?.Span ?? parameter.Name.Span, owner, parameter.Name.Text, "a " + type.Text, value.Describe);
+                return Value.Error;
+            default:
+                _diagnostics.InvalidIdentifier(type.Span, type.Text, "a type", "the types are int, float and bool");
+                return Value.Error;
+        }
+    }
+
+    private void DefineLet(Scope scope, LetStatementSyntax let, Value value)
+    {
+        if (scope.IsDefinedHere(let.Name.Text))
+        {
+            _diagnostics.DuplicateName(let.Name.Span, "name", let.Name.Text, LineOf(let.Span.Start));
+        }
+
+        scope.Define(let.Name.Text, value);
+    }
+
+    private Shape? BindInput(InputSyntax input, Scope scope)
+    {
+        var values = new List<long>();
+        foreach (var dimension in input.Dimensions)
+        {
+            var value = _evaluator.Evaluate(dimension, scope);
+            if (value.IsError)
+            {
+                return null;
+            }
+
+            if (value.IsDynamic)
+            {
+                _diagnostics.NotConstant(dimension.Span, "the input shape", value.DependsOn!);
+                return null;
+            }
+
+            if (value.Kind != ValueKind.Int || value.Integer < 1)
+            {
+                _diagnostics.InvalidValue(dimension.Span, "an input dimension", "a positive int", value.Describe);
+                return null;
+            }
+
+            values.Add(value.Integer);
+        }
+
+        switch (values.Count)
+        {
+            case 3:
+                return Shape.Spatial(values[0], values[1], values[2]);
+            case 1:
+                return Shape.Flat(values[0]);
+            default:
+                _diagnostics.InvalidValue(input.Span, "the input shape", "channels x height x width (e.g. 3x224x224) or a feature count", $"{values.Count} dimensions");
+                return null;
+        }
+    }
+
+    // Recursion ----------------------------------------------------------------------------
+
+    /// <summary>Reports every cycle in the block call graph once, at the call that closes it.</summary>
+    private void FindRecursion()
+    {
+        var state = new Dictionary<string, int>(StringComparer.Ordinal);
+        var path = new List<string>();
+        foreach (var name in _blocks.Keys.OrderBy(n => _blocks[n].Name.Span.Start))
+        {
+            Visit(name);
+        }
+
+        void Visit(string name)
+        {
+            state[name] = 1;
+            path.Add(name);
+            foreach (var call in CallsIn(_blocks[name].Body))
+            {
+                var callee = call.Callee.Text;
+                if (!_blocks.ContainsKey(callee))
+                {
+                    continue;
+                }
+
+                state.TryGetValue(callee, out var calleeState);
+                if (calleeState == 1)
+                {
+                    var cycle = path.Skip(path.IndexOf(callee)).Concat(new[] { callee }).ToList();
+                    _diagnostics.Recursion(call.Callee.Span, string.Join(" -> ", cycle));
+                    _recursiveBlocks.UnionWith(cycle);
+                }
+                else if (calleeState == 0)
+                {
+                    Visit(callee);
+                }
+            }
+
+            path.RemoveAt(path.Count - 1);
+            state[name] = 2;
+        }
+    }
+
+    private static IEnumerable<CallItemSyntax> CallsIn(BodySyntax body)
+    {
+        foreach (var statement in body.Statements.OfType<ItemStatementSyntax>())
+        {
+            foreach (var call in CallsIn(statement.Item))
+            {
+                yield return call;
+            }
+        }
+    }
+
+    private static IEnumerable<CallItemSyntax> CallsIn(ItemSyntax item)
+    {
+        switch (item)
+        {
+            case CallItemSyntax call:
+                yield return call;
+                break;
+            case GroupItemSyntax group:
+                foreach (var call in CallsIn(group.Body))
+                {
+                    yield return call;
+                }
+
+                break;
+            case DenseItemSyntax dense:
+                foreach (var call in CallsIn(dense.Body))
+                {
+                    yield return call;
+                }
+
+                break;
+            case ConcatItemSyntax concat:
+                foreach (var call in CallsIn(concat.Body))
+                {
+                    yield return call;
+                }
+
+                break;
+            case ResidualItemSyntax residual:
+                foreach (var call in CallsIn(residual.Body))
+                {
+                    yield return call;
+                }
+
+                if (residual.Shortcut is { } shortcut)
+                {
+                    foreach (var call in CallsIn(shortcut.Item))
+                    {
+                        yield return call;
+                    }
+                }
+
+                break;
+        }
+    }
+}

@@ -1,0 +1,419 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Syntax;
+
+namespace NetGen.Generator.Binding;
+
+/// <summary>
+/// Evaluates expressions at compile time. Ints are 64-bit and overflow is reported; <c>/</c> gives a
+/// float and <c>//</c>, <c>%</c>, <c>round</c> follow Python. A value that depends on a constructor
+/// parameter is computed for its default and also carries the C# expression that recomputes it.
+/// </summary>
+public sealed class Evaluator
+{
+    private static readonly string[] Functions = { "abs", "ceil", "float", "floor", "int", "make_divisible", "max", "min", "round", "sqrt" };
+
+    private readonly DiagnosticBag _diagnostics;
+    private readonly string _text;
+
+    public Evaluator(string text, DiagnosticBag diagnostics)
+    {
+        _text = text;
+        _diagnostics = diagnostics;
+    }
+
+    private string TextOf(ExpressionSyntax expression) => _text.Substring(expression.Span.Start, expression.Span.Length);
+
+    public Value Evaluate(ExpressionSyntax expression, Scope scope) => expression switch
+    {
+        LiteralExpressionSyntax literal => Literal(literal.Token),
+        NameExpressionSyntax name => Name(name, scope),
+        InShapeExpressionSyntax member => InShape(member, scope),
+        UnaryExpressionSyntax unary => Unary(unary, scope),
+        BinaryExpressionSyntax binary => Binary(binary, scope),
+        ConditionalExpressionSyntax conditional => Conditional(conditional, scope),
+        CallExpressionSyntax call => Call(call, scope),
+        TupleExpressionSyntax tuple => Tuple(tuple, scope),
+        _ => Value.Error,
+    };
+
+    private static Value Literal(Token token) => token.Kind switch
+    {
+        TokenKind.TrueKeyword => Value.True,
+        TokenKind.FalseKeyword => Value.False,
+        TokenKind.Float => Value.Float(double.Parse(token.Text, System.Globalization.CultureInfo.InvariantCulture)),
+        _ => long.TryParse(token.Text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? Value.Int(n)
+            : Value.Error,
+    };
+
+    private Value Name(NameExpressionSyntax name, Scope scope)
+    {
+        var text = name.Name.Text;
+        if (scope.TryLookup(text, out var value))
+        {
+            return value;
+        }
+
+        if (text is "same" or "valid")
+        {
+            return Value.SymbolValue(text);
+        }
+
+        if (text.Length > 0)
+        {
+            _diagnostics.UnknownName(name.Span, text, scope.Names);
+        }
+
+        return Value.Error;
+    }
+
+    private Value InShape(InShapeExpressionSyntax member, Scope scope)
+    {
+        if (scope.Input is not { } input)
+        {
+            _diagnostics.UnknownName(member.Span, "in." + member.Member.Text, scope.Names);
+            return Value.Error;
+        }
+
+        switch (member.Member.Text)
+        {
+            case "channels":
+            case "c":
+                return input.ChannelsValue;
+            case "height":
+            case "h":
+                return input.IsFlat ? SpatialOfFlat(member, input) : Value.Int(input.Height);
+            case "width":
+            case "w":
+                return input.IsFlat ? SpatialOfFlat(member, input) : Value.Int(input.Width);
+            case "":
+                return Value.Error;
+            default:
+                _diagnostics.UnknownName(member.Member.Span, "in." + member.Member.Text, new[] { "in.channels", "in.height", "in.width" });
+                return Value.Error;
+        }
+    }
+
+    private Value SpatialOfFlat(InShapeExpressionSyntax member, Shape input)
+    {
+        _diagnostics.NeedsSpatialInput(member.Span, "in." + member.Member.Text, input.ToString());
+        return Value.Error;
+    }
+
+    private Value Unary(UnaryExpressionSyntax unary, Scope scope)
+    {
+        var operand = Evaluate(unary.Operand, scope);
+        if (operand.IsError)
+        {
+            return operand;
+        }
+
+        switch (unary.Operator.Kind)
+        {
+            case TokenKind.NotKeyword when operand.Kind == ValueKind.Bool:
+                return Value.Bool(!operand.AsBool, Dyn(operand, o => $"!{o}"), operand.DependsOn);
+            case TokenKind.Minus when operand.Kind == ValueKind.Int && operand.Integer != long.MinValue:
+                return Value.Int(-operand.Integer, Dyn(operand, o => $"-{o}"), operand.DependsOn);
+            case TokenKind.Minus when operand.Kind == ValueKind.Float:
+                return Value.Float(-operand.Number, Dyn(operand, o => $"-{o}"), operand.DependsOn);
+            case TokenKind.Plus when operand.Kind is ValueKind.Int or ValueKind.Float:
+                return operand;
+        }
+
+        _diagnostics.OperatorType(unary.Span, unary.Operator.Text, operand.Describe,
+            unary.Operator.Kind == TokenKind.NotKeyword ? "'not' takes a bool" : "signs apply to numbers");
+        return Value.Error;
+    }
+
+    private static string? Dyn(Value operand, Func<string, string> compose) =>
+        operand.IsDynamic ? compose(operand.ToCSharp()) : null;
+
+    private Value Binary(BinaryExpressionSyntax binary, Scope scope)
+    {
+        var left = Evaluate(binary.Left, scope);
+        var right = Evaluate(binary.Right, scope);
+        if (left.IsError || right.IsError)
+        {
+            return Value.Error;
+        }
+
+        var op = binary.Operator.Kind;
+        var dynamic = left.IsDynamic || right.IsDynamic;
+        var dependsOn = left.DependsOn ?? right.DependsOn;
+        var l = left.ToCSharp();
+        var r = right.ToCSharp();
+
+        if (op is TokenKind.AndKeyword or TokenKind.OrKeyword)
+        {
+            if (left.Kind != ValueKind.Bool || right.Kind != ValueKind.Bool)
+            {
+                return OperatorError(binary, left, right, "'and' and 'or' take bools; compare numbers first (e.g. stride != 1)");
+            }
+
+            var isAnd = op == TokenKind.AndKeyword;
+            var result = isAnd ? left.AsBool && right.AsBool : left.AsBool || right.AsBool;
+            return Value.Bool(result, dynamic ? $"({l} {(isAnd ? "&&" : "||")} {r})" : null, dependsOn);
+        }
+
+        if (op is TokenKind.EqualsEquals or TokenKind.BangEquals && left.Kind == ValueKind.Bool && right.Kind == ValueKind.Bool)
+        {
+            var equal = left.AsBool == right.AsBool;
+            var isEq = op == TokenKind.EqualsEquals;
+            return Value.Bool(isEq ? equal : !equal, dynamic ? $"({l} {(isEq ? "==" : "!=")} {r})" : null, dependsOn);
+        }
+
+        var numeric = left.Kind is ValueKind.Int or ValueKind.Float && right.Kind is ValueKind.Int or ValueKind.Float;
+        if (!numeric)
+        {
+            return OperatorError(binary, left, right, "arithmetic and comparisons take ints and floats");
+        }
+
+        var ints = left.Kind == ValueKind.Int && right.Kind == ValueKind.Int;
+        var a = left.AsDouble;
+        var b = right.AsDouble;
+        switch (op)
+        {
+            case TokenKind.Less: return Value.Bool(ints ? left.Integer < right.Integer : a < b, dynamic ? $"({l} < {r})" : null, dependsOn);
+            case TokenKind.LessEquals: return Value.Bool(ints ? left.Integer <= right.Integer : a <= b, dynamic ? $"({l} <= {r})" : null, dependsOn);
+            case TokenKind.Greater: return Value.Bool(ints ? left.Integer > right.Integer : a > b, dynamic ? $"({l} > {r})" : null, dependsOn);
+            case TokenKind.GreaterEquals: return Value.Bool(ints ? left.Integer >= right.Integer : a >= b, dynamic ? $"({l} >= {r})" : null, dependsOn);
+            case TokenKind.EqualsEquals: return Value.Bool(ints ? left.Integer == right.Integer : a == b, dynamic ? $"({l} == {r})" : null, dependsOn);
+            case TokenKind.BangEquals: return Value.Bool(ints ? left.Integer != right.Integer : a != b, dynamic ? $"({l} != {r})" : null, dependsOn);
+        }
+
+        if (op is TokenKind.Slash or TokenKind.SlashSlash or TokenKind.Percent && b == 0)
+        {
+            _diagnostics.DivisionByZero(binary.Span, TextOf(binary));
+            return Value.Error;
+        }
+
+        try
+        {
+            checked
+            {
+                switch (op)
+                {
+                    case TokenKind.Plus:
+                        return ints ? Value.Int(left.Integer + right.Integer, dynamic ? $"({l} + {r})" : null, dependsOn) : FloatResult(a + b, $"({l} + {r})");
+                    case TokenKind.Minus:
+                        return ints ? Value.Int(left.Integer - right.Integer, dynamic ? $"({l} - {r})" : null, dependsOn) : FloatResult(a - b, $"({l} - {r})");
+                    case TokenKind.Star:
+                        return ints ? Value.Int(left.Integer * right.Integer, dynamic ? $"({l} * {r})" : null, dependsOn) : FloatResult(a * b, $"({l} * {r})");
+                    case TokenKind.Slash:
+                        return FloatResult(a / b, $"((double){l} / {r})");
+                    case TokenKind.SlashSlash:
+                        return ints
+                            ? Value.Int(DslMath.FloorDiv(left.Integer, right.Integer), dynamic ? $"global::NetGen.DslMath.FloorDiv({l}, {r})" : null, dependsOn)
+                            : FloatResult(Math.Floor(a / b), $"global::System.Math.Floor((double){l} / {r})");
+                    case TokenKind.Percent:
+                        return ints
+                            ? Value.Int(DslMath.Mod(left.Integer, right.Integer), dynamic ? $"global::NetGen.DslMath.Mod({l}, {r})" : null, dependsOn)
+                            : FloatResult(DslMath.Mod(a, b), $"global::NetGen.DslMath.Mod((double){l}, (double){r})");
+                    case TokenKind.StarStar:
+                        if (ints && right.Integer >= 0 && !dynamic)
+                        {
+                            return Value.Int(IntPower(left.Integer, right.Integer));
+                        }
+
+                        return FloatResult(Math.Pow(a, b), $"global::System.Math.Pow({l}, {r})");
+                }
+            }
+        }
+        catch (OverflowException)
+        {
+            _diagnostics.Overflow(binary.Span, $"'{TextOf(binary)}'");
+            return Value.Error;
+        }
+
+        return OperatorError(binary, left, right, "see docs/dsl.md for the operators");
+
+        Value FloatResult(double value, string expression)
+        {
+            if (double.IsInfinity(value) || double.IsNaN(value))
+            {
+                _diagnostics.Overflow(binary.Span, $"'{TextOf(binary)}'");
+                return Value.Error;
+            }
+
+            return Value.Float(value, dynamic ? expression : null, dependsOn);
+        }
+    }
+
+    private static long IntPower(long value, long exponent)
+    {
+        long result = 1;
+        for (long i = 0; i < exponent; i++)
+        {
+            result = checked(result * value);
+            if (result == 0 || result == 1 && value == 1)
+            {
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    private Value OperatorError(BinaryExpressionSyntax binary, Value left, Value right, string hint)
+    {
+        _diagnostics.OperatorType(binary.Operator.Span, binary.Operator.Text, $"{left.Describe} and {right.Describe}", hint);
+        return Value.Error;
+    }
+
+    private Value Conditional(ConditionalExpressionSyntax conditional, Scope scope)
+    {
+        var condition = Evaluate(conditional.Condition, scope);
+        var whenTrue = Evaluate(conditional.WhenTrue, scope);
+        var whenFalse = Evaluate(conditional.WhenFalse, scope);
+        if (condition.IsError || whenTrue.IsError || whenFalse.IsError)
+        {
+            return Value.Error;
+        }
+
+        if (condition.Kind != ValueKind.Bool)
+        {
+            _diagnostics.OperatorType(conditional.Condition.Span, "?:", condition.Describe, "the condition must be a bool (e.g. i == 0)");
+            return Value.Error;
+        }
+
+        var chosen = condition.AsBool ? whenTrue : whenFalse;
+        if (!condition.IsDynamic && !whenTrue.IsDynamic && !whenFalse.IsDynamic)
+        {
+            return chosen;
+        }
+
+        var sameKind = whenTrue.Kind == whenFalse.Kind || (whenTrue.Kind is ValueKind.Int or ValueKind.Float && whenFalse.Kind is ValueKind.Int or ValueKind.Float);
+        if (!sameKind || whenTrue.Kind is ValueKind.Pair or ValueKind.Symbol)
+        {
+            _diagnostics.NotConstant(conditional.Span, "a choice between values of different kinds", condition.DependsOn ?? whenTrue.DependsOn ?? whenFalse.DependsOn ?? "?");
+            return Value.Error;
+        }
+
+        var isFloat = whenTrue.Kind == ValueKind.Float || whenFalse.Kind == ValueKind.Float;
+        var expression = $"({condition.ToCSharp()} ? {(isFloat ? "(double)" : string.Empty)}{whenTrue.ToCSharp()} : {whenFalse.ToCSharp()})";
+        var dependsOn = condition.DependsOn ?? whenTrue.DependsOn ?? whenFalse.DependsOn;
+        return chosen.Kind switch
+        {
+            ValueKind.Bool => Value.Bool(chosen.AsBool, expression, dependsOn),
+            _ when isFloat => Value.Float(chosen.AsDouble, expression, dependsOn),
+            _ => Value.Int(chosen.Integer, expression, dependsOn),
+        };
+    }
+
+    private Value Tuple(TupleExpressionSyntax tuple, Scope scope)
+    {
+        var items = tuple.Items.Select(item => Evaluate(item, scope)).ToList();
+        if (items.Any(i => i.IsError))
+        {
+            return Value.Error;
+        }
+
+        if (items.Count != 2 || items.Any(i => i.Kind != ValueKind.Int || i.IsDynamic))
+        {
+            _diagnostics.OperatorType(tuple.Span, "( , )", string.Join(", ", items.Select(i => i.Describe)),
+                "a pair holds exactly two compile-time ints, as in k=(1, 7)");
+            return Value.Error;
+        }
+
+        return Value.Pair(items[0].Integer, items[1].Integer);
+    }
+
+    private Value Call(CallExpressionSyntax call, Scope scope)
+    {
+        var name = call.Function.Text;
+        if (Array.IndexOf(Functions, name) < 0)
+        {
+            _diagnostics.UnknownFunction(call.Function.Span, name, Functions);
+            return Value.Error;
+        }
+
+        var arguments = call.Arguments.Select(argument => Evaluate(argument, scope)).ToList();
+        if (arguments.Any(a => a.IsError))
+        {
+            return Value.Error;
+        }
+
+        var given = arguments.Count == 0 ? "no arguments" : string.Join(", ", arguments.Select(a => a.Describe));
+        if (arguments.Any(a => a.Kind is not (ValueKind.Int or ValueKind.Float)))
+        {
+            _diagnostics.FunctionArguments(call.Span, name, "numbers", given);
+            return Value.Error;
+        }
+
+        var dynamic = arguments.Any(a => a.IsDynamic);
+        var dependsOn = arguments.Select(a => a.DependsOn).FirstOrDefault(d => d is not null);
+        var cs = arguments.Select(a => a.ToCSharp()).ToList();
+        try
+        {
+            switch (name)
+            {
+                case "min":
+                case "max":
+                    if (arguments.Count < 2)
+                    {
+                        break;
+                    }
+
+                    var allInts = arguments.All(a => a.Kind == ValueKind.Int);
+                    var isMin = name == "min";
+                    var best = arguments.Aggregate((x, y) => (isMin ? y.AsDouble < x.AsDouble : y.AsDouble > x.AsDouble) ? y : x);
+                    var method = isMin ? "Min" : "Max";
+                    var expression = cs.Aggregate((x, y) => $"global::System.Math.{method}({(allInts ? x : "(double)" + x)}, {y})");
+                    return allInts
+                        ? Value.Int(best.Integer, dynamic ? expression : null, dependsOn)
+                        : Value.Float(best.AsDouble, dynamic ? expression : null, dependsOn);
+                case "ceil" when arguments.Count == 1:
+                    return Value.Int(DslMath.Ceil(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Ceil({cs[0]})" : null, dependsOn);
+                case "floor" when arguments.Count == 1:
+                    return Value.Int(DslMath.Floor(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Floor({cs[0]})" : null, dependsOn);
+                case "round" when arguments.Count == 1:
+                    return Value.Int(DslMath.Round(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Round({cs[0]})" : null, dependsOn);
+                case "int" when arguments.Count == 1:
+                    return Value.Int(checked((long)arguments[0].AsDouble), dynamic ? $"((long){cs[0]})" : null, dependsOn);
+                case "float" when arguments.Count == 1:
+                    return Value.Float(arguments[0].AsDouble, dynamic ? $"((double){cs[0]})" : null, dependsOn);
+                case "abs" when arguments.Count == 1:
+                    return arguments[0].Kind == ValueKind.Int
+                        ? Value.Int(checked(Math.Abs(arguments[0].Integer)), dynamic ? $"global::System.Math.Abs({cs[0]})" : null, dependsOn)
+                        : Value.Float(Math.Abs(arguments[0].Number), dynamic ? $"global::System.Math.Abs({cs[0]})" : null, dependsOn);
+                case "sqrt" when arguments.Count == 1:
+                    if (arguments[0].AsDouble < 0)
+                    {
+                        _diagnostics.FunctionArguments(call.Span, name, "a number that is not negative", given);
+                        return Value.Error;
+                    }
+
+                    return Value.Float(Math.Sqrt(arguments[0].AsDouble), dynamic ? $"global::System.Math.Sqrt({cs[0]})" : null, dependsOn);
+                case "make_divisible" when arguments.Count is 2 or 3:
+                    if (arguments[1].Kind != ValueKind.Int || arguments[1].Integer <= 0 || (arguments.Count == 3 && arguments[2].Kind != ValueKind.Int))
+                    {
+                        _diagnostics.FunctionArguments(call.Span, name, "(value, divisor [, min_value]) with a positive int divisor", given);
+                        return Value.Error;
+                    }
+
+                    var minValue = arguments.Count == 3 ? arguments[2].Integer : 0;
+                    return Value.Int(
+                        DslMath.MakeDivisible(arguments[0].AsDouble, arguments[1].Integer, minValue),
+                        dynamic ? $"global::NetGen.DslMath.MakeDivisible({cs[0]}, {cs[1]}{(arguments.Count == 3 ? ", " + cs[2] : string.Empty)})" : null,
+                        dependsOn);
+            }
+        }
+        catch (OverflowException)
+        {
+            _diagnostics.Overflow(call.Span, $"'{TextOf(call)}'");
+            return Value.Error;
+        }
+
+        var expected = name switch
+        {
+            "min" or "max" => "two or more numbers",
+            "make_divisible" => "(value, divisor [, min_value])",
+            _ => "one number",
+        };
+        _diagnostics.FunctionArguments(call.Span, name, expected, given);
+        return Value.Error;
+    }
+}

@@ -1,0 +1,463 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Common;
+using NetGen.Generator.Diagnostics;
+
+namespace NetGen.Generator.Binding;
+
+/// <summary>What an argument of a layer accepts.</summary>
+public enum ArgumentType
+{
+    Int,
+    Float,
+    Bool,
+
+    /// <summary>An int, or a pair (h, w) for rectangular kernels, strides and paddings.</summary>
+    IntOrPair,
+
+    /// <summary>An int, a pair, or <c>same</c> / <c>valid</c>.</summary>
+    Padding,
+}
+
+/// <summary>
+/// One argument of a layer. <paramref name="Default"/> null means required (unless <paramref name="Optional"/>).
+/// Only arguments that do not decide shapes may depend on constructor parameters (<paramref name="AllowDynamic"/>).
+/// </summary>
+public sealed record ArgumentSpec(string Name, string? Alias, ArgumentType Type, Value? Default, bool AllowDynamic = false, bool Optional = false)
+{
+    public string Display => Alias is null ? Name : $"{Name} ({Alias})";
+}
+
+/// <summary>The arguments of one layer call after binding, with the spans to blame.</summary>
+public sealed class LayerCall
+{
+    public LayerCall(string layer, Shape input, TextSpan span, Dictionary<string, Value> values, Dictionary<string, TextSpan> spans, DiagnosticBag diagnostics)
+    {
+        Layer = layer;
+        Input = input;
+        Span = span;
+        Values = values;
+        Spans = spans;
+        Diagnostics = diagnostics;
+    }
+
+    public string Layer { get; }
+
+    public Shape Input { get; }
+
+    public TextSpan Span { get; }
+
+    public Dictionary<string, Value> Values { get; }
+
+    public Dictionary<string, TextSpan> Spans { get; }
+
+    public DiagnosticBag Diagnostics { get; }
+
+    public Value this[string name] => Values.TryGetValue(name, out var value) ? value : Value.Error;
+
+    public bool Has(string name) => Values.ContainsKey(name);
+
+    public TextSpan SpanOf(string name) => Spans.TryGetValue(name, out var span) ? span : Span;
+}
+
+/// <summary>A layer's output shape, counts, and the arguments the emitter needs (inferred ones included).</summary>
+public sealed record LayerResult(Shape Output, long Parameters, long Macs, IReadOnlyList<LayerArgument> Arguments);
+
+/// <summary>A built-in layer: its arguments and its shape rule.</summary>
+public sealed record LayerSpec(string Name, string Summary, IReadOnlyList<ArgumentSpec> Arguments, Func<LayerCall, LayerResult?> Infer);
+
+/// <summary>
+/// Every built-in layer, with its arguments, shape inference, parameter and MAC counts. The
+/// formulas are PyTorch's (see Conv2d, MaxPool2d, AvgPool2d docs); MACs count conv and linear only.
+/// </summary>
+public static class LayerCatalog
+{
+    public static readonly IReadOnlyList<string> Activations = new[] { "relu", "relu6", "silu", "sigmoid", "gelu", "hardswish", "tanh" };
+
+    private static readonly Dictionary<string, LayerSpec> Specs = Build().ToDictionary(s => s.Name);
+
+    public static IEnumerable<LayerSpec> All => Specs.Values.OrderBy(s => s.Name, StringComparer.Ordinal);
+
+    public static bool TryGet(string name, out LayerSpec spec) => Specs.TryGetValue(name, out spec!);
+
+    private static IEnumerable<LayerSpec> Build()
+    {
+        yield return new LayerSpec("conv", "2-D convolution (nn.Conv2d)", new[]
+        {
+            new ArgumentSpec("out_channels", "out", ArgumentType.Int, null, AllowDynamic: true),
+            new ArgumentSpec("kernel", "k", ArgumentType.IntOrPair, null),
+            new ArgumentSpec("stride", "s", ArgumentType.IntOrPair, Value.Int(1)),
+            new ArgumentSpec("padding", "p", ArgumentType.Padding, Value.Int(0)),
+            new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
+            new ArgumentSpec("groups", "g", ArgumentType.Int, Value.Int(1)),
+            new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True),
+        }, Conv);
+
+        yield return new LayerSpec("batchnorm", "batch normalization over channels (nn.BatchNorm2d)", new[]
+        {
+            new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
+            new ArgumentSpec("momentum", null, ArgumentType.Float, Value.Float(0.1), AllowDynamic: true),
+        }, BatchNorm);
+
+        yield return new LayerSpec("groupnorm", "group normalization (nn.GroupNorm)", new[]
+        {
+            new ArgumentSpec("groups", "g", ArgumentType.Int, null),
+            new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
+        }, GroupNorm);
+
+        foreach (var activation in Activations)
+        {
+            yield return new LayerSpec(activation, "activation", Array.Empty<ArgumentSpec>(), call => Same(call));
+        }
+
+        yield return new LayerSpec("maxpool", "max pooling (nn.MaxPool2d)", new[]
+        {
+            new ArgumentSpec("kernel", "k", ArgumentType.IntOrPair, null),
+            new ArgumentSpec("stride", "s", ArgumentType.IntOrPair, null, Optional: true),
+            new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, Value.Int(0)),
+            new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
+            new ArgumentSpec("ceil", null, ArgumentType.Bool, Value.False),
+        }, call => Pool(call, dilated: true));
+
+        yield return new LayerSpec("avgpool", "average pooling (nn.AvgPool2d)", new[]
+        {
+            new ArgumentSpec("kernel", "k", ArgumentType.IntOrPair, null),
+            new ArgumentSpec("stride", "s", ArgumentType.IntOrPair, null, Optional: true),
+            new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, Value.Int(0)),
+            new ArgumentSpec("ceil", null, ArgumentType.Bool, Value.False),
+            new ArgumentSpec("count_include_pad", null, ArgumentType.Bool, Value.True),
+        }, call => Pool(call, dilated: false));
+
+        yield return new LayerSpec("adaptive_avgpool", "adaptive average pooling to a fixed size (nn.AdaptiveAvgPool2d)", new[]
+        {
+            new ArgumentSpec("size", null, ArgumentType.IntOrPair, Value.Int(1)),
+        }, AdaptivePool);
+
+        yield return new LayerSpec("flatten", "channels x height x width to flat features (nn.Flatten)", Array.Empty<ArgumentSpec>(), Flatten);
+
+        yield return new LayerSpec("dropout", "dropout (nn.Dropout)", new[]
+        {
+            new ArgumentSpec("p", null, ArgumentType.Float, Value.Float(0.5), AllowDynamic: true),
+        }, Dropout);
+
+        yield return new LayerSpec("linear", "fully connected layer on flat features (nn.Linear)", new[]
+        {
+            new ArgumentSpec("out_features", "out", ArgumentType.Int, null, AllowDynamic: true),
+            new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True),
+        }, Linear);
+
+        yield return new LayerSpec("identity", "passes its input through (nn.Identity)", Array.Empty<ArgumentSpec>(), call => Same(call));
+    }
+
+    private static LayerResult Same(LayerCall call) => new(call.Input, 0, 0, Array.Empty<LayerArgument>());
+
+    private static bool RequireSpatial(LayerCall call)
+    {
+        if (!call.Input.IsFlat)
+        {
+            return true;
+        }
+
+        call.Diagnostics.NeedsSpatialInput(call.Span, call.Layer, call.Input.ToString());
+        return false;
+    }
+
+    private static bool Positive(LayerCall call, string name, bool allowZero = false)
+    {
+        var (a, b) = call[name].AsPair;
+        var min = allowZero ? 0 : 1;
+        if (a >= min && b >= min)
+        {
+            return true;
+        }
+
+        call.Diagnostics.InvalidValue(call.SpanOf(name), $"'{name}' of '{call.Layer}'", allowZero ? "0 or more" : "1 or more", call[name].Display);
+        return false;
+    }
+
+    private static LayerResult? Conv(LayerCall call)
+    {
+        if (!RequireSpatial(call))
+        {
+            return null;
+        }
+
+        var input = call.Input;
+        var outChannels = call["out_channels"];
+        var groups = call["groups"].Integer;
+        var bias = call["bias"].AsBool;
+        if (!Positive(call, "out_channels") || !Positive(call, "kernel") || !Positive(call, "stride") || !Positive(call, "dilation") || !Positive(call, "groups"))
+        {
+            return null;
+        }
+
+        if (input.ChannelsExpression is null && input.Channels % groups != 0)
+        {
+            call.Diagnostics.GroupsDoNotDivide(call.SpanOf("groups"), "input channels", input.Channels, groups);
+            return null;
+        }
+
+        if (outChannels.Dynamic is null && outChannels.Integer % groups != 0)
+        {
+            call.Diagnostics.GroupsDoNotDivide(call.SpanOf("groups"), "output channels", outChannels.Integer, groups);
+            return null;
+        }
+
+        var (kh, kw) = call["kernel"].AsPair;
+        var (sh, sw) = call["stride"].AsPair;
+        var (dh, dw) = call["dilation"].AsPair;
+        var padding = ResolvePadding(call, kh, kw, sh, sw, dh, dw);
+        if (padding is not { } p)
+        {
+            return null;
+        }
+
+        var h = ConvolvedSize(input.Height, kh, sh, p.Item1, dh, ceil: false);
+        var w = ConvolvedSize(input.Width, kw, sw, p.Item2, dw, ceil: false);
+        if (!CheckSize(call, h, w, $"kernel {Pair(kh, kw)}, stride {Pair(sh, sw)}, padding {Pair(p.Item1, p.Item2)}"))
+        {
+            return null;
+        }
+
+        var perFilter = SafeMath.Multiply(input.Channels / groups, kh, kw);
+        var parameters = SafeMath.Add(SafeMath.Multiply(outChannels.Integer, perFilter), bias ? outChannels.Integer : 0);
+        var macs = SafeMath.Multiply(SafeMath.Multiply(outChannels.Integer, h, w), perFilter);
+        var output = Shape.Spatial(outChannels.Integer, h, w, outChannels.Dynamic);
+        return new LayerResult(output, parameters, macs, new[]
+        {
+            new LayerArgument("in_channels", input.ChannelsValue),
+            new LayerArgument("out_channels", outChannels),
+            new LayerArgument("kernel", call["kernel"]),
+            new LayerArgument("stride", call["stride"]),
+            new LayerArgument("padding", Value.Pair(p.Item1, p.Item2)),
+            new LayerArgument("dilation", call["dilation"]),
+            new LayerArgument("groups", call["groups"]),
+            new LayerArgument("bias", call["bias"]),
+        });
+    }
+
+    private static (long, long)? ResolvePadding(LayerCall call, long kh, long kw, long sh, long sw, long dh, long dw)
+    {
+        var padding = call["padding"];
+        if (padding.Kind != ValueKind.Symbol)
+        {
+            return Positive(call, "padding", allowZero: true) ? padding.AsPair : null;
+        }
+
+        if (padding.Symbol == "valid")
+        {
+            return (0, 0);
+        }
+
+        // PyTorch's padding='same' keeps the size only for stride 1; we accept it where it is symmetric.
+        if (sh != 1 || sw != 1)
+        {
+            call.Diagnostics.SamePaddingImpossible(call.SpanOf("padding"), $"stride {Pair(sh, sw)} changes the size whatever the padding");
+            return null;
+        }
+
+        var eh = (dh * (kh - 1)) + 1;
+        var ew = (dw * (kw - 1)) + 1;
+        if (eh % 2 == 0 || ew % 2 == 0)
+        {
+            call.Diagnostics.SamePaddingImpossible(call.SpanOf("padding"), $"the kernel spans {Pair(eh, ew)}, an even size that needs uneven padding");
+            return null;
+        }
+
+        return ((eh - 1) / 2, (ew - 1) / 2);
+    }
+
+    private static string Pair(long a, long b) => a == b
+        ? a.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : $"{a.ToString(System.Globalization.CultureInfo.InvariantCulture)}x{b.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
+    /// <summary>PyTorch's output size: floor or ceil((n + 2p - d(k-1) - 1) / s) + 1; in ceil mode the last window must start inside the input or left padding.</summary>
+    public static long ConvolvedSize(long size, long kernel, long stride, long padding, long dilation, bool ceil)
+    {
+        var span = SafeMath.Add(SafeMath.Add(size, 2 * padding), -((dilation * (kernel - 1)) + 1));
+        if (span < 0)
+        {
+            return span < -stride ? -1 : 0;
+        }
+
+        var output = (ceil ? (span + stride - 1) / stride : span / stride) + 1;
+        if (ceil && (output - 1) * stride >= size + padding)
+        {
+            output--;
+        }
+
+        return output;
+    }
+
+    private static bool CheckSize(LayerCall call, long h, long w, string settings)
+    {
+        if (h > 0 && w > 0)
+        {
+            return true;
+        }
+
+        var hint = $"with {settings} the map vanishes: use a larger input, a smaller kernel or stride, or more padding";
+        call.Diagnostics.SizeVanishes(call.Span, call.Layer, $"{call.Input.Height}x{call.Input.Width}", $"{Math.Max(h, 0)}x{Math.Max(w, 0)}", hint);
+        return false;
+    }
+
+    private static LayerResult? BatchNorm(LayerCall call)
+    {
+        if (!RequireSpatial(call))
+        {
+            return null;
+        }
+
+        var channels = call.Input.Channels;
+        return new LayerResult(call.Input, SafeMath.Multiply(2, channels), 0, new[]
+        {
+            new LayerArgument("num_features", call.Input.ChannelsValue),
+            new LayerArgument("eps", call["eps"]),
+            new LayerArgument("momentum", call["momentum"]),
+        });
+    }
+
+    private static LayerResult? GroupNorm(LayerCall call)
+    {
+        if (!RequireSpatial(call) || !Positive(call, "groups"))
+        {
+            return null;
+        }
+
+        var groups = call["groups"].Integer;
+        if (call.Input.ChannelsExpression is null && call.Input.Channels % groups != 0)
+        {
+            call.Diagnostics.GroupsDoNotDivide(call.SpanOf("groups"), "channels", call.Input.Channels, groups);
+            return null;
+        }
+
+        return new LayerResult(call.Input, SafeMath.Multiply(2, call.Input.Channels), 0, new[]
+        {
+            new LayerArgument("groups", call["groups"]),
+            new LayerArgument("num_channels", call.Input.ChannelsValue),
+            new LayerArgument("eps", call["eps"]),
+        });
+    }
+
+    private static LayerResult? Pool(LayerCall call, bool dilated)
+    {
+        if (!RequireSpatial(call) || !Positive(call, "kernel") || !Positive(call, "padding", allowZero: true))
+        {
+            return null;
+        }
+
+        var kernel = call["kernel"];
+        var stride = call.Has("stride") ? call["stride"] : kernel;
+        if (call.Has("stride") && !Positive(call, "stride"))
+        {
+            return null;
+        }
+
+        var dilation = dilated ? call["dilation"] : Value.Int(1);
+        if (dilated && !Positive(call, "dilation"))
+        {
+            return null;
+        }
+
+        var (kh, kw) = kernel.AsPair;
+        var (sh, sw) = stride.AsPair;
+        var (ph, pw) = call["padding"].AsPair;
+        var (dh, dw) = dilation.AsPair;
+        if (ph * 2 > kh || pw * 2 > kw)
+        {
+            call.Diagnostics.InvalidValue(call.SpanOf("padding"), $"'padding' of '{call.Layer}'", $"at most half the kernel ({Pair(kh / 2, kw / 2)})", call["padding"].Display);
+            return null;
+        }
+
+        var ceil = call["ceil"].AsBool;
+        var h = ConvolvedSize(call.Input.Height, kh, sh, ph, dh, ceil);
+        var w = ConvolvedSize(call.Input.Width, kw, sw, pw, dw, ceil);
+        if (!CheckSize(call, h, w, $"kernel {Pair(kh, kw)}, stride {Pair(sh, sw)}, padding {Pair(ph, pw)}"))
+        {
+            return null;
+        }
+
+        var arguments = new List<LayerArgument>
+        {
+            new("kernel", kernel),
+            new("stride", stride),
+            new("padding", call["padding"]),
+        };
+        if (dilated)
+        {
+            arguments.Add(new LayerArgument("dilation", dilation));
+        }
+
+        arguments.Add(new LayerArgument("ceil", call["ceil"]));
+        if (!dilated)
+        {
+            arguments.Add(new LayerArgument("count_include_pad", call["count_include_pad"]));
+        }
+
+        return new LayerResult(Shape.Spatial(call.Input.Channels, h, w, call.Input.ChannelsExpression), 0, 0, arguments);
+    }
+
+    private static LayerResult? AdaptivePool(LayerCall call)
+    {
+        if (!RequireSpatial(call) || !Positive(call, "size"))
+        {
+            return null;
+        }
+
+        var (h, w) = call["size"].AsPair;
+        return new LayerResult(Shape.Spatial(call.Input.Channels, h, w, call.Input.ChannelsExpression), 0, 0, new[] { new LayerArgument("size", call["size"]) });
+    }
+
+    private static LayerResult? Flatten(LayerCall call)
+    {
+        if (call.Input.IsFlat)
+        {
+            return Same(call);
+        }
+
+        var input = call.Input;
+        var features = SafeMath.Multiply(input.Channels, input.Height, input.Width);
+        var expression = input.ChannelsExpression is null ? null : $"({input.ChannelsExpression} * {input.Height * input.Width})";
+        return new LayerResult(Shape.Flat(features, expression), 0, 0, Array.Empty<LayerArgument>());
+    }
+
+    private static LayerResult? Dropout(LayerCall call)
+    {
+        var p = call["p"];
+        if (p.AsDouble < 0 || p.AsDouble > 1)
+        {
+            call.Diagnostics.InvalidValue(call.SpanOf("p"), "the dropout probability 'p'", "between 0 and 1", p.Display);
+            return null;
+        }
+
+        return new LayerResult(call.Input, 0, 0, new[] { new LayerArgument("p", p) });
+    }
+
+    private static LayerResult? Linear(LayerCall call)
+    {
+        if (!call.Input.IsFlat)
+        {
+            call.Diagnostics.NeedsFlatInput(call.Span, call.Layer, call.Input.ToString());
+            return null;
+        }
+
+        if (!Positive(call, "out_features"))
+        {
+            return null;
+        }
+
+        var inFeatures = call.Input.Channels;
+        var outFeatures = call["out_features"];
+        var bias = call["bias"].AsBool;
+        var parameters = SafeMath.Add(SafeMath.Multiply(inFeatures, outFeatures.Integer), bias ? outFeatures.Integer : 0);
+        var macs = SafeMath.Multiply(inFeatures, outFeatures.Integer);
+        return new LayerResult(Shape.Flat(outFeatures.Integer, outFeatures.Dynamic), parameters, macs, new[]
+        {
+            new LayerArgument("in_features", call.Input.ChannelsValue),
+            new LayerArgument("out_features", outFeatures),
+            new LayerArgument("bias", call["bias"]),
+        });
+    }
+}

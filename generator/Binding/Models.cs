@@ -1,0 +1,73 @@
+using NetGen.Generator.Common;
+
+namespace NetGen.Generator.Binding;
+
+// The bound model: a network with every block expanded and every shape known. It is what the
+// emitter reads and what the pipeline caches, so every type here is an immutable record with
+// structural equality and holds no Roslyn symbols, syntax nodes or locations.
+
+/// <summary>One module of the network. <see cref="Parameters"/> and <see cref="Macs"/> include its children.</summary>
+public abstract record ModuleModel(Shape Input, Shape Output, long Parameters, long Macs);
+
+/// <summary>A module with the key it is registered under in its parent (a state_dict path segment).</summary>
+public sealed record ChildModel(string Key, ModuleModel Module);
+
+/// <summary>A named argument of a layer, already evaluated.</summary>
+public sealed record LayerArgument(string Name, Value Value);
+
+/// <summary>A TorchSharp layer: <see cref="Kind"/> is the DSL layer name (conv, batchnorm, …).</summary>
+public sealed record LayerModel(string Kind, EquatableArray<LayerArgument> Arguments, Shape Input, Shape Output, long Parameters, long Macs)
+    : ModuleModel(Input, Output, Parameters, Macs)
+{
+    public Value Argument(string name)
+    {
+        foreach (var argument in Arguments)
+        {
+            if (argument.Name == name)
+            {
+                return argument.Value;
+            }
+        }
+
+        return Value.Error;
+    }
+}
+
+/// <summary>Children applied one after another, like <c>nn.Sequential</c>. <see cref="Origin"/> names the block it came from.</summary>
+public sealed record SequenceModel(EquatableArray<ChildModel> Children, string? Origin, Shape Input, Shape Output, long Parameters, long Macs)
+    : ModuleModel(Input, Output, Parameters, Macs);
+
+/// <summary>body(x) + shortcut(x), then an optional activation. A missing shortcut is the identity.</summary>
+public sealed record ResidualModel(
+    EquatableArray<ChildModel> Body,
+    ChildModel? Shortcut,
+    string? Activation,
+    string? Origin,
+    Shape Input,
+    Shape Output,
+    long Parameters,
+    long Macs) : ModuleModel(Input, Output, Parameters, Macs);
+
+/// <summary>concat(x, body(x)) along channels.</summary>
+public sealed record DenseModel(EquatableArray<ChildModel> Body, string? Origin, Shape Input, Shape Output, long Parameters, long Macs)
+    : ModuleModel(Input, Output, Parameters, Macs);
+
+/// <summary>Every branch applied to the same input; outputs joined along channels.</summary>
+public sealed record ConcatModel(EquatableArray<ChildModel> Branches, string? Origin, Shape Input, Shape Output, long Parameters, long Macs)
+    : ModuleModel(Input, Output, Parameters, Macs);
+
+/// <summary>A constructor parameter of the generated class.</summary>
+public sealed record ParameterModel(string DslName, string CSharpName, Value Default);
+
+/// <summary>One generated class: a network, or one variant of it.</summary>
+public sealed record NetworkModel(
+    string ClassName,
+    string Namespace,
+    string SourcePath,
+    string Doc,
+    EquatableArray<ParameterModel> ConstructorParameters,
+    Shape Input,
+    Shape Output,
+    long ParameterCount,
+    long Macs,
+    EquatableArray<ChildModel> Children);

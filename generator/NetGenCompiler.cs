@@ -1,0 +1,116 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Binding;
+using NetGen.Generator.Common;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Syntax;
+
+namespace NetGen.Generator;
+
+/// <summary>One <c>.net.txt</c> file as the pipeline sees it: plain, equatable values.</summary>
+public sealed record NetFile(string Path, string Text, string Namespace);
+
+/// <summary>Where a generated class is declared, for the check that no two files declare the same class.</summary>
+public sealed record ClassDeclaration(string FullName, string FilePath, TextSpan Span, LinePositionSpan LineSpan);
+
+/// <summary>What the front end makes of one file.</summary>
+public sealed record FileResult(
+    EquatableArray<NetworkModel> Networks,
+    EquatableArray<DiagnosticInfo> Diagnostics,
+    EquatableArray<ClassDeclaration> Declarations);
+
+/// <summary>
+/// The front end: text → tokens → syntax → bound networks, plus diagnostics. Shared by the
+/// generator and the tests; it never throws (a bug becomes diagnostic NG9999).
+/// </summary>
+public static class NetGenCompiler
+{
+    public const string Version = "0.1.0";
+
+    public const string DefaultNamespace = "NetGen.Generated";
+
+    public static FileResult Compile(NetFile file, CancellationToken cancellationToken = default)
+    {
+        var diagnostics = new DiagnosticBag();
+        var source = SourceText.From(file.Text);
+        var networks = EquatableArray<NetworkModel>.Empty;
+        var declarations = new List<ClassDeclaration>();
+        try
+        {
+            var syntax = Parser.Parse(file.Text, diagnostics);
+            cancellationToken.ThrowIfCancellationRequested();
+            var bound = Binder.Bind(syntax, file.Text, file.Path, file.Namespace, diagnostics);
+            networks = bound.ToEquatableArray();
+            foreach (var network in syntax.Definitions.OfType<NetworkSyntax>())
+            {
+                var @namespace = networks.FirstOrDefault(n => n.ClassName == network.Name.Text)?.Namespace;
+                if (@namespace is null)
+                {
+                    continue;
+                }
+
+                declarations.Add(Declare(file.Path, source, network.Name, @namespace));
+                foreach (var variant in network.Variants)
+                {
+                    declarations.Add(Declare(file.Path, source, variant.Name, @namespace));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            // A generator exception would disable every network in the project (CS8785); report it instead.
+            diagnostics.InternalError(new TextSpan(0, 0), exception.GetType().Name + ": " + exception.Message);
+            networks = EquatableArray<NetworkModel>.Empty;
+        }
+
+        var infos = diagnostics.Items
+            .Distinct()
+            .Select(d => new DiagnosticInfo(d.Descriptor.Id, d.Message, file.Path, Clamp(d.Span, file.Text.Length), source.Lines.GetLinePositionSpan(Clamp(d.Span, file.Text.Length))))
+            .ToEquatableArray();
+        return new FileResult(networks, infos, declarations.ToEquatableArray());
+    }
+
+    private static ClassDeclaration Declare(string path, SourceText source, Token name, string @namespace) =>
+        new($"{@namespace}.{name.Text}", path, name.Span, source.Lines.GetLinePositionSpan(name.Span));
+
+    private static TextSpan Clamp(TextSpan span, int length)
+    {
+        var start = Math.Min(Math.Max(span.Start, 0), length);
+        var end = Math.Min(Math.Max(span.End, start), length);
+        return TextSpan.FromBounds(start, end);
+    }
+
+    /// <summary>Every class declared by more than one file (or twice), reported at each later declaration.</summary>
+    public static (EquatableArray<string> Names, EquatableArray<DiagnosticInfo> Diagnostics) FindDuplicateClasses(IEnumerable<ClassDeclaration> declarations)
+    {
+        var first = new Dictionary<string, ClassDeclaration>(StringComparer.Ordinal);
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var reports = new List<DiagnosticInfo>();
+        foreach (var declaration in declarations.OrderBy(d => d.FilePath, StringComparer.Ordinal).ThenBy(d => d.Span.Start))
+        {
+            if (first.TryGetValue(declaration.FullName, out var original))
+            {
+                names.Add(declaration.FullName);
+                reports.Add(new DiagnosticInfo(
+                    DiagnosticDescriptors.DuplicateName.Id,
+                    $"class '{declaration.FullName}' is also generated from {original.FilePath}({original.LineSpan.Start.Line + 1},{original.LineSpan.Start.Character + 1}); rename one network or put the files in different namespaces",
+                    declaration.FilePath,
+                    declaration.Span,
+                    declaration.LineSpan));
+            }
+            else
+            {
+                first.Add(declaration.FullName, declaration);
+            }
+        }
+
+        return (names.ToEquatableArray(), reports.ToEquatableArray());
+    }
+}

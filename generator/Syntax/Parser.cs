@@ -1,0 +1,822 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis.Text;
+using NetGen.Generator.Diagnostics;
+
+namespace NetGen.Generator.Syntax;
+
+/// <summary>
+/// Recursive-descent parser. It never stops at the first error: a missing token is synthesized
+/// (zero-width) and reported, a line that cannot be parsed is skipped to its end, and every loop
+/// skips a token that nothing consumed, so the parser always terminates.
+/// </summary>
+public sealed class Parser
+{
+    /// <summary>Deeper expressions are reported rather than risking the stack.</summary>
+    public const int MaxExpressionDepth = 100;
+
+    private readonly IReadOnlyList<Token> _tokens;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly string _text;
+    private int _position;
+    private int _depth;
+    private bool _depthReported;
+
+    private Parser(string text, IReadOnlyList<Token> tokens, DiagnosticBag diagnostics)
+    {
+        _text = text;
+        _tokens = tokens;
+        _diagnostics = diagnostics;
+    }
+
+    public static FileSyntax Parse(string text, DiagnosticBag diagnostics)
+    {
+        var tokens = Lexer.Lex(text, diagnostics);
+        return new Parser(text, tokens, diagnostics).ParseFile();
+    }
+
+    private Token Current => Peek(0);
+
+    private Token Peek(int offset) => _tokens[System.Math.Min(_position + offset, _tokens.Count - 1)];
+
+    private Token Next()
+    {
+        var token = Current;
+        if (_position < _tokens.Count - 1)
+        {
+            _position++;
+        }
+
+        return token;
+    }
+
+    private bool At(TokenKind kind) => Current.Kind == kind;
+
+    private bool AtCross => Current.Kind == TokenKind.Cross || (Current.Kind == TokenKind.Identifier && Current.Text == "x");
+
+    private Token Match(TokenKind kind, string? expected = null)
+    {
+        if (At(kind))
+        {
+            return Next();
+        }
+
+        ReportUnexpected(expected ?? SyntaxFacts.Describe(kind));
+        return new Token(kind, new TextSpan(Current.Span.Start, 0), string.Empty);
+    }
+
+    private void ReportUnexpected(string expected)
+    {
+        // One error per position is enough; recovery often asks twice at the same place.
+        if (_lastErrorPosition == Current.Span.Start && _diagnostics.Count > 0)
+        {
+            return;
+        }
+
+        _lastErrorPosition = Current.Span.Start;
+        _diagnostics.UnexpectedToken(Current.Span, Found(Current), expected);
+    }
+
+    private int _lastErrorPosition = -1;
+
+    private static string Found(Token token) => token.Kind switch
+    {
+        TokenKind.Identifier or TokenKind.Integer or TokenKind.Float => $"'{token.Text}'",
+        _ => SyntaxFacts.Describe(token.Kind),
+    };
+
+    /// <summary>Skips to the end of the current line, and over any indented block that hangs from it.</summary>
+    private void SkipLine()
+    {
+        while (!At(TokenKind.NewLine) && !At(TokenKind.EndOfFile) && !At(TokenKind.Dedent))
+        {
+            if (At(TokenKind.Indent))
+            {
+                SkipIndentedBlock();
+                continue;
+            }
+
+            Next();
+        }
+
+        if (At(TokenKind.NewLine))
+        {
+            Next();
+        }
+
+        if (At(TokenKind.Indent))
+        {
+            SkipIndentedBlock();
+        }
+    }
+
+    private void SkipIndentedBlock()
+    {
+        var level = 0;
+        do
+        {
+            if (At(TokenKind.Indent))
+            {
+                level++;
+            }
+            else if (At(TokenKind.Dedent))
+            {
+                level--;
+            }
+            else if (At(TokenKind.EndOfFile))
+            {
+                return;
+            }
+
+            Next();
+        }
+        while (level > 0);
+    }
+
+    private void EndOfLine()
+    {
+        if (At(TokenKind.NewLine))
+        {
+            Next();
+            return;
+        }
+
+        if (At(TokenKind.EndOfFile) || At(TokenKind.Dedent))
+        {
+            return;
+        }
+
+        ReportUnexpected("end of line");
+        SkipLine();
+    }
+
+    // File level ---------------------------------------------------------------------------
+
+    private FileSyntax ParseFile()
+    {
+        QualifiedNameSyntax? ns = null;
+        var definitions = ImmutableArray.CreateBuilder<DefinitionSyntax>();
+        var docStart = 0;
+        while (!At(TokenKind.EndOfFile))
+        {
+            var start = _position;
+            switch (Current.Kind)
+            {
+                case TokenKind.NamespaceKeyword:
+                    var keyword = Next();
+                    var name = ParseQualifiedName();
+                    if (ns is null)
+                    {
+                        ns = name;
+                    }
+                    else
+                    {
+                        _diagnostics.DuplicateName(keyword.Span, "namespace declaration", name.Text, LineOf(ns.Span.Start));
+                    }
+
+                    EndOfLine();
+                    break;
+                case TokenKind.NetworkKeyword:
+                    definitions.Add(ParseNetwork(DocComment(docStart, Current.Span.Start)));
+                    break;
+                case TokenKind.BlockKeyword:
+                    definitions.Add(ParseBlock());
+                    break;
+                case TokenKind.NewLine:
+                    Next();
+                    break;
+                default:
+                    ReportUnexpected("'network', 'block' or 'namespace'");
+                    SkipLine();
+                    break;
+            }
+
+            if (_position == start)
+            {
+                Next();
+            }
+
+            docStart = _position > 0 ? _tokens[_position - 1].Span.End : 0;
+        }
+
+        return new FileSyntax(ns, definitions.ToImmutable());
+    }
+
+    private QualifiedNameSyntax ParseQualifiedName()
+    {
+        var first = Match(TokenKind.Identifier, "a namespace name");
+        var end = first.Span.End;
+        var text = first.Text;
+        while (At(TokenKind.Dot))
+        {
+            Next();
+            var part = Match(TokenKind.Identifier, "a namespace name");
+            text += "." + part.Text;
+            end = part.Span.End;
+        }
+
+        return new QualifiedNameSyntax(TextSpan.FromBounds(first.Span.Start, end), text);
+    }
+
+    /// <summary>The '#' comment lines that stand directly above a network become its documentation.</summary>
+    private string DocComment(int from, int to)
+    {
+        var lines = new List<string>();
+        foreach (var raw in _text.Substring(from, to - from).Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("#", System.StringComparison.Ordinal))
+            {
+                lines.Add(line.Substring(1).Trim());
+            }
+            else if (line.Length == 0)
+            {
+                lines.Clear();
+            }
+        }
+
+        return string.Join("\n", lines);
+    }
+
+    private int LineOf(int position)
+    {
+        var line = 1;
+        for (var i = 0; i < position && i < _text.Length; i++)
+        {
+            if (_text[i] == '\n')
+            {
+                line++;
+            }
+        }
+
+        return line;
+    }
+
+    private NetworkSyntax ParseNetwork(string doc)
+    {
+        Match(TokenKind.NetworkKeyword);
+        var name = Match(TokenKind.Identifier, "the network's name");
+        var parameters = ParseParameterList();
+        EndOfLine();
+
+        InputSyntax? input = null;
+        var statements = ImmutableArray.CreateBuilder<StatementSyntax>();
+        var variants = ImmutableArray.CreateBuilder<VariantSyntax>();
+        if (At(TokenKind.Indent))
+        {
+            Next();
+            while (!At(TokenKind.Dedent) && !At(TokenKind.EndOfFile))
+            {
+                var start = _position;
+                if (At(TokenKind.InputKeyword))
+                {
+                    var parsed = ParseInput();
+                    if (input is null)
+                    {
+                        input = parsed;
+                    }
+                    else
+                    {
+                        _diagnostics.DuplicateName(parsed.Span, "input line of", name.Text, LineOf(input.Span.Start));
+                    }
+                }
+                else if (At(TokenKind.VariantKeyword))
+                {
+                    variants.Add(ParseVariant());
+                }
+                else
+                {
+                    ParseStatementInto(statements);
+                }
+
+                if (_position == start)
+                {
+                    Next();
+                }
+            }
+
+            Match(TokenKind.Dedent);
+        }
+        else
+        {
+            ReportUnexpected("the network's indented body");
+        }
+
+        return new NetworkSyntax(name, parameters, input, new BodySyntax(statements.ToImmutable()), variants.ToImmutable(), doc);
+    }
+
+    private BlockSyntax ParseBlock()
+    {
+        Match(TokenKind.BlockKeyword);
+        var name = Match(TokenKind.Identifier, "the block's name");
+        var parameters = ParseParameterList();
+        EndOfLine();
+        return new BlockSyntax(name, parameters, ParseIndentedBody("the block's indented body"));
+    }
+
+    private ImmutableArray<ParameterSyntax> ParseParameterList()
+    {
+        var parameters = ImmutableArray.CreateBuilder<ParameterSyntax>();
+        if (!At(TokenKind.OpenParen))
+        {
+            return parameters.ToImmutable();
+        }
+
+        Next();
+        while (!At(TokenKind.CloseParen) && !At(TokenKind.EndOfFile) && !At(TokenKind.NewLine))
+        {
+            var start = _position;
+            var name = Match(TokenKind.Identifier, "a parameter name");
+            Token? type = null;
+            if (At(TokenKind.Colon))
+            {
+                Next();
+                type = Match(TokenKind.Identifier, "a type (int, float or bool)");
+            }
+
+            ExpressionSyntax? value = null;
+            if (At(TokenKind.Equals))
+            {
+                Next();
+                value = ParseExpression();
+            }
+
+            parameters.Add(new ParameterSyntax(name, type, value));
+            if (!At(TokenKind.CloseParen))
+            {
+                Match(TokenKind.Comma);
+            }
+
+            if (_position == start)
+            {
+                Next();
+            }
+        }
+
+        Match(TokenKind.CloseParen);
+        return parameters.ToImmutable();
+    }
+
+    private InputSyntax ParseInput()
+    {
+        var keyword = Next();
+        var dimensions = ImmutableArray.CreateBuilder<ExpressionSyntax>();
+        dimensions.Add(ParsePrimary());
+        while (AtCross)
+        {
+            Next();
+            dimensions.Add(ParsePrimary());
+        }
+
+        var span = TextSpan.FromBounds(keyword.Span.Start, dimensions[dimensions.Count - 1].Span.End);
+        EndOfLine();
+        return new InputSyntax(span, dimensions.ToImmutable());
+    }
+
+    private VariantSyntax ParseVariant()
+    {
+        Next();
+        var name = Match(TokenKind.Identifier, "the variant's class name");
+        var arguments = At(TokenKind.OpenParen) ? ParseArgumentList() : ImmutableArray<ArgumentSyntax>.Empty;
+        EndOfLine();
+        return new VariantSyntax(name, arguments);
+    }
+
+    // Statements ---------------------------------------------------------------------------
+
+    private BodySyntax ParseIndentedBody(string expected, bool endsAtShortcut = false)
+    {
+        var statements = ImmutableArray.CreateBuilder<StatementSyntax>();
+        if (!At(TokenKind.Indent))
+        {
+            ReportUnexpected(expected);
+            return new BodySyntax(statements.ToImmutable());
+        }
+
+        Next();
+        while (!At(TokenKind.Dedent) && !At(TokenKind.EndOfFile) && !(endsAtShortcut && At(TokenKind.ShortcutKeyword)))
+        {
+            var start = _position;
+            ParseStatementInto(statements);
+            if (_position == start)
+            {
+                Next();
+            }
+        }
+
+        if (!(endsAtShortcut && At(TokenKind.ShortcutKeyword)))
+        {
+            Match(TokenKind.Dedent);
+        }
+
+        return new BodySyntax(statements.ToImmutable());
+    }
+
+    private void ParseStatementInto(ImmutableArray<StatementSyntax>.Builder statements)
+    {
+        switch (Current.Kind)
+        {
+            case TokenKind.NewLine:
+                Next();
+                return;
+            case TokenKind.Indent:
+                _diagnostics.UnexpectedIndent(Current.Span);
+                SkipIndentedBlock();
+                return;
+            case TokenKind.LetKeyword:
+                statements.Add(ParseLet());
+                return;
+            case TokenKind.ShortcutKeyword:
+                ReportUnexpected("a layer ('shortcut' belongs at the end of a residual)");
+                SkipLine();
+                return;
+            case TokenKind.InputKeyword:
+            case TokenKind.VariantKeyword:
+                ReportUnexpected("a layer ('input' and 'variant' belong directly in a network)");
+                SkipLine();
+                return;
+        }
+
+        var statement = ParseItemStatement();
+        if (statement is not null)
+        {
+            statements.Add(statement);
+        }
+    }
+
+    private LetStatementSyntax ParseLet()
+    {
+        var keyword = Next();
+        var name = Match(TokenKind.Identifier, "a name");
+        Match(TokenKind.Equals);
+        var value = ParseExpression();
+        EndOfLine();
+        return new LetStatementSyntax(TextSpan.FromBounds(keyword.Span.Start, value.Span.End), name, value);
+    }
+
+    private ItemStatementSyntax? ParseItemStatement()
+    {
+        var start = Current.Span.Start;
+        var spread = false;
+        if (At(TokenKind.Star))
+        {
+            Next();
+            spread = true;
+        }
+
+        Token? name = null;
+        if (!spread && At(TokenKind.Identifier) && Peek(1).Kind == TokenKind.Colon)
+        {
+            name = Next();
+            Next();
+        }
+
+        ItemSyntax item;
+        var needsBody = true;
+        var headerKind = Current.Kind;
+        switch (headerKind)
+        {
+            case TokenKind.ResidualKeyword:
+                item = ParseResidual(out needsBody);
+                break;
+            case TokenKind.DenseKeyword:
+            case TokenKind.ConcatKeyword:
+            case TokenKind.SeqKeyword:
+                item = new GroupItemSyntax(Next().Span, new BodySyntax(ImmutableArray<StatementSyntax>.Empty));
+                break;
+            case TokenKind.Identifier:
+                item = ParseCall();
+                needsBody = false;
+                break;
+            default:
+                if (name is not null && (At(TokenKind.NewLine) || AtCross || At(TokenKind.WhenKeyword)))
+                {
+                    // "name:" on its own line opens a named group.
+                    item = new GroupItemSyntax(name.Value.Span, new BodySyntax(ImmutableArray<StatementSyntax>.Empty));
+                    break;
+                }
+
+                ReportUnexpected("a layer, a block call, 'residual', 'dense', 'concat', 'seq' or 'let'");
+                SkipLine();
+                return null;
+        }
+
+        var repeat = ParseRepeat();
+        var when = ParseWhen();
+        var end = when?.Span.End ?? repeat?.Span.End ?? item.Span.End;
+        EndOfLine();
+
+        if (needsBody)
+        {
+            var body = ParseIndentedBody("an indented body", endsAtShortcut: headerKind == TokenKind.ResidualKeyword);
+            item = headerKind switch
+            {
+                TokenKind.ResidualKeyword => ((ResidualItemSyntax)item) with { Body = body, Shortcut = ParseShortcutIfAny() },
+                TokenKind.DenseKeyword => new DenseItemSyntax(item.Span, body),
+                TokenKind.ConcatKeyword => new ConcatItemSyntax(item.Span, body),
+                _ => new GroupItemSyntax(item.Span, body),
+            };
+            if (item is ResidualItemSyntax { Shortcut: not null })
+            {
+                Match(TokenKind.Dedent);
+            }
+        }
+
+        return new ItemStatementSyntax(TextSpan.FromBounds(start, end), name, item, repeat, when, spread);
+    }
+
+    private ResidualItemSyntax ParseResidual(out bool needsBody)
+    {
+        var keyword = Next();
+        Token? activation = null;
+        if (At(TokenKind.ThenKeyword))
+        {
+            Next();
+            activation = Match(TokenKind.Identifier, "an activation (e.g. relu)");
+        }
+
+        needsBody = true;
+        var end = activation?.Span.End ?? keyword.Span.End;
+        return new ResidualItemSyntax(TextSpan.FromBounds(keyword.Span.Start, end), activation,
+            new BodySyntax(ImmutableArray<StatementSyntax>.Empty), null);
+    }
+
+    private ShortcutSyntax? ParseShortcutIfAny()
+    {
+        if (!At(TokenKind.ShortcutKeyword))
+        {
+            return null;
+        }
+
+        var keyword = Next();
+        var name = Match(TokenKind.Identifier, "the shortcut's name (e.g. downsample)");
+        ItemSyntax? inline = null;
+        if (At(TokenKind.Colon))
+        {
+            Next();
+            inline = ParseCall();
+        }
+
+        var when = ParseWhen();
+        var span = TextSpan.FromBounds(keyword.Span.Start, when?.Span.End ?? inline?.Span.End ?? name.Span.End);
+        EndOfLine();
+        var item = inline ?? new GroupItemSyntax(name.Span, ParseIndentedBody("the shortcut's indented body"));
+        return new ShortcutSyntax(span, name, item, when);
+    }
+
+    private CallItemSyntax ParseCall()
+    {
+        var callee = Match(TokenKind.Identifier, "a layer or block name");
+        var arguments = At(TokenKind.OpenParen) ? ParseArgumentList() : ImmutableArray<ArgumentSyntax>.Empty;
+        var end = _position > 0 ? _tokens[_position - 1].Span.End : callee.Span.End;
+        return new CallItemSyntax(TextSpan.FromBounds(callee.Span.Start, System.Math.Max(end, callee.Span.End)), callee, arguments);
+    }
+
+    private ImmutableArray<ArgumentSyntax> ParseArgumentList()
+    {
+        var arguments = ImmutableArray.CreateBuilder<ArgumentSyntax>();
+        Match(TokenKind.OpenParen);
+        while (!At(TokenKind.CloseParen) && !At(TokenKind.EndOfFile) && !At(TokenKind.NewLine))
+        {
+            var start = _position;
+            Token? name = null;
+            if (At(TokenKind.Identifier) && Peek(1).Kind == TokenKind.Equals)
+            {
+                name = Next();
+                Next();
+            }
+
+            var value = ParseExpression();
+            arguments.Add(new ArgumentSyntax(TextSpan.FromBounds(name?.Span.Start ?? value.Span.Start, value.Span.End), name, value));
+            if (!At(TokenKind.CloseParen))
+            {
+                Match(TokenKind.Comma);
+            }
+
+            if (_position == start)
+            {
+                Next();
+            }
+        }
+
+        Match(TokenKind.CloseParen);
+        return arguments.ToImmutable();
+    }
+
+    private RepeatSyntax? ParseRepeat()
+    {
+        if (!AtCross)
+        {
+            return null;
+        }
+
+        var cross = Next();
+        var count = ParsePrimary();
+        Token? prefix = null;
+        ExpressionSyntax? index = null;
+        var end = count.Span.End;
+        if (At(TokenKind.AsKeyword))
+        {
+            Next();
+            prefix = Match(TokenKind.Identifier, "a name prefix (e.g. denselayer{i + 1})");
+            end = prefix.Value.Span.End;
+            if (At(TokenKind.OpenBrace))
+            {
+                Next();
+                index = ParseExpression();
+                end = Match(TokenKind.CloseBrace).Span.End;
+            }
+        }
+
+        return new RepeatSyntax(TextSpan.FromBounds(cross.Span.Start, end), count, prefix, index);
+    }
+
+    private ExpressionSyntax? ParseWhen()
+    {
+        if (!At(TokenKind.WhenKeyword))
+        {
+            return null;
+        }
+
+        Next();
+        return ParseExpression();
+    }
+
+    // Expressions --------------------------------------------------------------------------
+
+    public ExpressionSyntax ParseExpression()
+    {
+        if (++_depth > MaxExpressionDepth)
+        {
+            if (!_depthReported)
+            {
+                _depthReported = true;
+                _diagnostics.NestingTooDeep(Current.Span, "expressions", MaxExpressionDepth);
+            }
+
+            // Consume the rest of the line so the parser makes progress and terminates quickly.
+            var at = Current;
+            while (!At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
+            {
+                Next();
+            }
+
+            _depth--;
+            return new LiteralExpressionSyntax(at.Span, new Token(TokenKind.Integer, at.Span, "0"));
+        }
+
+        var result = ParseConditional();
+        _depth--;
+        return result;
+    }
+
+    private ExpressionSyntax ParseConditional()
+    {
+        var condition = ParseBinary(0);
+        if (!At(TokenKind.Question))
+        {
+            return condition;
+        }
+
+        Next();
+        var whenTrue = ParseExpression();
+        Match(TokenKind.Colon);
+        var whenFalse = ParseExpression();
+        return new ConditionalExpressionSyntax(TextSpan.FromBounds(condition.Span.Start, whenFalse.Span.End), condition, whenTrue, whenFalse);
+    }
+
+    private static int BinaryPrecedence(TokenKind kind) => kind switch
+    {
+        TokenKind.OrKeyword => 1,
+        TokenKind.AndKeyword => 2,
+        TokenKind.EqualsEquals or TokenKind.BangEquals or TokenKind.Less or TokenKind.LessEquals
+            or TokenKind.Greater or TokenKind.GreaterEquals => 4,
+        TokenKind.Plus or TokenKind.Minus => 5,
+        TokenKind.Star or TokenKind.Slash or TokenKind.SlashSlash or TokenKind.Percent => 6,
+        TokenKind.StarStar => 8,
+        _ => 0,
+    };
+
+    private ExpressionSyntax ParseBinary(int parentPrecedence)
+    {
+        ExpressionSyntax left;
+        var unary = Current.Kind switch
+        {
+            TokenKind.NotKeyword => 3,
+            TokenKind.Minus or TokenKind.Plus => 7,
+            _ => 0,
+        };
+        if (unary > 0 && unary >= parentPrecedence)
+        {
+            var op = Next();
+            var operand = Nested(() => ParseBinary(unary));
+            left = new UnaryExpressionSyntax(TextSpan.FromBounds(op.Span.Start, operand.Span.End), op, operand);
+        }
+        else
+        {
+            left = ParsePrimary();
+        }
+
+        while (true)
+        {
+            var precedence = BinaryPrecedence(Current.Kind);
+            // '**' is right-associative; everything else associates left.
+            if (precedence == 0 || precedence < parentPrecedence || (precedence == parentPrecedence && Current.Kind != TokenKind.StarStar))
+            {
+                return left;
+            }
+
+            var op = Next();
+            var right = Nested(() => ParseBinary(precedence));
+            left = new BinaryExpressionSyntax(TextSpan.FromBounds(left.Span.Start, right.Span.End), left, op, right);
+        }
+    }
+
+    private ExpressionSyntax Nested(System.Func<ExpressionSyntax> parse)
+    {
+        if (_depth + 1 > MaxExpressionDepth)
+        {
+            return ParseExpression();
+        }
+
+        _depth++;
+        var result = parse();
+        _depth--;
+        return result;
+    }
+
+    private ExpressionSyntax ParsePrimary()
+    {
+        var token = Current;
+        switch (token.Kind)
+        {
+            case TokenKind.Integer:
+            case TokenKind.Float:
+            case TokenKind.TrueKeyword:
+            case TokenKind.FalseKeyword:
+                Next();
+                return new LiteralExpressionSyntax(token.Span, token);
+            case TokenKind.InKeyword:
+                Next();
+                Match(TokenKind.Dot);
+                var member = Match(TokenKind.Identifier, "channels, height or width");
+                return new InShapeExpressionSyntax(TextSpan.FromBounds(token.Span.Start, System.Math.Max(member.Span.End, token.Span.End)), member);
+            case TokenKind.Identifier when Peek(1).Kind == TokenKind.OpenParen:
+                return ParseFunctionCall();
+            case TokenKind.Identifier:
+                Next();
+                return new NameExpressionSyntax(token.Span, token);
+            case TokenKind.OpenParen:
+                return ParseParenthesized();
+            default:
+                ReportUnexpected("a value");
+                return new LiteralExpressionSyntax(new TextSpan(token.Span.Start, 0), new Token(TokenKind.Integer, new TextSpan(token.Span.Start, 0), "0"));
+        }
+    }
+
+    private ExpressionSyntax ParseFunctionCall()
+    {
+        var name = Next();
+        Next();
+        var arguments = ImmutableArray.CreateBuilder<ExpressionSyntax>();
+        while (!At(TokenKind.CloseParen) && !At(TokenKind.EndOfFile) && !At(TokenKind.NewLine))
+        {
+            var start = _position;
+            arguments.Add(ParseExpression());
+            if (!At(TokenKind.CloseParen))
+            {
+                Match(TokenKind.Comma);
+            }
+
+            if (_position == start)
+            {
+                Next();
+            }
+        }
+
+        var close = Match(TokenKind.CloseParen);
+        return new CallExpressionSyntax(TextSpan.FromBounds(name.Span.Start, System.Math.Max(close.Span.End, name.Span.End)), name, arguments.ToImmutable());
+    }
+
+    private ExpressionSyntax ParseParenthesized()
+    {
+        var open = Next();
+        var first = ParseExpression();
+        if (!At(TokenKind.Comma))
+        {
+            Match(TokenKind.CloseParen);
+            return first;
+        }
+
+        var items = ImmutableArray.CreateBuilder<ExpressionSyntax>();
+        items.Add(first);
+        while (At(TokenKind.Comma))
+        {
+            Next();
+            items.Add(ParseExpression());
+        }
+
+        var close = Match(TokenKind.CloseParen);
+        return new TupleExpressionSyntax(TextSpan.FromBounds(open.Span.Start, System.Math.Max(close.Span.End, open.Span.End)), items.ToImmutable());
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis.Text;
+
+namespace NetGen.Generator.Syntax;
+
+// The syntax tree: what the file says, with spans, before any meaning is given to it.
+// It lives only inside one run of the front end and is never cached by the pipeline.
+
+public sealed record FileSyntax(QualifiedNameSyntax? Namespace, ImmutableArray<DefinitionSyntax> Definitions);
+
+public sealed record QualifiedNameSyntax(TextSpan Span, string Text);
+
+public abstract record DefinitionSyntax(Token Name, ImmutableArray<ParameterSyntax> Parameters, BodySyntax Body);
+
+/// <summary><c>network Name(params)</c> with its <c>input</c> line, statements and variants.</summary>
+public sealed record NetworkSyntax(
+    Token Name,
+    ImmutableArray<ParameterSyntax> Parameters,
+    InputSyntax? Input,
+    BodySyntax Body,
+    ImmutableArray<VariantSyntax> Variants,
+    string Doc) : DefinitionSyntax(Name, Parameters, Body);
+
+/// <summary><c>block Name(params)</c>: a reusable, parameterized piece of network.</summary>
+public sealed record BlockSyntax(Token Name, ImmutableArray<ParameterSyntax> Parameters, BodySyntax Body)
+    : DefinitionSyntax(Name, Parameters, Body);
+
+/// <summary><c>name = default</c> or <c>name: type = default</c>.</summary>
+public sealed record ParameterSyntax(Token Name, Token? Type, ExpressionSyntax? Default);
+
+/// <summary><c>input 3x224x224</c>.</summary>
+public sealed record InputSyntax(TextSpan Span, ImmutableArray<ExpressionSyntax> Dimensions);
+
+/// <summary><c>variant Name(arg = value, …)</c>: another class from the same network with other defaults.</summary>
+public sealed record VariantSyntax(Token Name, ImmutableArray<ArgumentSyntax> Arguments);
+
+public sealed record BodySyntax(ImmutableArray<StatementSyntax> Statements);
+
+public abstract record StatementSyntax(TextSpan Span);
+
+/// <summary><c>let name = expression</c>.</summary>
+public sealed record LetStatementSyntax(TextSpan Span, Token Name, ExpressionSyntax Value) : StatementSyntax(Span);
+
+/// <summary>
+/// <c>[name:] item [x count [as prefix{index}]] [when condition]</c>, or <c>*item …</c> to splice the
+/// modules the item makes into the enclosing sequence instead of nesting them.
+/// </summary>
+public sealed record ItemStatementSyntax(TextSpan Span, Token? Name, ItemSyntax Item, RepeatSyntax? Repeat, ExpressionSyntax? When, bool Spread)
+    : StatementSyntax(Span);
+
+/// <summary><c>x count</c>, optionally naming the copies <c>as prefix{expression}</c>.</summary>
+public sealed record RepeatSyntax(TextSpan Span, ExpressionSyntax Count, Token? Prefix, ExpressionSyntax? NameIndex);
+
+public abstract record ItemSyntax(TextSpan Span);
+
+/// <summary>A layer or block call: <c>relu</c>, <c>conv(64, k=3)</c>, <c>Bottleneck(128, stride=2)</c>.</summary>
+public sealed record CallItemSyntax(TextSpan Span, Token Callee, ImmutableArray<ArgumentSyntax> Arguments) : ItemSyntax(Span);
+
+/// <summary>A sequential group: <c>name:</c> or <c>seq</c> followed by an indented body.</summary>
+public sealed record GroupItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax(Span);
+
+/// <summary><c>residual [then activation]</c>: body plus shortcut, optionally activated after the add.</summary>
+public sealed record ResidualItemSyntax(TextSpan Span, Token? Activation, BodySyntax Body, ShortcutSyntax? Shortcut) : ItemSyntax(Span);
+
+/// <summary><c>shortcut name [when condition]</c> with a body, or <c>shortcut name: item [when condition]</c>.</summary>
+public sealed record ShortcutSyntax(TextSpan Span, Token Name, ItemSyntax Item, ExpressionSyntax? When);
+
+/// <summary><c>dense</c>: output = concat(input, body(input)).</summary>
+public sealed record DenseItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax(Span);
+
+/// <summary><c>concat</c>: every statement is a branch on the same input; outputs joined along channels.</summary>
+public sealed record ConcatItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax(Span);
+
+/// <summary><c>value</c> or <c>name = value</c>.</summary>
+public sealed record ArgumentSyntax(TextSpan Span, Token? Name, ExpressionSyntax Value);
+
+public abstract record ExpressionSyntax(TextSpan Span);
+
+public sealed record LiteralExpressionSyntax(TextSpan Span, Token Token) : ExpressionSyntax(Span);
+
+public sealed record NameExpressionSyntax(TextSpan Span, Token Name) : ExpressionSyntax(Span);
+
+/// <summary><c>in.channels</c>, <c>in.height</c>, <c>in.width</c>: the shape entering the block.</summary>
+public sealed record InShapeExpressionSyntax(TextSpan Span, Token Member) : ExpressionSyntax(Span);
+
+public sealed record UnaryExpressionSyntax(TextSpan Span, Token Operator, ExpressionSyntax Operand) : ExpressionSyntax(Span);
+
+public sealed record BinaryExpressionSyntax(TextSpan Span, ExpressionSyntax Left, Token Operator, ExpressionSyntax Right) : ExpressionSyntax(Span);
+
+public sealed record ConditionalExpressionSyntax(TextSpan Span, ExpressionSyntax Condition, ExpressionSyntax WhenTrue, ExpressionSyntax WhenFalse)
+    : ExpressionSyntax(Span);
+
+public sealed record CallExpressionSyntax(TextSpan Span, Token Function, ImmutableArray<ExpressionSyntax> Arguments) : ExpressionSyntax(Span);
+
+/// <summary><c>(1, 7)</c>: a pair, for rectangular kernels, strides and paddings.</summary>
+public sealed record TupleExpressionSyntax(TextSpan Span, ImmutableArray<ExpressionSyntax> Items) : ExpressionSyntax(Span);

@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetGen;
+
+/// <summary>The activation a <see cref="Residual"/> applies after its add.</summary>
+public enum Activation
+{
+    /// <summary>No activation.</summary>
+    None,
+
+    /// <summary>max(0, x).</summary>
+    ReLU,
+
+    /// <summary>min(max(0, x), 6).</summary>
+    ReLU6,
+
+    /// <summary>x · sigmoid(x).</summary>
+    SiLU,
+
+    /// <summary>1 / (1 + e^-x).</summary>
+    Sigmoid,
+
+    /// <summary>Gaussian error linear unit.</summary>
+    GELU,
+
+    /// <summary>x · relu6(x + 3) / 6.</summary>
+    Hardswish,
+
+    /// <summary>Hyperbolic tangent.</summary>
+    Tanh,
+}
+
+/// <summary>Children applied one after another, registered under their names (like <c>nn.Sequential</c>).</summary>
+public sealed class Sequence : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor>[] _children;
+
+    /// <summary>Registers the children in order under their names ("0", "1", … or chosen names).</summary>
+    public Sequence(params (string Name, nn.Module<Tensor, Tensor> Module)[] children)
+        : base(nameof(Sequence))
+    {
+        _children = Modules.Register(this, children);
+    }
+
+    /// <summary>The number of children.</summary>
+    public int Count => _children.Length;
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return Modules.Chain(_children, input).MoveOut(input);
+    }
+}
+
+/// <summary>body(x) + shortcut(x), then an optional activation; without a shortcut, x itself is added.</summary>
+public sealed class Residual : nn.Module<Tensor, Tensor>
+{
+    // Children live in arrays, never in module-typed fields: TorchSharp would register such a field a
+    // second time under the field's own name, adding state_dict keys torchvision does not have.
+    private readonly nn.Module<Tensor, Tensor>[] _body;
+    private readonly nn.Module<Tensor, Tensor>[] _shortcut;
+    private readonly Activation _activation;
+
+    /// <summary>Registers the body's children, then the shortcut, under their names.</summary>
+    public Residual((string Name, nn.Module<Tensor, Tensor> Module)[] body, (string Name, nn.Module<Tensor, Tensor> Module)? shortcut = null, Activation activation = Activation.None)
+        : base(nameof(Residual))
+    {
+        _body = Modules.Register(this, body);
+        _shortcut = shortcut is { } named ? Modules.Register(this, new[] { named }) : Array.Empty<nn.Module<Tensor, Tensor>>();
+
+        _activation = activation;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var body = Modules.Chain(_body, input);
+        var shortcut = _shortcut.Length == 0 ? input : _shortcut[0].call(input);
+
+        // A fresh sum: activating it in place is safe for autograd (add's backward needs no output).
+        var sum = body.add(shortcut);
+        return Modules.Activate(sum, _activation).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>concat(x, body(x)) along channels: DenseNet's connection.</summary>
+public sealed class DenseConnection : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor>[] _body;
+
+    /// <summary>Registers the body's children in order under their names.</summary>
+    public DenseConnection(params (string Name, nn.Module<Tensor, Tensor> Module)[] body)
+        : base(nameof(DenseConnection))
+    {
+        _body = Modules.Register(this, body);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var body = Modules.Chain(_body, input);
+        return cat(new[] { input, body }, 1).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Every branch applied to the same input; the outputs concatenated along channels (Inception).</summary>
+public sealed class Concat : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor>[] _branches;
+
+    /// <summary>Registers the branches in order under their names.</summary>
+    public Concat(params (string Name, nn.Module<Tensor, Tensor> Module)[] branches)
+        : base(nameof(Concat))
+    {
+        if (branches.Length == 0)
+        {
+            throw new ArgumentException("A concat needs at least one branch.", nameof(branches));
+        }
+
+        _branches = Modules.Register(this, branches);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = new Tensor[_branches.Length];
+        for (var i = 0; i < _branches.Length; i++)
+        {
+            outputs[i] = _branches[i].call(input);
+        }
+
+        return cat(outputs, 1).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>What the containers share.</summary>
+internal static class Modules
+{
+    public static nn.Module<Tensor, Tensor>[] Register(nn.Module module, (string Name, nn.Module<Tensor, Tensor> Module)[] children)
+    {
+        var registered = new nn.Module<Tensor, Tensor>[children.Length];
+        for (var i = 0; i < children.Length; i++)
+        {
+            module.register_module(children[i].Name, children[i].Module);
+            registered[i] = children[i].Module;
+        }
+
+        return registered;
+    }
+
+    /// <summary>Calls each module on the previous one's output. Runs inside the caller's dispose scope.</summary>
+    public static Tensor Chain(nn.Module<Tensor, Tensor>[] modules, Tensor input)
+    {
+        var x = input;
+        foreach (var module in modules)
+        {
+            x = module.call(x);
+        }
+
+        return x;
+    }
+
+    /// <summary>Moves a result out of the current scope, unless it is the caller's own input.</summary>
+    public static Tensor MoveOut(this Tensor result, Tensor input) =>
+        ReferenceEquals(result, input) ? input : result.MoveToOuterDisposeScope();
+
+    public static Tensor Activate(Tensor x, Activation activation) => activation switch
+    {
+        Activation.None => x,
+        Activation.ReLU => x.relu_(),
+        Activation.ReLU6 => nn.functional.relu6(x),
+        Activation.SiLU => nn.functional.silu(x),
+        Activation.Sigmoid => x.sigmoid(),
+        Activation.GELU => nn.functional.gelu(x),
+        Activation.Hardswish => nn.functional.hardswish(x),
+        Activation.Tanh => x.tanh(),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+    };
+}
