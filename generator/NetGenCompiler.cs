@@ -72,10 +72,13 @@ public static class NetGenCompiler
 
         var infos = diagnostics.Items
             .Distinct()
+            .OrderBy(d => d.Span.Start)
             .Select(d => new DiagnosticInfo(d.Descriptor.Id, d.Message, file.Path, Clamp(d.Span, file.Text.Length), source.Lines.GetLinePositionSpan(Clamp(d.Span, file.Text.Length))))
             .ToEquatableArray();
         return new FileResult(networks, infos, declarations.ToEquatableArray());
     }
+
+    public static string DuplicateKey(string fullName, string path) => fullName + "|" + path;
 
     private static ClassDeclaration Declare(string path, SourceText source, Token name, string @namespace) =>
         new($"{@namespace}.{name.Text}", path, name.Span, source.Lines.GetLinePositionSpan(name.Span));
@@ -87,7 +90,10 @@ public static class NetGenCompiler
         return TextSpan.FromBounds(start, end);
     }
 
-    /// <summary>Every class declared by more than one file (or twice), reported at each later declaration.</summary>
+    /// <summary>
+    /// Classes declared again after their first declaration (by another file), as "FullName|FilePath"
+    /// keys of the declarations to leave out, with an error at each.
+    /// </summary>
     public static (EquatableArray<string> Names, EquatableArray<DiagnosticInfo> Diagnostics) FindDuplicateClasses(IEnumerable<ClassDeclaration> declarations)
     {
         var first = new Dictionary<string, ClassDeclaration>(StringComparer.Ordinal);
@@ -97,7 +103,7 @@ public static class NetGenCompiler
         {
             if (first.TryGetValue(declaration.FullName, out var original))
             {
-                names.Add(declaration.FullName);
+                names.Add(DuplicateKey(declaration.FullName, declaration.FilePath));
                 reports.Add(new DiagnosticInfo(
                     DiagnosticDescriptors.DuplicateName.Id,
                     $"class '{declaration.FullName}' is also generated from {original.FilePath}({original.LineSpan.Start.Line + 1},{original.LineSpan.Start.Character + 1}); rename one network or put the files in different namespaces",

@@ -63,7 +63,7 @@ public sealed class NetGenGenerator : IIncrementalGenerator
             .SelectMany(static (result, _) => result.Networks)
             .WithTrackingName(TrackingNames.Networks)
             .Combine(duplicates.Select(static (found, _) => found.Names))
-            .Where(static pair => !pair.Right.Contains($"{pair.Left.Namespace}.{pair.Left.ClassName}"))
+            .Where(static pair => !pair.Right.Contains(NetGenCompiler.DuplicateKey($"{pair.Left.Namespace}.{pair.Left.ClassName}", pair.Left.SourcePath)))
             .Select(static (pair, _) => pair.Left)
             .WithTrackingName(TrackingNames.Emitted);
         context.RegisterSourceOutput(networks, static (production, network) =>

@@ -242,15 +242,25 @@ public sealed partial class Binder
             return made;
         }
 
-        // A block of one unnamed statement is that statement's module (so a residual block's layers are
-        // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence.
-        if (made.Count == 1 && made[0].Name is null)
+        if (expansion.Module is null)
         {
-            return new List<Entry> { new(null, call.Span, WithOrigin(made[0].Module, block.Name.Text)) };
+            // A block of one unnamed statement is that statement's module (so a residual block's layers are
+            // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence.
+            if (made.Count == 1 && made[0].Name is null)
+            {
+                expansion.Module = WithOrigin(made[0].Module, block.Name.Text);
+            }
+            else if (Finalize(made, reservedName: null) is { } children)
+            {
+                expansion.Module = Sequence(children, block.Name.Text, input, current);
+            }
+            else
+            {
+                return null;
+            }
         }
 
-        var children = Finalize(made, reservedName: null);
-        return children is null ? null : new List<Entry> { new(null, call.Span, Sequence(children.Value, block.Name.Text, input, current)) };
+        return new List<Entry> { new(null, call.Span, expansion.Module) };
     }
 
     private static ModuleModel WithOrigin(ModuleModel module, string origin) => module switch

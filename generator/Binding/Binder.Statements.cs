@@ -14,8 +14,22 @@ public sealed partial class Binder
     /// <summary>A module made by a statement, before its key in the parent is fixed.</summary>
     private sealed record Entry(string? Name, TextSpan Span, ModuleModel Module);
 
-    /// <summary>A block expanded once for given arguments and input; later identical calls reuse it.</summary>
-    private sealed record Expansion(List<Entry> Entries, int Modules);
+    /// <summary>A block expanded once for given arguments and input; later identical calls reuse it (and its module).</summary>
+    private sealed class Expansion
+    {
+        public Expansion(List<Entry> entries, int modules)
+        {
+            Entries = entries;
+            Modules = modules;
+        }
+
+        public List<Entry> Entries { get; }
+
+        public int Modules { get; }
+
+        /// <summary>The block's module when called without a splice, made on first use.</summary>
+        public ModuleModel? Module { get; set; }
+    }
 
     private readonly Dictionary<string, Expansion> _expansions = new(StringComparer.Ordinal);
 

@@ -92,7 +92,7 @@ public static class LayerCatalog
             new ArgumentSpec("padding", "p", ArgumentType.Padding, Value.Int(0)),
             new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
             new ArgumentSpec("groups", "g", ArgumentType.Int, Value.Int(1)),
-            new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True),
+            new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
         }, Conv);
 
         yield return new LayerSpec("batchnorm", "batch normalization over channels (nn.BatchNorm2d)", new[]
@@ -145,7 +145,7 @@ public static class LayerCatalog
         yield return new LayerSpec("linear", "fully connected layer on flat features (nn.Linear)", new[]
         {
             new ArgumentSpec("out_features", "out", ArgumentType.Int, null, AllowDynamic: true),
-            new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True),
+            new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
         }, Linear);
 
         yield return new LayerSpec("identity", "passes its input through (nn.Identity)", Array.Empty<ArgumentSpec>(), call => Same(call));

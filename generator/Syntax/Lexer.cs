@@ -58,6 +58,14 @@ public sealed class Lexer
             {
                 var start = _position;
                 _position += c == '\r' && Peek(1) == '\n' ? 2 : 1;
+
+                // A line starting in column 0 begins a new definition: an unclosed '(' above it must not
+                // swallow the rest of the file (the normal state of a file being typed).
+                if (_nesting > 0 && IsIdentifierStart(Current))
+                {
+                    _nesting = 0;
+                }
+
                 if (_nesting == 0)
                 {
                     Add(TokenKind.NewLine, start, _position - start);
@@ -287,7 +295,9 @@ public sealed class Lexer
         if (!valid || text.EndsWith("_", System.StringComparison.Ordinal))
         {
             _diagnostics.BadNumber(span, text);
-            _tokens.Add(new Token(TokenKind.Integer, span, "0"));
+
+            // An empty text evaluates to an error value, so nothing downstream reports it again.
+            _tokens.Add(new Token(TokenKind.Integer, span, string.Empty));
             return;
         }
 

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Diagnostics;
 
@@ -33,6 +34,24 @@ public sealed class Parser
     {
         var tokens = Lexer.Lex(text, diagnostics);
         return new Parser(text, tokens, diagnostics).ParseFile();
+    }
+
+    /// <summary>Parses one expression (for tools and tests); reports anything left over.</summary>
+    public static ExpressionSyntax ParseExpression(string text, DiagnosticBag diagnostics)
+    {
+        var parser = new Parser(text, Lexer.Lex(text, diagnostics), diagnostics);
+        var expression = parser.ParseExpression();
+        while (parser.At(TokenKind.NewLine))
+        {
+            parser.Next();
+        }
+
+        if (!parser.At(TokenKind.EndOfFile))
+        {
+            parser.ReportUnexpected("the end of the expression");
+        }
+
+        return expression;
     }
 
     private Token Current => Peek(0);
@@ -222,7 +241,10 @@ public sealed class Parser
     private string DocComment(int from, int to)
     {
         var lines = new List<string>();
-        foreach (var raw in _text.Substring(from, to - from).Split('\n'))
+        var segments = _text.Substring(from, to - from).Split('\n');
+
+        // The last segment is the start of the network's own line.
+        foreach (var raw in segments.Take(segments.Length - 1))
         {
             var line = raw.Trim();
             if (line.StartsWith("#", System.StringComparison.Ordinal))
@@ -662,7 +684,7 @@ public sealed class Parser
             }
 
             _depth--;
-            return new LiteralExpressionSyntax(at.Span, new Token(TokenKind.Integer, at.Span, "0"));
+            return new LiteralExpressionSyntax(at.Span, new Token(TokenKind.Integer, at.Span, string.Empty));
         }
 
         var result = ParseConditional();
@@ -769,8 +791,9 @@ public sealed class Parser
             case TokenKind.OpenParen:
                 return ParseParenthesized();
             default:
+                // A missing value evaluates to an error value, so nothing downstream reports it again.
                 ReportUnexpected("a value");
-                return new LiteralExpressionSyntax(new TextSpan(token.Span.Start, 0), new Token(TokenKind.Integer, new TextSpan(token.Span.Start, 0), "0"));
+                return new LiteralExpressionSyntax(new TextSpan(token.Span.Start, 0), new Token(TokenKind.Integer, new TextSpan(token.Span.Start, 0), string.Empty));
         }
     }
 

@@ -1,0 +1,158 @@
+using System.Linq;
+using NetGen.Generator.Binding;
+using NetGen.Generator.Tests.Support;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+public class BinderTests
+{
+    private static Shape OutputOf(string body, string input = "3x32x32") =>
+        FrontEnd.Network($"network N\n  input {input}\n{body}").Output;
+
+    [Theory]
+    [InlineData("  conv(8, k=3)", "8x30x30")]
+    [InlineData("  conv(8, k=3, p=1)", "8x32x32")]
+    [InlineData("  conv(8, k=3, p=same)", "8x32x32")]
+    [InlineData("  conv(8, k=3, d=2, p=same)", "8x32x32")]
+    [InlineData("  conv(8, k=7, s=2, p=3)", "8x16x16")]
+    [InlineData("  conv(8, k=(1, 7), p=(0, 3))", "8x32x32")]
+    [InlineData("  conv(8, k=(3, 1), s=(2, 1))", "8x15x32")]
+    [InlineData("  conv(3, k=3, g=3, p=1)", "3x32x32")]
+    [InlineData("  maxpool(k=3, s=2)", "3x15x15")]
+    [InlineData("  maxpool(k=3, s=2, ceil=true)", "3x16x16")]
+    [InlineData("  maxpool(k=2, s=2, ceil=true)", "3x16x16")]
+    [InlineData("  avgpool(k=2)", "3x16x16")]
+    [InlineData("  adaptive_avgpool((6, 6))", "3x6x6")]
+    [InlineData("  adaptive_avgpool(1)\n  flatten", "(3)")]
+    [InlineData("  flatten\n  linear(10)", "(10)")]
+    [InlineData("  dense\n    conv(5, k=3, p=1)", "8x32x32")]
+    [InlineData("  concat\n    conv(4, k=1)\n    conv(6, k=3, p=1)\n    maxpool(k=3, s=1, p=1)", "13x32x32")]
+    [InlineData("  residual then relu\n    conv(3, k=3, p=1)", "3x32x32")]
+    public void Shapes_follow_pytorchs_formulas(string body, string expected)
+    {
+        Assert.Equal(expected, OutputOf(body).ToString());
+    }
+
+    [Fact]
+    public void Ceil_mode_drops_a_window_that_would_start_in_the_padding()
+    {
+        // GoogLeNet's pools: 112 -> 56 and 56 -> 28 in ceil mode (floor mode would give 55 and 27).
+        Assert.Equal("3x56x56", OutputOf("  maxpool(k=3, s=2, ceil=true)", "3x112x112").ToString());
+        Assert.Equal("3x28x28", OutputOf("  maxpool(k=3, s=2, ceil=true)", "3x56x56").ToString());
+
+        // 5 with k=2, s=2, p=1: ceil gives 4 windows, but the 4th would start in the right padding, so PyTorch keeps 3.
+        Assert.Equal("3x3x3", OutputOf("  maxpool(k=2, s=2, p=1, ceil=true)", "3x5x5").ToString());
+    }
+
+    [Fact]
+    public void Parameters_and_macs_are_counted_like_torchvision()
+    {
+        var network = FrontEnd.Network("network N\n  input 3x8x8\n  conv(4, k=3, p=1)\n  batchnorm\n  groupnorm(2)\n  flatten\n  linear(10, bias=false)");
+        // conv 4*3*9 + 4 = 112; batchnorm 8; groupnorm 8; linear 256*10 = 2560.
+        Assert.Equal(112 + 8 + 8 + 2560, network.ParameterCount);
+        Assert.Equal((4L * 8 * 8 * 3 * 9) + 2560, network.Macs);
+    }
+
+    [Fact]
+    public void Unnamed_children_are_numbered_by_position_and_named_ones_keep_their_names()
+    {
+        var network = FrontEnd.Network("network N\n  input 3x8x8\n  stem: conv(4, k=3)\n  relu\n  head:\n    flatten\n    linear(2)");
+        Assert.Equal(new[] { "stem", "1", "head" }, network.Children.Select(c => c.Key));
+        var head = Assert.IsType<SequenceModel>(network.Children[2].Module);
+        Assert.Equal(new[] { "0", "1" }, head.Children.Select(c => c.Key));
+    }
+
+    [Fact]
+    public void A_block_of_one_unnamed_statement_is_that_statements_module()
+    {
+        var network = FrontEnd.Network(
+            "network N\n  input 4x8x8\n  a: Res(4)\n  b: Two(4)\n" +
+            "block Res(w)\n  residual\n    conv1: conv(w, k=1)\n" +
+            "block Two(w)\n  conv(w, k=1)\n  relu\n");
+        var residual = Assert.IsType<ResidualModel>(network.Children[0].Module);
+        Assert.Equal("Res", residual.Origin);
+        Assert.Equal("conv1", residual.Body.Single().Key);
+        var sequence = Assert.IsType<SequenceModel>(network.Children[1].Module);
+        Assert.Equal("Two", sequence.Origin);
+    }
+
+    [Fact]
+    public void Repeats_see_their_index_and_only_the_first_copy_strides()
+    {
+        var network = FrontEnd.Network(
+            "network N\n  input 8x32x32\n  stage: Block(16, stride = i == 0 ? 2 : 1) x3\n" +
+            "block Block(w, stride = 1)\n  residual\n    conv(w, k=3, s=stride, p=1)\n" +
+            "    shortcut down when stride != 1 or in.channels != w\n      conv(w, k=1, s=stride)\n");
+        var stage = Assert.IsType<SequenceModel>(network.Children.Single().Module);
+        Assert.Equal(new[] { "0", "1", "2" }, stage.Children.Select(c => c.Key));
+        Assert.NotNull(((ResidualModel)stage.Children[0].Module).Shortcut);
+        Assert.Null(((ResidualModel)stage.Children[1].Module).Shortcut);
+        Assert.Equal("16x16x16", network.Output.ToString());
+    }
+
+    [Fact]
+    public void Repeat_copies_can_be_named_from_a_template()
+    {
+        var network = FrontEnd.Network("network N\n  input 4x8x8\n  block1: Layer x3 as denselayer{i + 1}\nblock Layer\n  dense\n    conv(2, k=1)\n");
+        var block = Assert.IsType<SequenceModel>(network.Children.Single().Module);
+        Assert.Equal(new[] { "denselayer1", "denselayer2", "denselayer3" }, block.Children.Select(c => c.Key));
+        Assert.Equal(10, network.Output.Channels);
+    }
+
+    [Fact]
+    public void A_splice_inserts_a_blocks_layers_into_the_enclosing_sequence()
+    {
+        var network = FrontEnd.Network("network N\n  input 3x8x8\n  features:\n    *Pair(4) x2\n    maxpool(k=2)\nblock Pair(w)\n  conv(w, k=3, p=1)\n  relu\n");
+        var features = Assert.IsType<SequenceModel>(network.Children.Single().Module);
+        Assert.Equal(new[] { "conv", "relu", "conv", "relu", "maxpool" }, features.Children.Select(c => ((LayerModel)c.Module).Kind));
+        Assert.Equal(new[] { "0", "1", "2", "3", "4" }, features.Children.Select(c => c.Key));
+    }
+
+    [Fact]
+    public void A_when_condition_leaves_a_statement_out_and_numbering_skips_it()
+    {
+        var network = FrontEnd.Network("network N\n  let bn = false\n  input 3x8x8\n  conv(4, k=1)\n  batchnorm when bn\n  relu\n");
+        Assert.Equal(new[] { "0", "1" }, network.Children.Select(c => c.Key));
+    }
+
+    [Fact]
+    public void Variants_become_classes_with_their_own_values()
+    {
+        var result = FrontEnd.Compile("network Small(num_classes = 10)\n  let width = 8\n  input 3x16x16\n  conv(width, k=3)\n  adaptive_avgpool(1)\n  flatten\n  linear(num_classes)\n  variant Wide(width = 32)\n  variant Many(num_classes = 100)\n");
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(new[] { "Small", "Wide", "Many" }, result.Networks.Select(n => n.ClassName));
+        Assert.Equal(32, result.Networks[1].Children[0].Module.Output.Channels);
+        Assert.Equal(100, result.Networks[2].ConstructorParameters.Single().Default.Integer);
+        Assert.Equal(100, result.Networks[2].Output.Channels);
+    }
+
+    [Fact]
+    public void Constructor_parameters_flow_into_layers_as_csharp_expressions()
+    {
+        var network = FrontEnd.Network("network N(num_classes = 10, drop = 0.2)\n  input 16\n  dropout(drop)\n  linear(num_classes * 2)\n");
+        var parameter = network.ConstructorParameters[0];
+        Assert.Equal("numClasses", parameter.CSharpName);
+        var linear = (LayerModel)network.Children[1].Module;
+        Assert.Equal("(numClasses * 2)", linear.Argument("out_features").Dynamic);
+        Assert.Equal(20, network.Output.Channels);
+        Assert.Equal("(numClasses * 2)", network.Output.ChannelsExpression);
+    }
+
+    [Fact]
+    public void Identical_block_instances_are_expanded_once_and_shared()
+    {
+        var network = FrontEnd.Network("network N\n  input 4x8x8\n  s: B(4) x50\nblock B(w)\n  residual\n    conv(w, k=3, p=1)\n");
+        var stage = (SequenceModel)network.Children[0].Module;
+        Assert.Equal(50, stage.Children.Count);
+        Assert.All(stage.Children, c => Assert.Same(stage.Children[0].Module, c.Module));
+    }
+
+    [Fact]
+    public void Comment_lines_directly_above_a_network_become_its_documentation()
+    {
+        var result = FrontEnd.Compile("# File header.\n\n# First line.\n# Second line.\nnetwork N\n  input 4\n  relu\n\n# Not this.\n\nnetwork M\n  input 4\n  relu\n");
+        Assert.Equal("First line.\nSecond line.", result.Networks[0].Doc);
+        Assert.Equal(string.Empty, result.Networks[1].Doc);
+    }
+}

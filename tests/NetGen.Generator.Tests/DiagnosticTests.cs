@@ -1,0 +1,146 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Tests.Support;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+public class DiagnosticTests
+{
+    private const string Head = "network N\n  input 3x8x8\n";
+
+    /// <summary>Code, input with the expected span in brackets, and a part of the message.</summary>
+    public static readonly TheoryData<string, string, string> Cases = new()
+    {
+        { "NG0001", Head + "  conv(4, k=3) [$]\n", "unexpected character '$'" },
+        { "NG0002", Head + "  conv(4, k=3) [)]\n", "expected end of line but found ')'" },
+        { "NG0003", "network N\n[\t]input 3x8x8\n", "a tab in indentation; indent with spaces" },
+        { "NG0004", Head + "  conv([4q], k=3)\n", "'4q' is not a valid number" },
+        { "NG0101", Head + "  [conv2d](4, k=3)\n", "unknown layer or block 'conv2d'; did you mean 'conv'?" },
+        { "NG0102", Head + "  conv([width], k=3)\n", "unknown name 'width'" },
+        { "NG0103", Head + "  conv(4, k=3, [padd]=1)\n", "'conv' has no argument 'padd'; it takes out_channels (out), kernel (k)" },
+        { "NG0104", Head + "  a: relu\n  [a: relu]\n", "duplicate module name 'a' (first defined on line 3)" },
+        { "NG0105", Head + "  maxpool(2, 2, 0, 1, false, [7])\n", "'maxpool' takes 5 positional arguments but was given 6" },
+        { "NG0106", Head + "  [conv(4)]\n", "'conv' needs argument 'kernel (k)'" },
+        { "NG0107", Head + "  conv(4, k=[1.5])\n", "argument 'kernel' of 'conv' must be an int or a pair such as (1, 7), but is float 1.5" },
+        { "NG0108", Head + "  conv(4, k=3, [kernel=3])\n", "argument 'kernel' of 'conv' is given twice" },
+        { "NG0109", "network [class]\n  input 3x8x8\n  relu\n", "'class' cannot be used as a class name: it is a C# keyword" },
+        { "NG0110", Head + "  A\nblock A\n  B\nblock B\n  [A]\n", "blocks call each other in a cycle (A -> B -> A)" },
+        { "NG0111", Head + "  dropout([1.5])\n", "the dropout probability 'p' must be between 0 and 1, but is 1.5" },
+        { "NG0112", "network [N]\n  relu\n", "network 'N' does not say its input shape" },
+        { "NG0201", "network N\n  input 64x8x8\n  [residual]\n    conv(256, k=1)\n", "residual adds 256 channels (body) to 64 channels (shortcut)" },
+        { "NG0202", Head + "  [concat]\n    conv(4, k=1)\n    conv(4, k=3)\n", "concat joins feature maps of different sizes (0 4x8x8, 1 4x6x6)" },
+        { "NG0203", Head + "  [conv(4, k=9)]\n", "'conv' turns a 8x8 input into 0x0" },
+        { "NG0204", Head + "  conv(4, k=1, g=[2])\n", "groups=2 does not divide the 3 input channels" },
+        { "NG0205", Head + "  [linear(10)]\n", "'linear' needs a flat input (features), but gets 3x8x8; insert 'flatten'" },
+        { "NG0206", Head + "  conv(4, k=3, s=2, p=[same])\n", "padding 'same' is not possible here: stride 2 changes the size" },
+        { "NG0301", Head + "  s: relu x [100000]\n", "the repeat count is 100000, above the limit of 10000" },
+        { "NG0303", Head + "  conv([9223372036854775807 * 2], k=1)\n", "'9223372036854775807 * 2' overflows a 64-bit integer" },
+        { "NG0304", "network N(depth = 2)\n  input 3x8x8\n  s: relu x [depth]\n", "a repeat count must be known at compile time, but depends on constructor parameter 'depth'" },
+        { "NG0401", Head + "  conv(4 [+] true, k=1)\n", "operator '+' cannot be applied to int 4 and bool true" },
+        { "NG0402", Head + "  conv([4 / 0], k=1)\n", "'4 / 0' divides by zero" },
+        { "NG0403", Head + "  conv([min(4)], k=1)\n", "'min' takes two or more numbers, but was given int 4" },
+        { "NG0404", Head + "  conv([foo](4), k=1)\n", "unknown function 'foo'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Each_error_has_its_code_message_and_exact_span(string code, string marked, string message)
+    {
+        var input = Marked.Parse(marked);
+        var diagnostic = Assert.Single(FrontEnd.Errors(input.Text));
+        Assert.Equal(code, diagnostic.Id);
+        Assert.Contains(message, diagnostic.Message);
+        Assert.Equal(input.Spans.Single(), diagnostic.Span);
+    }
+
+    [Fact]
+    public void Every_diagnostic_code_is_tested()
+    {
+        var tested = Cases.Select(row => (string)row[0]).Concat(new[] { "NG0302" }).ToHashSet();
+
+        // NG9999 reports a bug in NetGen itself; no valid or invalid input should produce it.
+        var untested = DiagnosticDescriptors.Every.Select(d => d.Id).Where(id => id != "NG9999" && !tested.Contains(id)).ToList();
+        Assert.Empty(untested);
+    }
+
+    [Fact]
+    public void Block_calls_nested_too_deeply_are_reported()
+    {
+        var blocks = string.Join(string.Empty, Enumerable.Range(0, 80).Select(i => $"block B{i}\n  B{i + 1}\n"));
+        var text = Head + "  B0\n" + blocks + "block B80\n  relu\n";
+        var diagnostic = Assert.Single(FrontEnd.Errors(text));
+        Assert.Equal("NG0302", diagnostic.Id);
+        Assert.Contains("nest more than 64 levels deep", diagnostic.Message);
+    }
+
+    [Fact]
+    public void Expressions_nested_too_deeply_are_reported()
+    {
+        var text = Head + "  conv(" + new string('(', 150) + "4" + new string(')', 150) + ", k=1)\n";
+        Assert.Contains(FrontEnd.Errors(text), d => d.Id == "NG0302");
+    }
+
+    [Fact]
+    public void The_parser_recovers_and_reports_every_broken_line()
+    {
+        var text = Head + "  conv(4, k=3) )\n  relu )\n  flatten(\nblock B(\n  relu\n";
+        var errors = FrontEnd.Errors(text);
+        Assert.All(errors, e => Assert.Equal("NG0002", e.Id));
+        Assert.Subset(errors.Select(e => e.LineSpan.Start.Line + 1).ToHashSet(), new HashSet<int> { 3, 4, 5 });
+    }
+
+    [Fact]
+    public void Errors_in_different_networks_and_blocks_are_all_reported()
+    {
+        var text = "network A\n  input 3x8x8\n  conv(4, k=3, bogus=1)\n" +
+                   "network B\n  input 3x8x8\n  nonsense\n" +
+                   "block Unused\n  conv2d(4)\n";
+        var codes = FrontEnd.Errors(text).Select(e => e.Id).ToList();
+        Assert.Equal(new[] { "NG0103", "NG0101", "NG0101" }, codes);
+    }
+
+    [Fact]
+    public void A_residual_channel_mismatch_fails_the_build_at_its_line_in_the_dsl_file()
+    {
+        const string text = "network Bad\n  input 64x56x56\n  conv(64, k=3, p=1)\n  residual then relu\n    conv(256, k=1)\n";
+        var (run, _) = GeneratorHarness.Run(("/src/x.net.txt", text));
+        var diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.StartsWith("/src/x.net.txt(4,3): error NG0201: residual adds 256 channels (body) to 64 channels (shortcut)", diagnostic.ToString());
+        Assert.Empty(run.GeneratedTrees);
+    }
+
+    [Fact]
+    public void A_class_declared_by_two_files_is_reported_and_emitted_once()
+    {
+        const string text = "network Same\n  input 3\n  linear(2)\n";
+        var (run, _) = GeneratorHarness.Run(("/a/one.net.txt", text), ("/b/two.net.txt", text));
+        var diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("NG0104", diagnostic.Id);
+        Assert.StartsWith("/b/two.net.txt(1,9): error NG0104: class 'App.Same' is also generated from /a/one.net.txt(1,9)", diagnostic.ToString());
+        Assert.Single(run.GeneratedTrees, t => t.FilePath.EndsWith("App.Same.g.cs", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_descriptor_links_to_its_entry_in_the_docs()
+    {
+        foreach (var descriptor in DiagnosticDescriptors.Every)
+        {
+            Assert.EndsWith("docs/diagnostics.md#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
+        }
+    }
+
+    public static IEnumerable<object[]> Codes() => DiagnosticDescriptors.Every.Select(d => new object[] { d.Id });
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void Every_code_is_documented(string code)
+    {
+        var docs = System.IO.File.ReadAllText(System.IO.Path.Combine(Repository.Root, "docs", "diagnostics.md"));
+        Assert.Contains($"id=\"{code.ToLowerInvariant()}\"", docs);
+        Assert.Contains($"## {code}", docs);
+    }
+}

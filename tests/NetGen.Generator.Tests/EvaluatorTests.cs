@@ -1,0 +1,105 @@
+using NetGen.Generator.Binding;
+using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Syntax;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+public class EvaluatorTests
+{
+    private static (Value Value, DiagnosticBag Diagnostics) Evaluate(string text, Scope? scope = null)
+    {
+        var diagnostics = new DiagnosticBag();
+        var expression = Parser.ParseExpression(text, diagnostics);
+        var value = new Evaluator(text, diagnostics).Evaluate(expression, scope ?? new Scope(null));
+        return (value, diagnostics);
+    }
+
+    [Theory]
+    [InlineData("1 + 2 * 3", "int 7")]
+    [InlineData("(1 + 2) * 3", "int 9")]
+    [InlineData("2 ** 3 ** 2", "int 512")]
+    [InlineData("-2 ** 2", "int -4")]
+    [InlineData("7 / 2", "float 3.5")]
+    [InlineData("7 // 2", "int 3")]
+    [InlineData("-7 // 2", "int -4")]
+    [InlineData("-7 % 3", "int 2")]
+    [InlineData("7.5 // 2", "float 3.0")]
+    [InlineData("1 < 2 and 2 <= 2", "bool true")]
+    [InlineData("not 1 == 1 or 3 != 3", "bool false")]
+    [InlineData("1 == 1.0", "bool true")]
+    [InlineData("0 == 0 ? 2 : 1", "int 2")]
+    [InlineData("min(3, 1, 2)", "int 1")]
+    [InlineData("max(2, 2.5)", "float 2.5")]
+    [InlineData("ceil(2.1)", "int 3")]
+    [InlineData("floor(-2.1)", "int -3")]
+    [InlineData("round(2.5)", "int 2")]
+    [InlineData("round(3.5)", "int 4")]
+    [InlineData("int(2.9)", "int 2")]
+    [InlineData("float(2)", "float 2.0")]
+    [InlineData("abs(-4)", "int 4")]
+    [InlineData("sqrt(16)", "float 4.0")]
+    [InlineData("(1, 7)", "pair (1, 7)")]
+    [InlineData("same", "symbol same")]
+    public void Expressions_evaluate_with_python_semantics(string text, string expected)
+    {
+        var (value, diagnostics) = Evaluate(text);
+        Assert.Empty(diagnostics.Items);
+        Assert.Equal(expected, value.Describe);
+    }
+
+    [Theory]
+    [InlineData("make_divisible(32 * 1.1, 8)", 32)]
+    [InlineData("make_divisible(16 * 1.4, 8)", 24)]
+    [InlineData("make_divisible(40 * 4.3, 8)", 176)]
+    [InlineData("make_divisible(1280 * 4.3, 8)", 5504)]
+    [InlineData("make_divisible(3, 8)", 8)]
+    [InlineData("make_divisible(10, 8)", 16)]
+    [InlineData("make_divisible(12, 8, 16)", 16)]
+    public void Make_divisible_rounds_to_the_nearest_multiple_but_never_below_ninety_percent(string text, long expected)
+    {
+        var (value, diagnostics) = Evaluate(text);
+        Assert.Empty(diagnostics.Items);
+        Assert.Equal(expected, value.Integer);
+    }
+
+    [Theory]
+    [InlineData("1 / 0", "NG0402")]
+    [InlineData("1 // 0", "NG0402")]
+    [InlineData("true + 1", "NG0401")]
+    [InlineData("1 and true", "NG0401")]
+    [InlineData("1 ? 2 : 3", "NG0401")]
+    [InlineData("9223372036854775807 + 1", "NG0303")]
+    [InlineData("2 ** 64", "NG0303")]
+    [InlineData("frobnicate(1)", "NG0404")]
+    [InlineData("min(1)", "NG0403")]
+    [InlineData("sqrt(-1)", "NG0403")]
+    [InlineData("undefined_name", "NG0102")]
+    [InlineData("(1, 2, 3)", "NG0401")]
+    public void Bad_expressions_are_reported_not_thrown(string text, string code)
+    {
+        var (value, diagnostics) = Evaluate(text);
+        Assert.True(value.IsError);
+        Assert.Equal(code, Assert.Single(diagnostics.Items).Descriptor.Id);
+    }
+
+    [Fact]
+    public void A_value_computed_from_a_constructor_parameter_carries_its_csharp_expression()
+    {
+        var scope = new Scope(null);
+        scope.Define("num_classes", Value.Int(1000, "numClasses", "num_classes"));
+        var (value, diagnostics) = Evaluate("num_classes * 2 + 1", scope);
+        Assert.Empty(diagnostics.Items);
+        Assert.Equal(2001, value.Integer);
+        Assert.Equal("((numClasses * 2) + 1)", value.Dynamic);
+        Assert.Equal("num_classes", value.DependsOn);
+    }
+
+    [Fact]
+    public void Deeply_nested_expressions_are_reported_instead_of_overflowing_the_stack()
+    {
+        var text = new string('(', 5000) + "1" + new string(')', 5000);
+        var (_, diagnostics) = Evaluate(text);
+        Assert.Contains(diagnostics.Items, d => d.Descriptor.Id == "NG0302");
+    }
+}

@@ -1,0 +1,128 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using NetGen.Generator.Binding;
+using NetGen.Generator.Tests.Support;
+using Xunit;
+
+namespace NetGen.Generator.Tests;
+
+public class IncrementalTests
+{
+    private const string First = "network First\n  input 3x8x8\n  conv(4, k=3)\n";
+    private const string Second = "network Second\n  input 3x8x8\n  conv(6, k=3)\n";
+
+    private static readonly string[] Steps = { TrackingNames.Files, TrackingNames.Compiled, TrackingNames.Networks, TrackingNames.Emitted };
+
+    private static (GeneratorDriver Driver, CSharpCompilation Compilation, InMemoryAdditionalText FirstFile) Start()
+    {
+        var first = new InMemoryAdditionalText("/p/first.net.txt", First);
+        var driver = GeneratorHarness.CreateDriver(new AdditionalText[] { first, new InMemoryAdditionalText("/p/second.net.txt", Second) });
+        var compilation = GeneratorHarness.EmptyCompilation();
+        driver = driver.RunGenerators(compilation);
+        return (driver, compilation, first);
+    }
+
+    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
+        result.TrackedSteps.TryGetValue(step, out var runs) ? runs.SelectMany(r => r.Outputs).Select(o => o.Reason) : Enumerable.Empty<IncrementalStepRunReason>();
+
+    [Fact]
+    public void A_csharp_edit_does_no_generator_work()
+    {
+        var (driver, compilation, _) = Start();
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace App { class Edited { } }"));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        foreach (var step in Steps)
+        {
+            var reasons = Reasons(result, step).ToList();
+            Assert.NotEmpty(reasons);
+            Assert.All(reasons, r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {r}"));
+        }
+    }
+
+    [Fact]
+    public void Editing_one_file_recompiles_and_reemits_only_its_network()
+    {
+        var (driver, compilation, first) = Start();
+        driver = driver.ReplaceAdditionalText(first, new InMemoryAdditionalText(first.Path, First.Replace("conv(4", "conv(5")));
+        var result = driver.RunGenerators(compilation).GetRunResult().Results.Single();
+
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Cached }, Reasons(result, TrackingNames.Compiled).OrderBy(r => r));
+        Assert.Equal(
+            new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Cached },
+            Reasons(result, TrackingNames.Emitted).OrderBy(r => r));
+    }
+
+    [Fact]
+    public void Moving_text_within_a_file_without_changing_a_network_reemits_nothing()
+    {
+        var (driver, compilation, first) = Start();
+        driver = driver.ReplaceAdditionalText(first, new InMemoryAdditionalText(first.Path, "# a new comment line\n\n" + First.Replace("conv(4, k=3)", "conv(4,   k=3)")));
+        var result = driver.RunGenerators(compilation).GetRunResult().Results.Single();
+
+        Assert.All(Reasons(result, TrackingNames.Emitted), r => Assert.True(r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, r.ToString()));
+    }
+
+    [Fact]
+    public void Pipeline_models_hold_no_roslyn_symbols_syntax_or_locations()
+    {
+        var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(Location), typeof(SemanticModel), typeof(SyntaxTree) };
+        var zoo = Repository.ZooFiles().Select(f => NetGenCompiler.Compile(new NetFile(f.Name, f.Text, "App")));
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (var result in zoo)
+        {
+            Walk(result, forbidden, seen, "FileResult");
+        }
+    }
+
+    private static void Walk(object? value, Type[] forbidden, HashSet<object> seen, string path)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum)
+        {
+            return;
+        }
+
+        var type = value.GetType();
+        Assert.False(forbidden.Any(f => f.IsAssignableFrom(type)), $"{path} holds a {type.Name}");
+        if (!type.IsValueType && !seen.Add(value))
+        {
+            return;
+        }
+
+        if (value is IEnumerable items)
+        {
+            var index = 0;
+            foreach (var item in items)
+            {
+                Walk(item, forbidden, seen, $"{path}[{index++}]");
+            }
+
+            return;
+        }
+
+        if (type.Namespace?.StartsWith("NetGen", StringComparison.Ordinal) != true && !type.IsValueType)
+        {
+            return;
+        }
+
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0))
+        {
+            Walk(property.GetValue(value), forbidden, seen, path + "." + property.Name);
+        }
+    }
+
+    [Fact]
+    public void Models_compare_by_value()
+    {
+        var a = FrontEnd.Compile(First);
+        var b = FrontEnd.Compile(First);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, FrontEnd.Compile(Second));
+    }
+}
