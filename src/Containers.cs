@@ -113,10 +113,19 @@ public sealed class DenseConnection : nn.Module<Tensor, Tensor>
 /// <summary>Every branch applied to the same input; the outputs concatenated along channels (Inception).</summary>
 public sealed class Concat : nn.Module<Tensor, Tensor>
 {
-    private readonly nn.Module<Tensor, Tensor>[] _branches;
+    private readonly Branch[] _branches;
 
-    /// <summary>Registers the branches in order under their names.</summary>
+    /// <summary>Registers each branch under its name.</summary>
     public Concat(params (string Name, nn.Module<Tensor, Tensor> Module)[] branches)
+        : this(Array.ConvertAll(branches, b => Branch.Module(b.Name, b.Module)))
+    {
+    }
+
+    /// <summary>
+    /// Branches whose layers register directly on this module (torchvision's Inception blocks name
+    /// <c>branch5x5_1</c> and <c>branch5x5_2</c> as siblings although they run one after the other).
+    /// </summary>
+    public Concat(params Branch[] branches)
         : base(nameof(Concat))
     {
         if (branches.Length == 0)
@@ -124,20 +133,112 @@ public sealed class Concat : nn.Module<Tensor, Tensor>
             throw new ArgumentException("A concat needs at least one branch.", nameof(branches));
         }
 
-        _branches = Modules.Register(this, branches);
+        _branches = branches;
+        foreach (var branch in branches)
+        {
+            branch.RegisterIn(this);
+        }
     }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var outputs = new Tensor[_branches.Length];
-        for (var i = 0; i < _branches.Length; i++)
+        return Branch.Join(_branches, input).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// The shape of one branch of a <see cref="Concat"/>: a named module, layers in a chain, or a nested
+/// concatenation. Every module in it is registered on the enclosing <see cref="Concat"/> under its name.
+/// </summary>
+public abstract class Branch
+{
+    private Branch()
+    {
+    }
+
+    /// <summary>A module registered under <paramref name="name"/>.</summary>
+    public static Branch Module(string name, nn.Module<Tensor, Tensor> module) => new Leaf(name, module);
+
+    /// <summary>Steps applied one after another.</summary>
+    public static Branch Chain(params Branch[] steps) => new Sequential(steps);
+
+    /// <summary>Parts applied to the same input and concatenated along channels.</summary>
+    public static Branch Concat(params Branch[] parts) => new Parallel(parts);
+
+    internal abstract void RegisterIn(nn.Module owner);
+
+    internal abstract Tensor Run(Tensor input);
+
+    internal static Tensor Join(Branch[] parts, Tensor input)
+    {
+        var outputs = new Tensor[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
         {
-            outputs[i] = _branches[i].call(input);
+            outputs[i] = parts[i].Run(input);
         }
 
-        return cat(outputs, 1).MoveToOuterDisposeScope();
+        return cat(outputs, 1);
+    }
+
+    private sealed class Leaf : Branch
+    {
+        private readonly string _name;
+        private readonly nn.Module<Tensor, Tensor> _module;
+
+        public Leaf(string name, nn.Module<Tensor, Tensor> module)
+        {
+            _name = name;
+            _module = module;
+        }
+
+        internal override void RegisterIn(nn.Module owner) => owner.register_module(_name, _module);
+
+        internal override Tensor Run(Tensor input) => _module.call(input);
+    }
+
+    private sealed class Sequential : Branch
+    {
+        private readonly Branch[] _steps;
+
+        public Sequential(Branch[] steps) => _steps = steps;
+
+        internal override void RegisterIn(nn.Module owner)
+        {
+            foreach (var step in _steps)
+            {
+                step.RegisterIn(owner);
+            }
+        }
+
+        internal override Tensor Run(Tensor input)
+        {
+            var x = input;
+            foreach (var step in _steps)
+            {
+                x = step.Run(x);
+            }
+
+            return x;
+        }
+    }
+
+    private sealed class Parallel : Branch
+    {
+        private readonly Branch[] _parts;
+
+        public Parallel(Branch[] parts) => _parts = parts;
+
+        internal override void RegisterIn(nn.Module owner)
+        {
+            foreach (var part in _parts)
+            {
+                part.RegisterIn(owner);
+            }
+        }
+
+        internal override Tensor Run(Tensor input) => Join(_parts, input);
     }
 }
 

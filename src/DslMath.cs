@@ -51,7 +51,7 @@ static class DslMath
     public static long MakeDivisible(double value, long divisor, long minValue = 0)
     {
         var min = minValue > 0 ? minValue : divisor;
-        var rounded = Math.Max(min, FloorDiv((long)(value + (divisor / 2.0)), divisor) * divisor);
+        var rounded = Math.Max(min, checked(FloorDiv(checked((long)(value + (divisor / 2.0))), divisor) * divisor));
         return rounded < 0.9 * value ? rounded + divisor : rounded;
     }
 }

@@ -269,6 +269,7 @@ public sealed partial class Binder
         ResidualModel residual => residual with { Origin = origin },
         DenseModel dense => dense with { Origin = origin },
         ConcatModel concat => concat with { Origin = origin },
+        GateModel gate => gate with { Origin = origin },
         _ => module,
     };
 

@@ -31,8 +31,21 @@ public sealed partial class Binder
 
         ChildModel? shortcut = null;
         var shortcutShape = input;
+        var shortcutFrom = -1;
         if (residual.Shortcut is { } clause && !clause.Name.IsMissing)
         {
+            if (clause.From is { } from && !from.IsMissing)
+            {
+                shortcutFrom = body.FindIndex(e => e.Name == from.Text);
+                if (shortcutFrom < 0)
+                {
+                    _diagnostics.UnknownName(from.Span, from.Text, body.Where(e => e.Name is not null).Select(e => e.Name!));
+                    return null;
+                }
+
+                shortcutShape = body[shortcutFrom].Module.Output;
+            }
+
             var active = true;
             if (clause.When is { } when)
             {
@@ -60,6 +73,11 @@ public sealed partial class Binder
                 }
 
                 shortcut = new ChildModel(clause.Name.Text, made[0].Module);
+            }
+            else
+            {
+                shortcutFrom = -1;
+                shortcutShape = input;
             }
         }
 
@@ -89,7 +107,7 @@ public sealed partial class Binder
 
         var modules = children.Value.Concat(shortcut is null ? Enumerable.Empty<ChildModel>() : new[] { shortcut }).ToList();
         current = bodyShape;
-        return new ResidualModel(children.Value, shortcut, activation, null, input, bodyShape, Sum(modules, m => m.Parameters), Sum(modules, m => m.Macs));
+        return new ResidualModel(children.Value, shortcut, shortcut is null ? -1 : shortcutFrom, activation, null, input, bodyShape, Sum(modules, m => m.Parameters), Sum(modules, m => m.Macs));
     }
 
     private static string Channels(Shape shape) =>
@@ -130,15 +148,22 @@ public sealed partial class Binder
             }
 
             var item = (ItemStatementSyntax)statement;
-            if (item.Spread)
-            {
-                _diagnostics.UnexpectedToken(item.Span, "'*'", "a branch (a '*' splice belongs in a sequence, not among parallel branches)");
-                return null;
-            }
-
             var branchShape = input;
             var before = branches.Count;
-            if (!BindStatement(item, new Scope(scope), ref branchShape, branches))
+            if (item.Spread)
+            {
+                // A '*' branch runs as one branch, but its layers register on this concat.
+                _flatDepth++;
+                var bound = BindStatement(item with { Spread = false, Name = null }, new Scope(scope), ref branchShape, branches);
+                _flatDepth--;
+                if (!bound)
+                {
+                    return null;
+                }
+
+                branches[before] = branches[before] with { Role = ChildRole.Flat };
+            }
+            else if (!BindStatement(item, new Scope(scope), ref branchShape, branches))
             {
                 return null;
             }
@@ -161,9 +186,87 @@ public sealed partial class Binder
             return null;
         }
 
+        if (children.Value.Any(c => c.Role == ChildRole.Flat) && _flatDepth == 0)
+        {
+            children = RegisterFlat(concat.Span, children.Value);
+            if (children is null)
+            {
+                return null;
+            }
+        }
+
         var channels = outputs.Aggregate(0L, (sum, o) => SafeMath.Add(sum, o.Item2.Channels));
         current = Joined(outputs[0].Item2, outputs[outputs.Count - 1].Item2, channels, outputs.Select(o => o.Item2).ToList());
         return new ConcatModel(children.Value, null, input, current, Sum(children.Value, m => m.Parameters), Sum(children.Value, m => m.Macs));
+    }
+
+    /// <summary>
+    /// Gives every layer that registers on a concat through '*' branches its final key: names stay,
+    /// unnamed layers (all-digit keys) are numbered by their position among all of them, as they
+    /// would be in one nn.Module. Reports names used twice.
+    /// </summary>
+    private EquatableArray<ChildModel>? RegisterFlat(Microsoft.CodeAnalysis.Text.TextSpan span, EquatableArray<ChildModel> branches)
+    {
+        var index = 0;
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        var ok = true;
+
+        ChildModel Rekey(ChildModel child)
+        {
+            if (child.Role == ChildRole.Flat && child.Module is SequenceModel or ConcatModel)
+            {
+                return child with
+                {
+                    Module = child.Module switch
+                    {
+                        SequenceModel sequence => sequence with { Children = sequence.Children.Select(Rekey).ToEquatableArray() },
+                        ConcatModel nested => nested with { Branches = nested.Branches.Select(Rekey).ToEquatableArray() },
+                        _ => child.Module,
+                    },
+                    Key = string.Empty,
+                };
+            }
+
+            var key = child.Key.All(char.IsDigit) ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : child.Key;
+            index++;
+            if (!seen.Add(key))
+            {
+                _diagnostics.DuplicateName(span, "module name", key, LineOf(span.Start));
+                ok = false;
+            }
+
+            return child with { Key = key, Role = ChildRole.Normal };
+        }
+
+        var result = branches.Select(Rekey).ToEquatableArray();
+        return ok ? result : null;
+    }
+
+    private GateModel? BindGate(GateItemSyntax gate, Scope scope, ref Shape current)
+    {
+        var input = current;
+        var gateShape = input;
+        var body = BindStatements(gate.Body.Statements, new Scope(scope), ref gateShape);
+        if (body is null || !CountModule(gate.Span))
+        {
+            return null;
+        }
+
+        if (Finalize(body, reservedName: null) is not { } children)
+        {
+            return null;
+        }
+
+        var fits = !gateShape.IsFlat && !input.IsFlat
+            && gateShape.Channels == input.Channels && gateShape.ChannelsExpression == input.ChannelsExpression
+            && ((gateShape.Height == 1 && gateShape.Width == 1) || gateShape.SameSpatial(input));
+        if (!fits)
+        {
+            _diagnostics.GateMismatch(gate.Span, gateShape.ToString(), input.ToString());
+            return null;
+        }
+
+        return new GateModel(children, null, input, input, Sum(children, m => m.Parameters), Sum(children, m => m.Macs));
     }
 
     /// <summary>Whether maps can be joined along channels: all flat, or all of one height and width.</summary>

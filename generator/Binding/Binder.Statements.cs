@@ -12,7 +12,10 @@ namespace NetGen.Generator.Binding;
 public sealed partial class Binder
 {
     /// <summary>A module made by a statement, before its key in the parent is fixed.</summary>
-    private sealed record Entry(string? Name, TextSpan Span, ModuleModel Module);
+    private sealed record Entry(string? Name, TextSpan Span, ModuleModel Module, ChildRole Role = ChildRole.Normal);
+
+    /// <summary>How many '*' concat branches enclose the statement being bound (their layers register on the concat).</summary>
+    private int _flatDepth;
 
     /// <summary>A block expanded once for given arguments and input; later identical calls reuse it (and its module).</summary>
     private sealed class Expansion
@@ -37,7 +40,7 @@ public sealed partial class Binder
     /// Binds statements one after another, threading the shape. Stops at the first statement that
     /// fails (returns null): later shapes would be guesses and their errors noise.
     /// </summary>
-    private List<Entry>? BindStatements(ImmutableArray<StatementSyntax> statements, Scope scope, ref Shape current, bool skipLets = false)
+    private List<Entry>? BindStatements(ImmutableArray<StatementSyntax> statements, Scope scope, ref Shape current, bool networkLevel = false)
     {
         var entries = new List<Entry>();
         foreach (var statement in statements)
@@ -49,7 +52,7 @@ public sealed partial class Binder
 
             switch (statement)
             {
-                case LetStatementSyntax let when !skipLets:
+                case LetStatementSyntax let when !networkLevel:
                     var value = _evaluator.Evaluate(let.Value, scope);
                     if (value.IsError)
                     {
@@ -57,6 +60,13 @@ public sealed partial class Binder
                     }
 
                     DefineLet(scope, let, value);
+                    break;
+                case ItemStatementSyntax { Item: AuxItemSyntax aux } item:
+                    if (!BindAuxiliary(item, aux, networkLevel, scope, current, entries))
+                    {
+                        return null;
+                    }
+
                     break;
                 case ItemStatementSyntax item:
                     if (!BindStatement(item, scope, ref current, entries))
@@ -91,6 +101,31 @@ public sealed partial class Binder
             {
                 return true;
             }
+        }
+
+        if (statement.Spread && statement.Item is ConcatItemSyntax && statement.Repeat is null)
+        {
+            // Inside a '*' concat branch, a '*concat' is a step whose branches register on the enclosing concat.
+            if (_flatDepth == 0)
+            {
+                _diagnostics.Misplaced(statement.Span, "'*concat'", "a spliced concat belongs inside a '*' branch of another concat (as in Inception v3's InceptionE)");
+                return false;
+            }
+
+            var flat = BindItem(statement.Item, scope, ref current, spread: false);
+            if (flat is null)
+            {
+                return false;
+            }
+
+            entries.Add(new Entry(null, statement.Span, flat[0].Module, ChildRole.Flat));
+            return true;
+        }
+
+        if (statement.Item is AuxItemSyntax)
+        {
+            _diagnostics.Misplaced(statement.Span, "an auxiliary head", "'aux' statements belong directly in a network's body");
+            return false;
         }
 
         try
@@ -174,7 +209,19 @@ public sealed partial class Binder
                         return false;
                     }
 
-                    name += suffix.Display;
+                    if (suffix.Kind != ValueKind.Int)
+                    {
+                        _diagnostics.ArgumentType(index.Span, "as", "name index", "an int (names may not contain '.')", suffix.Describe);
+                        return false;
+                    }
+
+                    var text = suffix.Display;
+                    if (repeat.NameWidth is { } width && suffix.Kind == ValueKind.Int && int.TryParse(width.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var digits))
+                    {
+                        text = suffix.Integer.ToString(CultureInfo.InvariantCulture).PadLeft(Math.Min(digits, 20), '0');
+                    }
+
+                    name += text;
                 }
             }
 
@@ -230,6 +277,8 @@ public sealed partial class Binder
                     return Single(BindDense(dense, scope, ref current));
                 case ConcatItemSyntax concat:
                     return Single(BindConcat(concat, scope, ref current));
+                case GateItemSyntax gate:
+                    return Single(BindGate(gate, scope, ref current));
                 default:
                     return null;
             }
@@ -265,7 +314,7 @@ public sealed partial class Binder
 
         if (!_aborted)
         {
-            _diagnostics.TooLarge(span, "the number of modules in this network", MaxModules, "more");
+            _diagnostics.TooManyModules(span, MaxModules);
             _aborted = true;
         }
 
@@ -313,10 +362,55 @@ public sealed partial class Binder
             }
 
             seen.Add(key, entry.Span);
-            children.Add(new ChildModel(key, entry.Module));
+            children.Add(new ChildModel(key, entry.Module, entry.Role));
         }
 
         return ok ? new EquatableArray<ChildModel>(children.ToImmutable()) : null;
+    }
+
+    private bool BindAuxiliary(ItemStatementSyntax statement, AuxItemSyntax aux, bool networkLevel, Scope scope, Shape current, List<Entry> entries)
+    {
+        if (!networkLevel)
+        {
+            _diagnostics.Misplaced(aux.Span, "an auxiliary head", "'aux' statements belong directly in a network's body");
+            return false;
+        }
+
+        if (statement.Name is null || statement.Repeat is not null || statement.Spread)
+        {
+            _diagnostics.Misplaced(aux.Span, "an unnamed, repeated or spliced 'aux'", "name it once, e.g. 'aux1: aux InceptionAux(512, num_classes)'");
+            return false;
+        }
+
+        if (statement.When is { } when)
+        {
+            var condition = Constant(when, scope, "a 'when' condition");
+            if (condition is null || condition.Kind != ValueKind.Bool)
+            {
+                if (condition is not null)
+                {
+                    _diagnostics.ArgumentType(when.Span, "when", "condition", "a bool", condition.Describe);
+                }
+
+                return false;
+            }
+
+            if (!condition.AsBool)
+            {
+                return true;
+            }
+        }
+
+        // The head reads the features here; the main path continues from the same features.
+        var branch = current;
+        var made = BindItem(aux.Head, scope, ref branch, spread: false);
+        if (made is null)
+        {
+            return false;
+        }
+
+        entries.Add(new Entry(statement.Name.Value.Text, statement.Span, made[0].Module, ChildRole.Auxiliary));
+        return true;
     }
 
     private SequenceModel Sequence(EquatableArray<ChildModel> children, string? origin, Shape input, Shape output) =>

@@ -190,7 +190,7 @@ public sealed partial class Binder
 
         var networkScope = new Scope(scope, inputShape);
         var current = inputShape;
-        var entries = BindStatements(network.Body.Statements, networkScope, ref current, skipLets: true);
+        var entries = BindStatements(network.Body.Statements, networkScope, ref current, networkLevel: true);
         if (entries is null || _diagnostics.Count > errorsBefore)
         {
             return null;
@@ -271,11 +271,23 @@ public sealed partial class Binder
 
         if (parameter.Default is null)
         {
-            _diagnostics.MissingArgument(parameter.Name.Span, network.Name.Text, name + " = <default>' (a network can be constructed with no arguments, so every parameter needs a default");
+            _diagnostics.MissingDefault(parameter.Name.Span, network.Name.Text, name);
             return null;
         }
 
-        var value = overrides.TryGetValue(name, out var replaced) ? replaced.Value : _evaluator.Evaluate(parameter.Default, new Scope(null));
+        var value = _evaluator.Evaluate(parameter.Default, new Scope(null));
+        if (overrides.TryGetValue(name, out var replaced) && !value.IsError)
+        {
+            // A variant keeps the parameter's type: 'dropout = 0' still makes a float parameter.
+            var original = value;
+            value = original.Kind == ValueKind.Float && replaced.Value.Kind == ValueKind.Int ? Value.Float(replaced.Value.Integer) : replaced.Value;
+            if (value.Kind != original.Kind)
+            {
+                _diagnostics.ArgumentType(replaced.Span, network.Name.Text, name, "a " + original.TypeName, value.Describe);
+                return null;
+            }
+        }
+
         value = CheckDeclaredType(parameter, value, network.Name.Text);
         if (value.IsError)
         {
@@ -320,7 +332,7 @@ public sealed partial class Binder
             case "int":
             case "float":
             case "bool":
-                _diagnostics.ArgumentType(parameter.Default?.Span ?? parameter.Name.Span, owner, parameter.Name.Text, "a " + type.Text, value.Describe);
+                _diagnostics.ArgumentType(parameter.Default?.Span ?? parameter.Name.Span, owner, parameter.Name.Text, (type.Text == "int" ? "an " : "a ") + type.Text, value.Describe);
                 return Value.Error;
             default:
                 _diagnostics.InvalidIdentifier(type.Span, type.Text, "a type", "the types are int, float and bool");
@@ -330,12 +342,12 @@ public sealed partial class Binder
 
     private void DefineLet(Scope scope, LetStatementSyntax let, Value value)
     {
-        if (scope.IsDefinedHere(let.Name.Text))
+        if (scope.DefinedAt(let.Name.Text) is { } first)
         {
-            _diagnostics.DuplicateName(let.Name.Span, "name", let.Name.Text, LineOf(let.Span.Start));
+            _diagnostics.DuplicateName(let.Name.Span, "name", let.Name.Text, LineOf(System.Math.Max(first, 0)));
         }
 
-        scope.Define(let.Name.Text, value);
+        scope.Define(let.Name.Text, value, let.Name.Span.Start);
     }
 
     private Shape? BindInput(InputSyntax input, Scope scope)
@@ -456,6 +468,16 @@ public sealed partial class Binder
                     yield return call;
                 }
 
+                break;
+            case GateItemSyntax gate:
+                foreach (var call in CallsIn(gate.Body))
+                {
+                    yield return call;
+                }
+
+                break;
+            case AuxItemSyntax aux:
+                yield return aux.Head;
                 break;
             case ResidualItemSyntax residual:
                 foreach (var call in CallsIn(residual.Body))

@@ -45,6 +45,11 @@ public static class CSharpNames
             return "it is a C# keyword";
         }
 
+        if (name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_'))
+        {
+            return "C# reserves all-lowercase type names (CS8981); start it with a capital letter";
+        }
+
         if (GeneratedMembers.Contains(name))
         {
             return "the generated class has a member of that name; choose another class name";

@@ -234,7 +234,7 @@ public sealed class Evaluator
         {
             if (double.IsInfinity(value) || double.IsNaN(value))
             {
-                _diagnostics.Overflow(binary.Span, $"'{TextOf(binary)}'");
+                _diagnostics.FloatOverflow(binary.Span, $"'{TextOf(binary)}'");
                 return Value.Error;
             }
 
@@ -266,9 +266,7 @@ public sealed class Evaluator
     private Value Conditional(ConditionalExpressionSyntax conditional, Scope scope)
     {
         var condition = Evaluate(conditional.Condition, scope);
-        var whenTrue = Evaluate(conditional.WhenTrue, scope);
-        var whenFalse = Evaluate(conditional.WhenFalse, scope);
-        if (condition.IsError || whenTrue.IsError || whenFalse.IsError)
+        if (condition.IsError)
         {
             return Value.Error;
         }
@@ -279,11 +277,20 @@ public sealed class Evaluator
             return Value.Error;
         }
 
-        var chosen = condition.AsBool ? whenTrue : whenFalse;
-        if (!condition.IsDynamic && !whenTrue.IsDynamic && !whenFalse.IsDynamic)
+        // Like C# and Python, only the chosen branch is evaluated when the condition is known.
+        if (!condition.IsDynamic)
         {
-            return chosen;
+            return Evaluate(condition.AsBool ? conditional.WhenTrue : conditional.WhenFalse, scope);
         }
+
+        var whenTrue = Evaluate(conditional.WhenTrue, scope);
+        var whenFalse = Evaluate(conditional.WhenFalse, scope);
+        if (whenTrue.IsError || whenFalse.IsError)
+        {
+            return Value.Error;
+        }
+
+        var chosen = condition.AsBool ? whenTrue : whenFalse;
 
         var sameKind = whenTrue.Kind == whenFalse.Kind || (whenTrue.Kind is ValueKind.Int or ValueKind.Float && whenFalse.Kind is ValueKind.Int or ValueKind.Float);
         if (!sameKind || whenTrue.Kind is ValueKind.Pair or ValueKind.Symbol)

@@ -95,6 +95,18 @@ public static class LayerCatalog
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
         }, Conv);
 
+        yield return new LayerSpec("wsconv", "weight-standardized convolution (BiT's StdConv2d; NetGen.WeightStandardizedConv2d)", new[]
+        {
+            new ArgumentSpec("out_channels", "out", ArgumentType.Int, null, AllowDynamic: true),
+            new ArgumentSpec("kernel", "k", ArgumentType.IntOrPair, null),
+            new ArgumentSpec("stride", "s", ArgumentType.IntOrPair, Value.Int(1)),
+            new ArgumentSpec("padding", "p", ArgumentType.Padding, Value.Int(0)),
+            new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
+            new ArgumentSpec("groups", "g", ArgumentType.Int, Value.Int(1)),
+            new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
+            new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-10), AllowDynamic: true),
+        }, Conv);
+
         yield return new LayerSpec("batchnorm", "batch normalization over channels (nn.BatchNorm2d)", new[]
         {
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
@@ -134,6 +146,17 @@ public static class LayerCatalog
         {
             new ArgumentSpec("size", null, ArgumentType.IntOrPair, Value.Int(1)),
         }, AdaptivePool);
+
+        yield return new LayerSpec("pad", "constant padding on every side (nn.ConstantPad2d)", new[]
+        {
+            new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, null),
+            new ArgumentSpec("value", null, ArgumentType.Float, Value.Float(0), AllowDynamic: true),
+        }, Pad);
+
+        yield return new LayerSpec("stochastic_depth", "drops whole samples' residual branches in training (torchvision's StochasticDepth, row mode)", new[]
+        {
+            new ArgumentSpec("p", null, ArgumentType.Float, null, AllowDynamic: true),
+        }, StochasticDepth);
 
         yield return new LayerSpec("flatten", "channels x height x width to flat features (nn.Flatten)", Array.Empty<ArgumentSpec>(), Flatten);
 
@@ -225,7 +248,7 @@ public static class LayerCatalog
         var parameters = SafeMath.Add(SafeMath.Multiply(outChannels.Integer, perFilter), bias ? outChannels.Integer : 0);
         var macs = SafeMath.Multiply(SafeMath.Multiply(outChannels.Integer, h, w), perFilter);
         var output = Shape.Spatial(outChannels.Integer, h, w, outChannels.Dynamic);
-        return new LayerResult(output, parameters, macs, new[]
+        var arguments = new List<LayerArgument>
         {
             new LayerArgument("in_channels", input.ChannelsValue),
             new LayerArgument("out_channels", outChannels),
@@ -235,7 +258,13 @@ public static class LayerCatalog
             new LayerArgument("dilation", call["dilation"]),
             new LayerArgument("groups", call["groups"]),
             new LayerArgument("bias", call["bias"]),
-        });
+        };
+        if (call.Has("eps"))
+        {
+            arguments.Add(new LayerArgument("eps", call["eps"]));
+        }
+
+        return new LayerResult(output, parameters, macs, arguments);
     }
 
     private static (long, long)? ResolvePadding(LayerCall call, long kh, long kw, long sh, long sw, long dh, long dw)
@@ -421,6 +450,31 @@ public static class LayerCatalog
         var features = SafeMath.Multiply(input.Channels, input.Height, input.Width);
         var expression = input.ChannelsExpression is null ? null : $"({input.ChannelsExpression} * {input.Height * input.Width})";
         return new LayerResult(Shape.Flat(features, expression), 0, 0, Array.Empty<LayerArgument>());
+    }
+
+    private static LayerResult? Pad(LayerCall call)
+    {
+        if (!RequireSpatial(call) || !Positive(call, "padding", allowZero: true))
+        {
+            return null;
+        }
+
+        var (ph, pw) = call["padding"].AsPair;
+        var input = call.Input;
+        var output = Shape.Spatial(input.Channels, SafeMath.Add(input.Height, 2 * ph), SafeMath.Add(input.Width, 2 * pw), input.ChannelsExpression);
+        return new LayerResult(output, 0, 0, new[] { new LayerArgument("padding", call["padding"]), new LayerArgument("value", call["value"]) });
+    }
+
+    private static LayerResult? StochasticDepth(LayerCall call)
+    {
+        var p = call["p"];
+        if (p.AsDouble < 0 || p.AsDouble > 1)
+        {
+            call.Diagnostics.InvalidValue(call.SpanOf("p"), "the drop probability 'p'", "between 0 and 1", p.Display);
+            return null;
+        }
+
+        return new LayerResult(call.Input, 0, 0, new[] { new LayerArgument("p", p) });
     }
 
     private static LayerResult? Dropout(LayerCall call)

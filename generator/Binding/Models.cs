@@ -9,8 +9,24 @@ namespace NetGen.Generator.Binding;
 /// <summary>One module of the network. <see cref="Parameters"/> and <see cref="Macs"/> include its children.</summary>
 public abstract record ModuleModel(Shape Input, Shape Output, long Parameters, long Macs);
 
+/// <summary>How a child takes part in its parent.</summary>
+public enum ChildRole
+{
+    /// <summary>Registered under its key and run in its place.</summary>
+    Normal,
+
+    /// <summary>
+    /// A branch or step written with '*' inside a concat: it runs in its place, but its own layers
+    /// register on the enclosing concat (torchvision's Inception naming); its key is unused.
+    /// </summary>
+    Flat,
+
+    /// <summary>An auxiliary head: registered, run only by ForwardWithAuxiliary, off the main path.</summary>
+    Auxiliary,
+}
+
 /// <summary>A module with the key it is registered under in its parent (a state_dict path segment).</summary>
-public sealed record ChildModel(string Key, ModuleModel Module);
+public sealed record ChildModel(string Key, ModuleModel Module, ChildRole Role = ChildRole.Normal);
 
 /// <summary>A named argument of a layer, already evaluated.</summary>
 public sealed record LayerArgument(string Name, Value Value);
@@ -37,10 +53,14 @@ public sealed record LayerModel(string Kind, EquatableArray<LayerArgument> Argum
 public sealed record SequenceModel(EquatableArray<ChildModel> Children, string? Origin, Shape Input, Shape Output, long Parameters, long Macs)
     : ModuleModel(Input, Output, Parameters, Macs);
 
-/// <summary>body(x) + shortcut(x), then an optional activation. A missing shortcut is the identity.</summary>
+/// <summary>
+/// body(x) + shortcut(x), then an optional activation. A missing shortcut is the identity.
+/// <see cref="ShortcutFrom"/> is the index of the body layer whose output feeds the shortcut (-1: the input).
+/// </summary>
 public sealed record ResidualModel(
     EquatableArray<ChildModel> Body,
     ChildModel? Shortcut,
+    int ShortcutFrom,
     string? Activation,
     string? Origin,
     Shape Input,
@@ -50,6 +70,10 @@ public sealed record ResidualModel(
 
 /// <summary>concat(x, body(x)) along channels.</summary>
 public sealed record DenseModel(EquatableArray<ChildModel> Body, string? Origin, Shape Input, Shape Output, long Parameters, long Macs)
+    : ModuleModel(Input, Output, Parameters, Macs);
+
+/// <summary>input * body(input): a gate such as squeeze-and-excitation.</summary>
+public sealed record GateModel(EquatableArray<ChildModel> Body, string? Origin, Shape Input, Shape Output, long Parameters, long Macs)
     : ModuleModel(Input, Output, Parameters, Macs);
 
 /// <summary>Every branch applied to the same input; outputs joined along channels.</summary>

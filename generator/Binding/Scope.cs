@@ -6,6 +6,7 @@ namespace NetGen.Generator.Binding;
 public sealed class Scope
 {
     private readonly Dictionary<string, Value> _values = new();
+    private readonly Dictionary<string, int> _positions = new();
 
     public Scope(Scope? parent, Shape? input = null)
     {
@@ -18,9 +19,21 @@ public sealed class Scope
     /// <summary>The shape entering the enclosing block or network (<c>in.channels</c>, …).</summary>
     public Shape? Input { get; }
 
-    public void Define(string name, Value value) => _values[name] = value;
+    /// <summary>Defines a name; <paramref name="position"/> is where the file defines it, for duplicate reports.</summary>
+    public void Define(string name, Value value, int position = -1)
+    {
+        _values[name] = value;
+        if (position >= 0 && !_positions.ContainsKey(name))
+        {
+            _positions[name] = position;
+        }
+    }
 
     public bool IsDefinedHere(string name) => _values.ContainsKey(name);
+
+    /// <summary>Where this scope's definition of <paramref name="name"/> stands in the file, if it is defined here.</summary>
+    public int? DefinedAt(string name) =>
+        _positions.TryGetValue(name, out var position) ? position : _values.ContainsKey(name) ? -1 : null;
 
     public bool TryLookup(string name, out Value value)
     {

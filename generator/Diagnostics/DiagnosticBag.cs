@@ -92,6 +92,9 @@ public sealed class DiagnosticBag
         Report(DiagnosticDescriptors.MissingInput, span,
             $"network '{network}' does not say its input shape; add a first line such as 'input 3x224x224' (channels x height x width)");
 
+    public void Misplaced(TextSpan span, string what, string where) =>
+        Report(DiagnosticDescriptors.Misplaced, span, $"{what} is not allowed here; {where}");
+
     // Shapes -------------------------------------------------------------------------------
 
     public void ChannelMismatch(TextSpan span, string body, string shortcut) =>
@@ -117,16 +120,30 @@ public sealed class DiagnosticBag
     public void SamePaddingImpossible(TextSpan span, string reason) =>
         Report(DiagnosticDescriptors.SamePaddingImpossible, span, $"padding 'same' is not possible here: {reason}; give the padding explicitly");
 
+    public void GateMismatch(TextSpan span, string gate, string input) =>
+        Report(DiagnosticDescriptors.GateMismatch, span,
+            $"the gate computes {gate}, which cannot scale its {input} input; end the gate with as many channels as its input (e.g. conv(in.channels, k=1)) at 1x1 or the input's size");
+
     // Limits -------------------------------------------------------------------------------
 
     public void TooLarge(TextSpan span, string what, long limit, string actual) =>
         Report(DiagnosticDescriptors.RepeatTooLarge, span, $"{what} is {actual}, above the limit of {N(limit)}; make the network smaller");
+
+    public void TooManyModules(TextSpan span, long limit) =>
+        Report(DiagnosticDescriptors.RepeatTooLarge, span, $"this network expands to more than {N(limit)} modules, the limit; make it smaller (are repeats nested?)");
+
+    public void MissingDefault(TextSpan span, string network, string parameter) =>
+        Report(DiagnosticDescriptors.MissingArgument, span,
+            $"parameter '{parameter}' of network '{network}' needs a default ('{parameter} = …'): a network can be constructed with no arguments");
 
     public void NestingTooDeep(TextSpan span, string what, int limit) =>
         Report(DiagnosticDescriptors.NestingTooDeep, span, $"{what} nest more than {N(limit)} levels deep; flatten the structure");
 
     public void Overflow(TextSpan span, string what) =>
         Report(DiagnosticDescriptors.Overflow, span, $"{what} overflows a 64-bit integer; use smaller sizes");
+
+    public void FloatOverflow(TextSpan span, string what) =>
+        Report(DiagnosticDescriptors.Overflow, span, $"{what} is not a finite number (it overflows a double); use smaller values");
 
     public void NotConstant(TextSpan span, string what, string parameter) =>
         Report(DiagnosticDescriptors.NotConstant, span,

@@ -34,6 +34,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Recursion = Error("NG0110", "Recursive block", Names);
     public static readonly DiagnosticDescriptor InvalidValue = Error("NG0111", "Invalid argument value", Names);
     public static readonly DiagnosticDescriptor MissingInput = Error("NG0112", "Missing input shape", Names);
+    public static readonly DiagnosticDescriptor Misplaced = Error("NG0113", "Construct not allowed here", Names);
 
     public static readonly DiagnosticDescriptor ChannelMismatch = Error("NG0201", "Channel mismatch in residual add", Shapes);
     public static readonly DiagnosticDescriptor SpatialMismatch = Error("NG0202", "Spatial size mismatch", Shapes);
@@ -41,6 +42,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GroupsDoNotDivide = Error("NG0204", "Groups do not divide the channels", Shapes);
     public static readonly DiagnosticDescriptor WrongRank = Error("NG0205", "Layer needs another input rank", Shapes);
     public static readonly DiagnosticDescriptor SamePaddingImpossible = Error("NG0206", "Padding 'same' is not possible", Shapes);
+    public static readonly DiagnosticDescriptor GateMismatch = Error("NG0207", "Gate output does not fit its input", Shapes);
 
     public static readonly DiagnosticDescriptor RepeatTooLarge = Error("NG0301", "Network too large", Limits);
     public static readonly DiagnosticDescriptor NestingTooDeep = Error("NG0302", "Nesting too deep", Limits);

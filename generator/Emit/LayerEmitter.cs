@@ -8,8 +8,16 @@ public static class LayerEmitter
 {
     private const string Nn = "global::TorchSharp.torch.nn.";
 
-    public static string TypeOf(LayerModel layer) => "global::TorchSharp.Modules." + layer.Kind switch
+    public static string TypeOf(LayerModel layer) => layer.Kind switch
     {
+        "wsconv" => "global::NetGen.WeightStandardizedConv2d",
+        "stochastic_depth" => "global::NetGen.StochasticDepth",
+        _ => "global::TorchSharp.Modules." + TorchSharpType(layer.Kind),
+    };
+
+    private static string TorchSharpType(string kind) => kind switch
+    {
+        "pad" => "ConstantPad2d",
         "conv" => "Conv2d",
         "batchnorm" => "BatchNorm2d",
         "groupnorm" => "GroupNorm",
@@ -32,8 +40,8 @@ public static class LayerEmitter
     /// <summary>Layers whose output is a fresh tensor, so an in-place activation after them is safe for autograd and callers.</summary>
     public static bool MakesFreshTensor(ModuleModel module) => module switch
     {
-        LayerModel layer => layer.Kind is "conv" or "batchnorm" or "groupnorm" or "linear" or "maxpool" or "avgpool" or "adaptive_avgpool",
-        ResidualModel or ConcatModel or DenseModel => true,
+        LayerModel layer => layer.Kind is "conv" or "wsconv" or "batchnorm" or "groupnorm" or "linear" or "maxpool" or "avgpool" or "adaptive_avgpool" or "pad",
+        ResidualModel or ConcatModel or DenseModel or GateModel => true,
         _ => false,
     };
 
@@ -43,6 +51,16 @@ public static class LayerEmitter
         {
             case "conv":
                 return Conv(layer);
+            case "wsconv":
+                return WeightStandardizedConv(layer);
+            case "pad":
+                var (ph, pw) = layer.Argument("padding").AsPair;
+                var value = layer.Argument("value").ToCSharp();
+                return ph == pw
+                    ? $"{Nn}ConstantPad2d({Long(ph)}, {value})"
+                    : $"{Nn}ConstantPad2d(({Long(pw)}, {Long(pw)}, {Long(ph)}, {Long(ph)}), {value})";
+            case "stochastic_depth":
+                return $"new global::NetGen.StochasticDepth({layer.Argument("p").ToCSharp()})";
             case "batchnorm":
                 return $"{Nn}BatchNorm2d({Args(layer.Argument("num_features").ToCSharp(), Named(layer, "eps", 1e-5), Named(layer, "momentum", 0.1))})";
             case "groupnorm":
@@ -60,7 +78,7 @@ public static class LayerEmitter
             case "linear":
                 return $"{Nn}Linear({Args(layer.Argument("in_features").ToCSharp(), layer.Argument("out_features").ToCSharp(), NamedBool(layer, "bias", "hasBias"))})";
             default:
-                return $"{Nn}{TypeOf(layer).Substring("global::TorchSharp.Modules.".Length)}()";
+                return $"{Nn}{TorchSharpType(layer.Kind)}()";
         }
     }
 
@@ -81,6 +99,22 @@ public static class LayerEmitter
             Spatial("dilation", dilation, 1, square),
             groups == 1 ? null : "groups: " + Long(groups),
             NamedBool(layer, "bias", "bias")) + ")";
+    }
+
+    private static string WeightStandardizedConv(LayerModel layer)
+    {
+        var groups = layer.Argument("groups").Integer;
+        var eps = layer.Argument("eps");
+        return "new global::NetGen.WeightStandardizedConv2d(" + Args(
+            layer.Argument("in_channels").ToCSharp(),
+            layer.Argument("out_channels").ToCSharp(),
+            Tuple(layer.Argument("kernel")),
+            Tuple(layer.Argument("stride")),
+            Tuple(layer.Argument("padding")),
+            Tuple(layer.Argument("dilation")),
+            groups == 1 ? null : "groups: " + Long(groups),
+            NamedBool(layer, "bias", "bias"),
+            !eps.IsDynamic && eps.AsDouble == 1e-10 ? null : "eps: " + eps.ToCSharp()) + ")";
     }
 
     private static string Pool(LayerModel layer)

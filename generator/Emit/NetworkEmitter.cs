@@ -42,6 +42,7 @@ public sealed class NetworkEmitter
         WriteFields(writer);
         WriteConstructor(writer);
         WriteForward(writer);
+        WriteAuxiliary(writer);
         writer.CloseBrace();
         writer.CloseBrace();
         return writer.ToString();
@@ -110,9 +111,20 @@ public sealed class NetworkEmitter
         SequenceModel sequence => sequence.Children,
         ResidualModel residual => residual.Shortcut is null ? residual.Body : residual.Body.Concat(new[] { residual.Shortcut }),
         DenseModel dense => dense.Body,
-        ConcatModel concat => concat.Branches,
+        ConcatModel concat => concat.Branches.SelectMany(Registered),
+        GateModel gate => gate.Body,
         _ => Enumerable.Empty<ChildModel>(),
     };
+
+    /// <summary>The children a '*' branch registers on its concat; a normal child registers itself.</summary>
+    private static IEnumerable<ChildModel> Registered(ChildModel child) => child.Role != ChildRole.Flat
+        ? new[] { child }
+        : child.Module switch
+        {
+            SequenceModel sequence => sequence.Children.SelectMany(Registered),
+            ConcatModel concat => concat.Branches.SelectMany(Registered),
+            _ => Enumerable.Empty<ChildModel>(),
+        };
 
     private static string KindOf(ModuleModel module) => module switch
     {
@@ -121,6 +133,7 @@ public sealed class NetworkEmitter
         ResidualModel residual => residual.Origin is null ? "residual" : residual.Origin + " (residual)",
         DenseModel dense => dense.Origin is null ? "dense" : dense.Origin + " (dense)",
         ConcatModel concat => concat.Origin is null ? "concat" : concat.Origin + " (concat)",
+        GateModel gate => gate.Origin is null ? "gate" : gate.Origin + " (gate)",
         _ => "module",
     };
 
@@ -218,13 +231,66 @@ public sealed class NetworkEmitter
         }
 
         writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-        for (var i = 0; i < _network.Children.Count; i++)
+        WriteMainPath(writer, auxiliary: false);
+        writer.WriteLine("return x.MoveToOuterDisposeScope();");
+        writer.CloseBrace();
+    }
+
+    /// <summary>The main path as calls; with <paramref name="auxiliary"/>, auxiliary heads read the features where they stand.</summary>
+    private void WriteMainPath(SourceWriter writer, bool auxiliary)
+    {
+        var current = "input";
+        foreach (var child in _network.Children)
         {
-            var child = _network.Children[i];
-            writer.WriteLine(i == 0 ? $"var x = {FieldName(child)}.call(input);" : $"x = {FieldName(child)}.call(x);");
+            if (child.Role != ChildRole.Auxiliary)
+            {
+                writer.WriteLine($"{(current == "input" ? "var " : string.Empty)}x = {FieldName(child)}.call({current});");
+                current = "x";
+            }
+            else if (auxiliary)
+            {
+                writer.WriteLine($"var {AuxiliaryLocal(child)} = {FieldName(child)}.call({current});");
+            }
         }
 
-        writer.WriteLine("return x.MoveToOuterDisposeScope();");
+        if (current == "input")
+        {
+            writer.WriteLine("var x = input.alias();");
+        }
+    }
+
+    private static string AuxiliaryLocal(ChildModel child) => "aux_" + child.Key;
+
+    private static string PropertyName(string key) =>
+        key.Length == 0 ? key : char.ToUpperInvariant(key[0]) + key.Substring(1);
+
+    /// <summary>Networks with auxiliary heads get an outputs record and a method that also returns the heads' outputs.</summary>
+    private void WriteAuxiliary(SourceWriter writer)
+    {
+        var heads = _network.Children.Where(c => c.Role == ChildRole.Auxiliary).ToList();
+        if (heads.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>The main output and every auxiliary head's output, as training with auxiliary losses needs them.</summary>");
+        writer.WriteLine("/// <param name=\"Logits\">The main output, as <see cref=\"forward\"/> returns it.</param>");
+        foreach (var head in heads)
+        {
+            writer.WriteLine($"/// <param name=\"{PropertyName(head.Key)}\">The output of the auxiliary head '{head.Key}', shaped (N, {head.Module.Output.Dimensions}).</param>");
+        }
+
+        var members = string.Join(", ", new[] { $"{Tensor} Logits" }.Concat(heads.Select(h => $"{Tensor} {PropertyName(h.Key)}")));
+        writer.WriteLine($"public sealed record Outputs({members});");
+        writer.WriteLine();
+        writer.WriteLine("/// <summary>Runs the network and its auxiliary heads (in training, as torchvision does); the caller owns the returned tensors.</summary>");
+        writer.WriteLine($"public Outputs ForwardWithAuxiliary({Tensor} input)");
+        writer.OpenBrace();
+        writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
+        WriteMainPath(writer, auxiliary: true);
+        var results = string.Join(", ", new[] { "x.MoveToOuterDisposeScope()" }.Concat(heads.Select(h => $"{AuxiliaryLocal(h)}.MoveToOuterDisposeScope()")));
+        writer.WriteLine($"return new Outputs({results});");
         writer.CloseBrace();
     }
 
@@ -240,6 +306,7 @@ public sealed class NetworkEmitter
         ResidualModel => "global::NetGen.Residual",
         DenseModel => "global::NetGen.DenseConnection",
         ConcatModel => "global::NetGen.Concat",
+        GateModel => "global::NetGen.Gate",
         _ => ModuleType,
     };
 
@@ -251,7 +318,9 @@ public sealed class NetworkEmitter
             SequenceModel sequence => $"new global::NetGen.Sequence({Children(sequence.Children)})",
             ResidualModel residual => RenderResidual(residual),
             DenseModel dense => $"new global::NetGen.DenseConnection({Children(dense.Body)})",
-            ConcatModel concat => $"new global::NetGen.Concat({Children(concat.Branches)})",
+            ConcatModel concat when concat.Branches.Any(b => b.Role == ChildRole.Flat) => $"new global::NetGen.Concat({FlatBranches(concat.Branches)})",
+            ConcatModel concat => $"new global::NetGen.Concat({Children(concat.Branches, parallel: true)})",
+            GateModel gate => $"new global::NetGen.Gate({Children(gate.Body)})",
             _ => "null!",
         };
 
@@ -261,6 +330,7 @@ public sealed class NetworkEmitter
             ResidualModel r => r.Origin,
             DenseModel d => d.Origin,
             ConcatModel c => c.Origin,
+            GateModel g => g.Origin,
             _ => null,
         };
         return origin is null ? text : Factory(origin, TypeOf(module), text);
@@ -268,7 +338,7 @@ public sealed class NetworkEmitter
 
     private string RenderResidual(ResidualModel residual)
     {
-        var arguments = new List<string> { "new (string, " + ModuleType + ")[]\n{" + Indented(residual.Body, trailingComma: true) + "\n}" };
+        var arguments = new List<string> { "new (string, " + ModuleType + ")[]\n{" + Indented(residual.Body, trailingComma: true, tap: residual.ShortcutFrom) + "\n}" };
         if (residual.Shortcut is { } shortcut)
         {
             arguments.Add($"shortcut: ({SymbolDisplay.FormatLiteral(shortcut.Key, quote: true)}, {Render(shortcut.Module, inPlace: false)})");
@@ -277,6 +347,11 @@ public sealed class NetworkEmitter
         if (residual.Activation is { } activation)
         {
             arguments.Add("activation: global::NetGen.Activation." + ActivationName(activation));
+        }
+
+        if (residual.ShortcutFrom >= 0)
+        {
+            arguments.Add("shortcutFrom: " + residual.ShortcutFrom.ToString(CultureInfo.InvariantCulture));
         }
 
         return "new global::NetGen.Residual(\n    " + string.Join(",\n    ", arguments.Select(a => a.Replace("\n", "\n    "))) + ")";
@@ -293,15 +368,39 @@ public sealed class NetworkEmitter
         _ => "Tanh",
     };
 
-    private string Children(IReadOnlyList<ChildModel> children) =>
-        children.Count == 0 ? string.Empty : Indented(children, trailingComma: false);
+    /// <param name="parallel">Branches all read the same input, so none may overwrite it in place.</param>
+    private string Children(IReadOnlyList<ChildModel> children, bool parallel = false) =>
+        children.Count == 0 ? string.Empty : Indented(children, trailingComma: false, parallel: parallel);
 
-    private string Indented(IReadOnlyList<ChildModel> children, bool trailingComma)
+    /// <param name="tap">A child whose output is read again later (a shortcut's source): the next child must not overwrite it.</param>
+    private string Indented(IReadOnlyList<ChildModel> children, bool trailingComma, int tap = -1, bool parallel = false)
     {
         var lines = children.Select((child, index) =>
-            $"({SymbolDisplay.FormatLiteral(child.Key, quote: true)}, {Render(child.Module, InPlace(children, index))})");
+            $"({SymbolDisplay.FormatLiteral(child.Key, quote: true)}, {Render(child.Module, !parallel && index != tap + 1 && InPlace(children, index))})");
         var separator = ",\n    ";
         return "\n    " + string.Join(separator, lines.Select(l => l.Replace("\n", "\n    "))) + (trailingComma ? "," : string.Empty);
+    }
+
+    /// <summary>Branches whose layers register on the concat itself, as NetGen.Branch trees.</summary>
+    private string FlatBranches(IReadOnlyList<ChildModel> branches) =>
+        "\n    " + string.Join(",\n    ", branches.Select(b => FlatBranch(b, inPlace: false).Replace("\n", "\n    ")));
+
+    private string FlatBranch(ChildModel child, bool inPlace)
+    {
+        const string Branch = "global::NetGen.Branch.";
+        if (child.Role != ChildRole.Flat)
+        {
+            return $"{Branch}Module({SymbolDisplay.FormatLiteral(child.Key, quote: true)}, {Render(child.Module, inPlace)})";
+        }
+
+        var (kind, parts) = child.Module switch
+        {
+            SequenceModel sequence => ("Chain", sequence.Children),
+            ConcatModel concat => ("Concat", concat.Branches),
+            _ => ("Chain", new Common.EquatableArray<ChildModel>(System.Collections.Immutable.ImmutableArray.Create(child))),
+        };
+        var inner = parts.Select((part, index) => FlatBranch(part, kind == "Chain" && InPlace(parts, index)).Replace("\n", "\n    "));
+        return $"{Branch}{kind}(\n    " + string.Join(",\n    ", inner) + ")";
     }
 
     /// <summary>One local function per distinct block instance: identical instances share it.</summary>

@@ -175,7 +175,6 @@ public sealed class Parser
     {
         QualifiedNameSyntax? ns = null;
         var definitions = ImmutableArray.CreateBuilder<DefinitionSyntax>();
-        var docStart = 0;
         while (!At(TokenKind.EndOfFile))
         {
             var start = _position;
@@ -196,7 +195,7 @@ public sealed class Parser
                     EndOfLine();
                     break;
                 case TokenKind.NetworkKeyword:
-                    definitions.Add(ParseNetwork(DocComment(docStart, Current.Span.Start)));
+                    definitions.Add(ParseNetwork(DocComment(Current.Span.Start)));
                     break;
                 case TokenKind.BlockKeyword:
                     definitions.Add(ParseBlock());
@@ -215,7 +214,6 @@ public sealed class Parser
                 Next();
             }
 
-            docStart = _position > 0 ? _tokens[_position - 1].Span.End : 0;
         }
 
         return new FileSyntax(ns, definitions.ToImmutable());
@@ -238,23 +236,21 @@ public sealed class Parser
     }
 
     /// <summary>The '#' comment lines that stand directly above a network become its documentation.</summary>
-    private string DocComment(int from, int to)
+    private string DocComment(int networkStart)
     {
         var lines = new List<string>();
-        var segments = _text.Substring(from, to - from).Split('\n');
-
-        // The last segment is the start of the network's own line.
-        foreach (var raw in segments.Take(segments.Length - 1))
+        var end = _text.LastIndexOf('\n', System.Math.Max(networkStart - 1, 0));
+        while (end > 0)
         {
-            var line = raw.Trim();
-            if (line.StartsWith("#", System.StringComparison.Ordinal))
+            var start = _text.LastIndexOf('\n', end - 1) + 1;
+            var line = _text.Substring(start, end - start).Trim();
+            if (!line.StartsWith("#", System.StringComparison.Ordinal))
             {
-                lines.Add(line.Substring(1).Trim());
+                break;
             }
-            else if (line.Length == 0)
-            {
-                lines.Clear();
-            }
+
+            lines.Insert(0, line.Substring(1).Trim());
+            end = start - 1;
         }
 
         return string.Join("\n", lines);
@@ -504,7 +500,14 @@ public sealed class Parser
             case TokenKind.DenseKeyword:
             case TokenKind.ConcatKeyword:
             case TokenKind.SeqKeyword:
+            case TokenKind.GateKeyword:
                 item = new GroupItemSyntax(Next().Span, new BodySyntax(ImmutableArray<StatementSyntax>.Empty));
+                break;
+            case TokenKind.AuxKeyword:
+                var aux = Next();
+                var head = ParseCall();
+                item = new AuxItemSyntax(TextSpan.FromBounds(aux.Span.Start, head.Span.End), head);
+                needsBody = false;
                 break;
             case TokenKind.Identifier:
                 item = ParseCall();
@@ -518,7 +521,7 @@ public sealed class Parser
                     break;
                 }
 
-                ReportUnexpected("a layer, a block call, 'residual', 'dense', 'concat', 'seq' or 'let'");
+                ReportUnexpected("a layer, a block call, 'residual', 'dense', 'concat', 'gate', 'seq', 'aux' or 'let'");
                 SkipLine();
                 return null;
         }
@@ -536,6 +539,7 @@ public sealed class Parser
                 TokenKind.ResidualKeyword => ((ResidualItemSyntax)item) with { Body = body, Shortcut = ParseShortcutIfAny() },
                 TokenKind.DenseKeyword => new DenseItemSyntax(item.Span, body),
                 TokenKind.ConcatKeyword => new ConcatItemSyntax(item.Span, body),
+                TokenKind.GateKeyword => new GateItemSyntax(item.Span, body),
                 _ => new GroupItemSyntax(item.Span, body),
             };
             if (item is ResidualItemSyntax { Shortcut: not null })
@@ -572,6 +576,13 @@ public sealed class Parser
 
         var keyword = Next();
         var name = Match(TokenKind.Identifier, "the shortcut's name (e.g. downsample)");
+        Token? from = null;
+        if (At(TokenKind.FromKeyword))
+        {
+            Next();
+            from = Match(TokenKind.Identifier, "the name of a layer of the body");
+        }
+
         ItemSyntax? inline = null;
         if (At(TokenKind.Colon))
         {
@@ -583,7 +594,7 @@ public sealed class Parser
         var span = TextSpan.FromBounds(keyword.Span.Start, when?.Span.End ?? inline?.Span.End ?? name.Span.End);
         EndOfLine();
         var item = inline ?? new GroupItemSyntax(name.Span, ParseIndentedBody("the shortcut's indented body"));
-        return new ShortcutSyntax(span, name, item, when);
+        return new ShortcutSyntax(span, name, from, item, when);
     }
 
     private CallItemSyntax ParseCall()
@@ -636,6 +647,7 @@ public sealed class Parser
         var count = ParsePrimary();
         Token? prefix = null;
         ExpressionSyntax? index = null;
+        Token? width = null;
         var end = count.Span.End;
         if (At(TokenKind.AsKeyword))
         {
@@ -646,11 +658,17 @@ public sealed class Parser
             {
                 Next();
                 index = ParseExpression();
+                if (At(TokenKind.Colon))
+                {
+                    Next();
+                    width = Match(TokenKind.Integer, "a width such as 02");
+                }
+
                 end = Match(TokenKind.CloseBrace).Span.End;
             }
         }
 
-        return new RepeatSyntax(TextSpan.FromBounds(cross.Span.Start, end), count, prefix, index);
+        return new RepeatSyntax(TextSpan.FromBounds(cross.Span.Start, end), count, prefix, index, width);
     }
 
     private ExpressionSyntax? ParseWhen()
@@ -670,19 +688,8 @@ public sealed class Parser
     {
         if (++_depth > MaxExpressionDepth)
         {
-            if (!_depthReported)
-            {
-                _depthReported = true;
-                _diagnostics.NestingTooDeep(Current.Span, "expressions", MaxExpressionDepth);
-            }
-
-            // Consume the rest of the line so the parser makes progress and terminates quickly.
             var at = Current;
-            while (!At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
-            {
-                Next();
-            }
-
+            ReportTooDeep();
             _depth--;
             return new LiteralExpressionSyntax(at.Span, new Token(TokenKind.Integer, at.Span, string.Empty));
         }
@@ -690,6 +697,21 @@ public sealed class Parser
         var result = ParseConditional();
         _depth--;
         return result;
+    }
+
+    /// <summary>Reports an expression nested too deeply (once) and skips the rest of its line, so parsing stays fast.</summary>
+    private void ReportTooDeep()
+    {
+        if (!_depthReported)
+        {
+            _depthReported = true;
+            _diagnostics.NestingTooDeep(Current.Span, "expressions", MaxExpressionDepth);
+        }
+
+        while (!At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
+        {
+            Next();
+        }
     }
 
     private ExpressionSyntax ParseConditional()
@@ -728,7 +750,8 @@ public sealed class Parser
             TokenKind.Minus or TokenKind.Plus => 7,
             _ => 0,
         };
-        if (unary > 0 && unary >= parentPrecedence)
+        // Python allows a sign on the right of '**' (2 ** -1).
+        if (unary > 0 && (unary >= parentPrecedence || parentPrecedence == BinaryPrecedence(TokenKind.StarStar)))
         {
             var op = Next();
             var operand = Nested(() => ParseBinary(unary));
@@ -739,12 +762,20 @@ public sealed class Parser
             left = ParsePrimary();
         }
 
+        var chain = 0;
         while (true)
         {
             var precedence = BinaryPrecedence(Current.Kind);
             // '**' is right-associative; everything else associates left.
             if (precedence == 0 || precedence < parentPrecedence || (precedence == parentPrecedence && Current.Kind != TokenKind.StarStar))
             {
+                return left;
+            }
+
+            // A left-associative chain nests to the left: bound it like parentheses, or evaluation would overflow the stack.
+            if (++chain + _depth > MaxExpressionDepth)
+            {
+                ReportTooDeep();
                 return left;
             }
 
@@ -827,8 +858,8 @@ public sealed class Parser
         var first = ParseExpression();
         if (!At(TokenKind.Comma))
         {
-            Match(TokenKind.CloseParen);
-            return first;
+            var closing = Match(TokenKind.CloseParen);
+            return first with { Span = TextSpan.FromBounds(open.Span.Start, System.Math.Max(closing.Span.End, first.Span.End)) };
         }
 
         var items = ImmutableArray.CreateBuilder<ExpressionSyntax>();

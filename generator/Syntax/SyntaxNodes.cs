@@ -48,8 +48,8 @@ public sealed record LetStatementSyntax(TextSpan Span, Token Name, ExpressionSyn
 public sealed record ItemStatementSyntax(TextSpan Span, Token? Name, ItemSyntax Item, RepeatSyntax? Repeat, ExpressionSyntax? When, bool Spread)
     : StatementSyntax(Span);
 
-/// <summary><c>x count</c>, optionally naming the copies <c>as prefix{expression}</c>.</summary>
-public sealed record RepeatSyntax(TextSpan Span, ExpressionSyntax Count, Token? Prefix, ExpressionSyntax? NameIndex);
+/// <summary><c>x count</c>, optionally naming the copies <c>as prefix{expression}</c> or <c>as prefix{expression:02}</c> (zero-padded).</summary>
+public sealed record RepeatSyntax(TextSpan Span, ExpressionSyntax Count, Token? Prefix, ExpressionSyntax? NameIndex, Token? NameWidth);
 
 public abstract record ItemSyntax(TextSpan Span);
 
@@ -62,11 +62,20 @@ public sealed record GroupItemSyntax(TextSpan Span, BodySyntax Body) : ItemSynta
 /// <summary><c>residual [then activation]</c>: body plus shortcut, optionally activated after the add.</summary>
 public sealed record ResidualItemSyntax(TextSpan Span, Token? Activation, BodySyntax Body, ShortcutSyntax? Shortcut) : ItemSyntax(Span);
 
-/// <summary><c>shortcut name [when condition]</c> with a body, or <c>shortcut name: item [when condition]</c>.</summary>
-public sealed record ShortcutSyntax(TextSpan Span, Token Name, ItemSyntax Item, ExpressionSyntax? When);
+/// <summary>
+/// <c>shortcut name [from layer] [when condition]</c> with a body, or <c>shortcut name [from layer]: item [when condition]</c>.
+/// <c>from</c> feeds the shortcut the output of a named body layer instead of the block's input.
+/// </summary>
+public sealed record ShortcutSyntax(TextSpan Span, Token Name, Token? From, ItemSyntax Item, ExpressionSyntax? When);
 
 /// <summary><c>dense</c>: output = concat(input, body(input)).</summary>
 public sealed record DenseItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax(Span);
+
+/// <summary><c>gate</c>: output = input * body(input), e.g. squeeze-and-excitation.</summary>
+public sealed record GateItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax(Span);
+
+/// <summary><c>aux item</c>: an auxiliary head on the current features; the main path goes on unchanged.</summary>
+public sealed record AuxItemSyntax(TextSpan Span, CallItemSyntax Head) : ItemSyntax(Span);
 
 /// <summary><c>concat</c>: every statement is a branch on the same input; outputs joined along channels.</summary>
 public sealed record ConcatItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax(Span);

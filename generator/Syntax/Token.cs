@@ -34,6 +34,9 @@ public static class SyntaxFacts
         ["in"] = TokenKind.InKeyword,
         ["namespace"] = TokenKind.NamespaceKeyword,
         ["variant"] = TokenKind.VariantKeyword,
+        ["gate"] = TokenKind.GateKeyword,
+        ["aux"] = TokenKind.AuxKeyword,
+        ["from"] = TokenKind.FromKeyword,
     };
 
     public static TokenKind KeywordKind(string text) =>

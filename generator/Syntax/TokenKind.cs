@@ -60,4 +60,7 @@ public enum TokenKind
     InKeyword,
     NamespaceKeyword,
     VariantKeyword,
+    GateKeyword,
+    AuxKeyword,
+    FromKeyword,
 }

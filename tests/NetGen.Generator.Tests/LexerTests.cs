@@ -68,6 +68,9 @@ public class LexerTests
         [TokenKind.InKeyword] = "in",
         [TokenKind.NamespaceKeyword] = "namespace",
         [TokenKind.VariantKeyword] = "variant",
+        [TokenKind.GateKeyword] = "gate",
+        [TokenKind.AuxKeyword] = "aux",
+        [TokenKind.FromKeyword] = "from",
     };
 
     [Fact]

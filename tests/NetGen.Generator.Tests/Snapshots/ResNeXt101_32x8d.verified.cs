@@ -5,7 +5,7 @@
 namespace App
 {
     /// <summary>
-    /// The network ResNeXt101_32x8d.
+    /// ResNet-50 and deeper: bottleneck blocks (1x1 reduce, 3x3, 1x1 expand by 4).
     /// </summary>
     /// <remarks>
     /// <para>Input 3x224x224, output (1000); 88,791,336 parameters and 16,414,015,488 multiply-accumulates per sample with the default arguments.</para>

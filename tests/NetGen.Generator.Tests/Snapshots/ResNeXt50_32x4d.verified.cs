@@ -5,7 +5,7 @@
 namespace App
 {
     /// <summary>
-    /// The network ResNeXt50_32x4d.
+    /// ResNet-50 and deeper: bottleneck blocks (1x1 reduce, 3x3, 1x1 expand by 4).
     /// </summary>
     /// <remarks>
     /// <para>Input 3x224x224, output (1000); 25,028,904 parameters and 4,230,479,872 multiply-accumulates per sample with the default arguments.</para>

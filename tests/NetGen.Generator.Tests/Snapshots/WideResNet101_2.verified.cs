@@ -5,7 +5,7 @@
 namespace App
 {
     /// <summary>
-    /// The network WideResNet101_2.
+    /// ResNet-50 and deeper: bottleneck blocks (1x1 reduce, 3x3, 1x1 expand by 4).
     /// </summary>
     /// <remarks>
     /// <para>Input 3x224x224, output (1000); 126,886,696 parameters and 22,753,050,624 multiply-accumulates per sample with the default arguments.</para>
