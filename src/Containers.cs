@@ -65,23 +65,50 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor>[] _body;
     private readonly nn.Module<Tensor, Tensor>[] _shortcut;
     private readonly Activation _activation;
+    private readonly int _shortcutFrom;
 
     /// <summary>Registers the body's children, then the shortcut, under their names.</summary>
-    public Residual((string Name, nn.Module<Tensor, Tensor> Module)[] body, (string Name, nn.Module<Tensor, Tensor> Module)? shortcut = null, Activation activation = Activation.None)
+    /// <param name="body">The body's layers, applied in order.</param>
+    /// <param name="shortcut">The projection on the shortcut; none means the input itself is added.</param>
+    /// <param name="activation">Applied after the add.</param>
+    /// <param name="shortcutFrom">
+    /// The index of the body layer whose output feeds the shortcut projection (pre-activation blocks
+    /// project the normalized input); -1 feeds it the block's input.
+    /// </param>
+    public Residual(
+        (string Name, nn.Module<Tensor, Tensor> Module)[] body,
+        (string Name, nn.Module<Tensor, Tensor> Module)? shortcut = null,
+        Activation activation = Activation.None,
+        int shortcutFrom = -1)
         : base(nameof(Residual))
     {
+        if (shortcutFrom < -1 || shortcutFrom >= body.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(shortcutFrom), shortcutFrom, "Not a layer of the body.");
+        }
+
         _body = Modules.Register(this, body);
         _shortcut = shortcut is { } named ? Modules.Register(this, new[] { named }) : Array.Empty<nn.Module<Tensor, Tensor>>();
-
         _activation = activation;
+        _shortcutFrom = shortcut is null ? -1 : shortcutFrom;
     }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var body = Modules.Chain(_body, input);
-        var shortcut = _shortcut.Length == 0 ? input : _shortcut[0].call(input);
+        var tap = input;
+        var body = input;
+        for (var i = 0; i < _body.Length; i++)
+        {
+            body = _body[i].call(body);
+            if (i == _shortcutFrom)
+            {
+                tap = body;
+            }
+        }
+
+        var shortcut = _shortcut.Length == 0 ? input : _shortcut[0].call(tap);
 
         // A fresh sum: activating it in place is safe for autograd (add's backward needs no output).
         var sum = body.add(shortcut);

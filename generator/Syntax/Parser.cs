@@ -56,6 +56,10 @@ public sealed class Parser
 
     private Token Current => Peek(0);
 
+    /// <summary>An identifier or a keyword: anything spelled like a name.</summary>
+    private static bool IsWord(Token token) =>
+        token.Kind == TokenKind.Identifier || (token.Text.Length > 0 && SyntaxFacts.KeywordKind(token.Text) == token.Kind && token.Kind != TokenKind.Identifier && char.IsLetter(token.Text[0]));
+
     private Token Peek(int offset) => _tokens[System.Math.Min(_position + offset, _tokens.Count - 1)];
 
     private Token Next()
@@ -483,9 +487,11 @@ public sealed class Parser
         }
 
         Token? name = null;
-        if (!spread && At(TokenKind.Identifier) && Peek(1).Kind == TokenKind.Colon)
+        if (!spread && IsWord(Current) && Peek(1).Kind == TokenKind.Colon)
         {
-            name = Next();
+            // Keywords may name modules ('block:', torchvision's EfficientNet key): before ':' they are names.
+            var word = Next();
+            name = word with { Kind = TokenKind.Identifier };
             Next();
         }
 
