@@ -92,8 +92,30 @@ public static class Cli
 
     private static void PrintTable(TextWriter output, IReadOnlyList<Summary> rows)
     {
-        var header = new[] { "Network", "Parameters", "Compile-time", "state_dict", "MACs", "Input -> output", "Paper (params, top-1)" };
-        var cells = rows.Select(r => new[]
+        output.WriteLine("The seed article's summary table, beside the networks NetGen generates from it");
+        output.WriteLine("(parameters counted on an instance; MACs of conv and linear layers at the native resolution):");
+        output.WriteLine();
+        var byName = rows.ToDictionary(r => r.Name);
+        var seed = PaperFigures.SeedTable
+            .Where(r => byName.ContainsKey(r.Network))
+            .Select(r => (r.Figure, Row: byName[r.Network]))
+            .Select(p => new[]
+            {
+                p.Figure.Model,
+                p.Figure.Parameters,
+                p.Figure.Top1,
+                p.Figure.Year.ToString(CultureInfo.InvariantCulture),
+                p.Row.Name,
+                N(p.Row.Parameters),
+                Giga(p.Row.Macs),
+                $"{Dims(p.Row.Input)} -> {Dims(p.Row.Output)}",
+            });
+        WriteColumns(output, new[] { "Model (paper)", "Params", "Top-1", "Year", "Network", "Parameters", "MACs", "Input -> output" }, seed.ToList(), leftAligned: new[] { 0, 4, 7 });
+
+        output.WriteLine();
+        output.WriteLine("Every generated network:");
+        output.WriteLine();
+        var all = rows.Select(r => new[]
         {
             r.Name,
             N(r.Parameters),
@@ -103,8 +125,13 @@ public static class Cli
             $"{Dims(r.Input)} -> {Dims(r.Output)}",
             r.PaperModel is null ? "-" : $"{r.PaperModel}: {r.PaperParameters}, {r.PaperTop1}",
         }).ToList();
+        WriteColumns(output, new[] { "Network", "Parameters", "Compile-time", "state_dict", "MACs", "Input -> output", "Paper (params, top-1)" }, all, leftAligned: new[] { 0, 5, 6 });
+    }
+
+    private static void WriteColumns(TextWriter output, string[] header, IReadOnlyList<string[]> cells, int[] leftAligned)
+    {
         var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
-        void Line(string[] row) => output.WriteLine(string.Join("  ", row.Select((c, i) => i is 0 or 5 or 6 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
+        void Line(string[] row) => output.WriteLine(string.Join("  ", row.Select((c, i) => leftAligned.Contains(i) ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
         Line(header);
         Line(widths.Select(w => new string('-', w)).ToArray());
         foreach (var row in cells)

@@ -16,7 +16,7 @@ public static class PaperFigures
     public static IReadOnlyList<(string Network, PaperFigure Figure)> SeedTable { get; } = new (string, PaperFigure)[]
     {
         ("AlexNet", new("AlexNet", "60 M", "63.3 %", 2012)),
-        ("GoogLeNet", new("Inception V1", "5 M", "69.8 %", 2014)),
+        ("GoogLeNetNoAux", new("Inception V1", "5 M", "69.8 %", 2014)),
         ("VGG16", new("VGG 16", "138 M", "74.4 %", 2014)),
         ("VGG19", new("VGG 19", "144 M", "74.5 %", 2014)),
         ("InceptionV2", new("Inception V2", "11.2 M", "74.8 %", 2015)),

@@ -135,3 +135,23 @@ public sealed class Gate : nn.Module<Tensor, Tensor>
         return scale.mul(input).MoveToOuterDisposeScope();
     }
 }
+
+/// <summary>Factories for TorchSharp layers that need more than their constructor.</summary>
+public static class Norm
+{
+    /// <summary>
+    /// <c>nn.GroupNorm</c> with PyTorch's initial affine parameters (weight 1, bias 0). TorchSharp
+    /// 0.107's GroupNorm leaves them uninitialized (often NaN), which poisons every forward.
+    /// </summary>
+    public static GroupNorm GroupNorm(long groups, long channels, double eps = 1e-5)
+    {
+        var norm = nn.GroupNorm(groups, channels, eps);
+        using (no_grad())
+        {
+            norm.weight?.fill_(1);
+            norm.bias?.fill_(0);
+        }
+
+        return norm;
+    }
+}

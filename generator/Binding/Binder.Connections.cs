@@ -136,6 +136,8 @@ public sealed partial class Binder
 
     private ConcatModel? BindConcat(ConcatItemSyntax concat, Scope scope, ref Shape current)
     {
+        var isFlat = _nextConcatIsFlat;
+        _nextConcatIsFlat = false;
         var input = current;
         var branches = new List<Entry>();
         var outputs = new List<(string, Shape)>();
@@ -186,7 +188,7 @@ public sealed partial class Binder
             return null;
         }
 
-        if (children.Value.Any(c => c.Role == ChildRole.Flat) && _flatDepth == 0)
+        if (children.Value.Any(c => c.Role == ChildRole.Flat) && !isFlat)
         {
             children = RegisterFlat(concat.Span, children.Value);
             if (children is null)

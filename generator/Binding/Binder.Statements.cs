@@ -17,6 +17,9 @@ public sealed partial class Binder
     /// <summary>How many '*' concat branches enclose the statement being bound (their layers register on the concat).</summary>
     private int _flatDepth;
 
+    /// <summary>Set while binding a '*concat' step: its layers register on the enclosing concat, not on itself.</summary>
+    private bool _nextConcatIsFlat;
+
     /// <summary>A block expanded once for given arguments and input; later identical calls reuse it (and its module).</summary>
     private sealed class Expansion
     {
@@ -112,7 +115,9 @@ public sealed partial class Binder
                 return false;
             }
 
+            _nextConcatIsFlat = true;
             var flat = BindItem(statement.Item, scope, ref current, spread: false);
+            _nextConcatIsFlat = false;
             if (flat is null)
             {
                 return false;
@@ -399,6 +404,12 @@ public sealed partial class Binder
             {
                 return true;
             }
+        }
+
+        if (string.Equals(statement.Name.Value.Text, "logits", StringComparison.OrdinalIgnoreCase))
+        {
+            _diagnostics.InvalidIdentifier(statement.Name.Value.Span, statement.Name.Value.Text, "an auxiliary head's name", "the generated Outputs record already has 'Logits' for the main output");
+            return false;
         }
 
         // The head reads the features here; the main path continues from the same features.

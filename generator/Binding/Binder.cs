@@ -204,7 +204,8 @@ public sealed partial class Binder
         try
         {
             var parameterCount = children.Aggregate(0L, (sum, c) => SafeMath.Add(sum, c.Module.Parameters));
-            var macs = children.Aggregate(0L, (sum, c) => SafeMath.Add(sum, c.Module.Macs));
+            // MACs are those of forward: auxiliary heads run only in training (ForwardWithAuxiliary).
+            var macs = children.Where(c => c.Role != ChildRole.Auxiliary).Aggregate(0L, (sum, c) => SafeMath.Add(sum, c.Module.Macs));
             return new NetworkModel(className, @namespace, path, network.Doc, parameters.ToEquatableArray(), inputShape, current, parameterCount, macs, children.ToEquatableArray());
         }
         catch (OverflowException)

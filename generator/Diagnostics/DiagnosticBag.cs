@@ -43,7 +43,7 @@ public sealed class DiagnosticBag
 
     public void UnexpectedIndent(TextSpan span) =>
         Report(DiagnosticDescriptors.BadIndentation, span,
-            "unexpected indentation; only the lines of a network, block, group, residual, dense or concat are indented");
+            "unexpected indentation; only the lines of a network, block, group, residual, dense, concat or gate are indented");
 
     public void BadNumber(TextSpan span, string text) =>
         Report(DiagnosticDescriptors.BadNumber, span, $"'{text}' is not a valid number (integers fit 64 bits; floats look like 0.1 or 1e-5)");

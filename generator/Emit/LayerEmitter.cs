@@ -64,7 +64,8 @@ public static class LayerEmitter
             case "batchnorm":
                 return $"{Nn}BatchNorm2d({Args(layer.Argument("num_features").ToCSharp(), Named(layer, "eps", 1e-5), Named(layer, "momentum", 0.1))})";
             case "groupnorm":
-                return $"{Nn}GroupNorm({Args(layer.Argument("groups").ToCSharp(), layer.Argument("num_channels").ToCSharp(), Named(layer, "eps", 1e-5))})";
+                // Through NetGen.Norm: TorchSharp 0.107's GroupNorm leaves its weight and bias uninitialized.
+                return $"global::NetGen.Norm.GroupNorm({Args(layer.Argument("groups").ToCSharp(), layer.Argument("num_channels").ToCSharp(), Named(layer, "eps", 1e-5))})";
             case "relu":
                 return inPlace ? $"{Nn}ReLU(inplace: true)" : $"{Nn}ReLU()";
             case "maxpool":

@@ -296,8 +296,15 @@ public sealed class NetworkEmitter
 
     // Construction expressions -------------------------------------------------------------
 
+    /// <summary>
+    /// An activation may overwrite its input when the previous sibling made that tensor and nothing else
+    /// reads it: never for an auxiliary head, nor right after one (the head reads the same tensor).
+    /// </summary>
     private static bool InPlace(IReadOnlyList<ChildModel> siblings, int index) =>
-        index > 0 && LayerEmitter.MakesFreshTensor(siblings[index - 1].Module);
+        index > 0
+        && siblings[index].Role != ChildRole.Auxiliary
+        && siblings[index - 1].Role != ChildRole.Auxiliary
+        && LayerEmitter.MakesFreshTensor(siblings[index - 1].Module);
 
     private static string TypeOf(ModuleModel module) => module switch
     {

@@ -155,4 +155,61 @@ public class BinderTests
         Assert.Equal("First line.\nSecond line.", result.Networks[0].Doc);
         Assert.Equal(string.Empty, result.Networks[1].Doc);
     }
+
+    [Fact]
+    public void A_gate_scales_its_input_and_keeps_its_shape()
+    {
+        var network = FrontEnd.Network("network N\n  input 16x8x8\n  se: gate\n    avgpool: adaptive_avgpool(1)\n    fc1: conv(4, k=1)\n    silu\n    fc2: conv(in.channels, k=1)\n    sigmoid\n");
+        var gate = Assert.IsType<GateModel>(network.Children.Single().Module);
+        Assert.Equal("16x8x8", gate.Output.ToString());
+        Assert.Equal((16 * 4) + 4 + (4 * 16) + 16, gate.Parameters);
+    }
+
+    [Fact]
+    public void An_auxiliary_head_reads_the_features_without_changing_the_main_path()
+    {
+        var network = FrontEnd.Network("network N\n  input 3x8x8\n  conv(4, k=3, p=1)\n  head: aux Head(10)\n  conv(6, k=1)\nblock Head(classes)\n  adaptive_avgpool(1)\n  flatten\n  linear(classes)\n");
+        var head = network.Children.Single(c => c.Role == ChildRole.Auxiliary);
+        Assert.Equal("head", head.Key);
+        Assert.Equal("(10)", head.Module.Output.ToString());
+        Assert.Equal("6x8x8", network.Output.ToString());
+        Assert.Equal(network.Children.Where(c => c.Role != ChildRole.Auxiliary).Sum(c => c.Module.Macs), network.Macs);
+        Assert.Equal(network.Children.Sum(c => c.Module.Parameters), network.ParameterCount);
+    }
+
+    [Fact]
+    public void A_shortcut_can_read_a_named_layer_of_the_body()
+    {
+        var network = FrontEnd.Network("network N\n  input 8x8x8\n  residual\n    gn: groupnorm(4)\n    act: relu\n    conv(16, k=3, s=2, p=1)\n    shortcut down from act: conv(16, k=1, s=2)\n");
+        var residual = Assert.IsType<ResidualModel>(network.Children.Single().Module);
+        Assert.Equal(1, residual.ShortcutFrom);
+        Assert.Equal("down", residual.Shortcut!.Key);
+    }
+
+    [Fact]
+    public void Star_branches_of_a_concat_register_their_layers_on_the_concat_numbered_together()
+    {
+        var network = FrontEnd.Network(
+            "network N\n  input 4x8x8\n  mix: concat\n    b1: conv(2, k=1)\n    *seq\n      b2_1: conv(2, k=1)\n      b2_2: conv(2, k=3, p=1)\n" +
+            "    *seq\n      maxpool(k=3, s=1, p=1)\n      b3: conv(2, k=1)\n    *seq\n      b4_1: conv(2, k=1)\n      *concat\n        b4_a: conv(1, k=1)\n        b4_b: conv(1, k=1)\n");
+        var concat = Assert.IsType<ConcatModel>(network.Children.Single().Module);
+        static System.Collections.Generic.IEnumerable<string> Keys(ChildModel child) => child.Role != ChildRole.Flat
+            ? new[] { child.Key }
+            : child.Module switch
+            {
+                SequenceModel s => s.Children.SelectMany(Keys),
+                ConcatModel c => c.Branches.SelectMany(Keys),
+                _ => System.Array.Empty<string>(),
+            };
+        Assert.Equal(new[] { "b1", "b2_1", "b2_2", "3", "b3", "b4_1", "b4_a", "b4_b" }, concat.Branches.SelectMany(Keys));
+        Assert.Equal("8x8x8", network.Output.ToString());
+    }
+
+    [Fact]
+    public void Repeat_names_can_be_zero_padded()
+    {
+        var network = FrontEnd.Network("network N\n  input 4x8x8\n  block1: relu x3 as unit{i + 1:02}\n");
+        var block = Assert.IsType<SequenceModel>(network.Children.Single().Module);
+        Assert.Equal(new[] { "unit01", "unit02", "unit03" }, block.Children.Select(c => c.Key));
+    }
 }

@@ -18,13 +18,26 @@ public sealed record ReferenceModel(
 /// <summary>Reads Reference/torchvision.json (vendored; made by tests/reference/make_reference.py).</summary>
 public static class ReferenceData
 {
-    private static readonly Lazy<Dictionary<string, ReferenceModel>> Models = new(Load);
+    private static readonly Lazy<(Dictionary<string, ReferenceModel> Models, Dictionary<string, long> Counts)> Data = new(Load);
 
-    public static bool TryGet(string network, out ReferenceModel model) => Models.Value.TryGetValue(network, out model!);
+    /// <summary>Full figures (state_dict, MACs, output) of a network built by torchvision.</summary>
+    public static bool TryGet(string network, out ReferenceModel model) => Data.Value.Models.TryGetValue(network, out model!);
 
-    public static IEnumerable<string> Names => Models.Value.Keys;
+    /// <summary>The reference parameter count of any referenced network.</summary>
+    public static bool TryGetParameters(string network, out long parameters)
+    {
+        if (TryGet(network, out var model))
+        {
+            parameters = model.Parameters;
+            return true;
+        }
 
-    private static Dictionary<string, ReferenceModel> Load()
+        return Data.Value.Counts.TryGetValue(network, out parameters);
+    }
+
+    public static IEnumerable<string> Names => Data.Value.Models.Keys.Concat(Data.Value.Counts.Keys);
+
+    private static (Dictionary<string, ReferenceModel>, Dictionary<string, long>) Load()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reference", "torchvision.json")));
         var result = new Dictionary<string, ReferenceModel>(StringComparer.Ordinal);
@@ -42,6 +55,8 @@ public static class ReferenceData
                 value.GetProperty("macs").GetInt64()));
         }
 
-        return result;
+        var counts = document.RootElement.GetProperty("counts").EnumerateObject()
+            .ToDictionary(c => c.Name, c => c.Value.GetProperty("parameters").GetInt64(), StringComparer.Ordinal);
+        return (result, counts);
     }
 }

@@ -36,6 +36,38 @@ MODELS = {
     "WideResNet101_2": ("wide_resnet101_2", {}, 224),
     "ResNeXt50_32x4d": ("resnext50_32x4d", {}, 224),
     "ResNeXt101_32x8d": ("resnext101_32x8d", {}, 224),
+    "GoogLeNet": ("googlenet", {"aux_logits": True, "init_weights": False}, 224),
+    "GoogLeNetNoAux": ("googlenet", {"aux_logits": False, "init_weights": False}, 224),
+    "InceptionV3": ("inception_v3", {"aux_logits": True, "init_weights": False}, 299),
+    "InceptionV3NoAux": ("inception_v3", {"aux_logits": False, "init_weights": False}, 299),
+    "DenseNet121": ("densenet121", {}, 224),
+    "DenseNet161": ("densenet161", {}, 224),
+    "DenseNet169": ("densenet169", {}, 224),
+    "DenseNet201": ("densenet201", {}, 224),
+    "EfficientNetB0": ("efficientnet_b0", {}, 224),
+    "EfficientNetB1": ("efficientnet_b1", {}, 240),
+    "EfficientNetB2": ("efficientnet_b2", {}, 260),
+    "EfficientNetB3": ("efficientnet_b3", {}, 300),
+    "EfficientNetB4": ("efficientnet_b4", {}, 380),
+    "EfficientNetB5": ("efficientnet_b5", {}, 456),
+    "EfficientNetB6": ("efficientnet_b6", {}, 528),
+    "EfficientNetB7": ("efficientnet_b7", {}, 600),
+}
+
+# Networks torchvision lacks, built from torchvision's own classes (state_dict and counts as above).
+BUILT = {
+    "DenseNet264": (lambda: torchvision.models.DenseNet(32, (6, 12, 64, 48), 64), 224),
+}
+
+# Networks whose reference code is not available here: parameter counts only, transcribed from
+# shared/reference/other-architectures.json, which computed them from the named sources.
+COUNTS_ONLY = {
+    "EfficientNetL2": (480309308, "torchvision EfficientNet blocks, _efficientnet_conf(width_mult=4.3, depth_mult=5.3), 1000 classes"),
+    "BiT_M_R50x1": (25549352, "google-research/big_transfer@140de6e bit_pytorch/models.py KNOWN_MODELS['BiT-M-R50x1'](head_size=1000)"),
+    "BiT_M_R50x1_21k": (68256659, "google-research/big_transfer@140de6e bit_pytorch/models.py KNOWN_MODELS['BiT-M-R50x1'](head_size=21843)"),
+    "BiT_M_R152x4": (936533224, "google-research/big_transfer@140de6e bit_pytorch/models.py KNOWN_MODELS['BiT-M-R152x4'](head_size=1000)"),
+    "BiT_M_R152x4_21k": (1107299923, "google-research/big_transfer@140de6e bit_pytorch/models.py KNOWN_MODELS['BiT-M-R152x4'](head_size=21843)"),
+    "InceptionV2": (11295240, "Cadene/pretrained-models.pytorch@8aae3d8 pretrainedmodels/models/bninception.py BNInception(1000)"),
 }
 
 
@@ -58,21 +90,30 @@ def macs_of(model, resolution):
     return total, list(output.shape[1:])
 
 
+def describe(name, model, source, resolution):
+    macs, output_shape = macs_of(model, resolution)
+    state_dict = model.state_dict()
+    return {
+        "torchvision": source,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "state_dict_entries": len(state_dict),
+        "state_dict": [[key, list(value.shape)] for key, value in state_dict.items()],
+        "input_shape": [3, resolution, resolution],
+        "output_shape": output_shape,
+        "macs": macs,
+    }
+
+
 def main():
-    result = {"torch": torch.__version__, "torchvision": torchvision.__version__, "models": {}}
+    result = {"torch": torch.__version__, "torchvision": torchvision.__version__, "models": {}, "counts": {}}
+    for name, (build, resolution) in BUILT.items():
+        result["models"][name] = describe(name, build().eval(), name, resolution)
+        print(name, result["models"][name]["parameters"], file=sys.stderr)
+    for name, (count, source) in COUNTS_ONLY.items():
+        result["counts"][name] = {"parameters": count, "source": source}
     for name, (constructor, kwargs, resolution) in MODELS.items():
         model = getattr(torchvision.models, constructor)(weights=None, **kwargs).eval()
-        macs, output_shape = macs_of(model, resolution)
-        state_dict = model.state_dict()
-        result["models"][name] = {
-            "torchvision": constructor,
-            "parameters": sum(p.numel() for p in model.parameters()),
-            "state_dict_entries": len(state_dict),
-            "state_dict": [[key, list(value.shape)] for key, value in state_dict.items()],
-            "input_shape": [3, resolution, resolution],
-            "output_shape": output_shape,
-            "macs": macs,
-        }
+        result["models"][name] = describe(name, model, constructor, resolution)
         print(name, result["models"][name]["parameters"], file=sys.stderr)
     json.dump(result, sys.stdout, indent=1)
     sys.stdout.write("\n")
