@@ -106,18 +106,37 @@ public sealed partial class Binder
                 }
             }
 
+            var baseStart = _diagnostics.Count;
             var model = BindNetwork(network, path, @namespace, network.Name.Text, null);
             if (model is not null)
             {
                 networks.Add(model);
             }
 
+            var baseErrors = new HashSet<PendingDiagnostic>(_diagnostics.Items.Skip(baseStart));
             foreach (var variant in variants)
             {
+                var variantStart = _diagnostics.Count;
                 var variantModel = BindNetwork(network, path, @namespace, variant.Name.Text, variant);
                 if (variantModel is not null)
                 {
                     networks.Add(variantModel);
+                }
+
+                // Errors the base network shares are reported once, where they are written; errors only this
+                // variant's values cause are reported at the variant's line, which is what to change.
+                var variantLine = LineOf(variant.Name.Span.Start);
+                foreach (var error in _diagnostics.TakeFrom(variantStart).Where(e => !baseErrors.Contains(e)))
+                {
+                    var line = LineOf(error.Span.Start);
+                    if (line == variantLine)
+                    {
+                        _diagnostics.Restore(error);
+                    }
+                    else
+                    {
+                        _diagnostics.InVariant(variant.Name.Span, variant.Name.Text, error, line);
+                    }
                 }
             }
         }

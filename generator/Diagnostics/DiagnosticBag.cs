@@ -23,6 +23,21 @@ public sealed class DiagnosticBag
     private void Report(DiagnosticDescriptor descriptor, TextSpan span, string message) =>
         _items.Add(new PendingDiagnostic(descriptor, message, span));
 
+    /// <summary>Removes and returns the diagnostics reported since <paramref name="start"/> (a former <see cref="Count"/>).</summary>
+    public IReadOnlyList<PendingDiagnostic> TakeFrom(int start)
+    {
+        var taken = _items.GetRange(start, _items.Count - start);
+        _items.RemoveRange(start, _items.Count - start);
+        return taken;
+    }
+
+    /// <summary>Puts back a diagnostic taken with <see cref="TakeFrom"/>.</summary>
+    public void Restore(PendingDiagnostic diagnostic) => _items.Add(diagnostic);
+
+    /// <summary>Reports an error that only a variant's values cause at the variant's own line, saying where it arises.</summary>
+    public void InVariant(TextSpan variantName, string variant, PendingDiagnostic original, int line) =>
+        Report(original.Descriptor, variantName, $"variant '{variant}': {original.Message} (at line {N(line)})");
+
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     // Syntax -------------------------------------------------------------------------------

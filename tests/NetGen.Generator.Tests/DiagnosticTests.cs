@@ -69,6 +69,17 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void An_error_only_a_variant_causes_is_reported_at_the_variants_line()
+    {
+        var text = "network Net\n  let res = 32\n  input 3 x res x res\n  s: Down x4\n  variant Tiny(res = 8)\nblock Down\n  conv(4, k=3, s=2)\n";
+        var diagnostic = Assert.Single(FrontEnd.Errors(text));
+        Assert.Equal("NG0203", diagnostic.Id);
+        Assert.Equal(4, diagnostic.LineSpan.Start.Line);
+        Assert.StartsWith("variant 'Tiny': 'conv' turns a 1x1 input into 0x0", diagnostic.Message);
+        Assert.EndsWith("(at line 7)", diagnostic.Message);
+    }
+
+    [Fact]
     public void Block_calls_nested_too_deeply_are_reported()
     {
         var blocks = string.Join(string.Empty, Enumerable.Range(0, 80).Select(i => $"block B{i}\n  B{i + 1}\n"));
