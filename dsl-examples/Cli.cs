@@ -32,9 +32,39 @@ public static class Cli
                 return 0;
             case "keys" when options.Count == 1:
                 return PrintStateDict(options[0]);
+            case "train":
+            case "noisy-student":
+                return RunTraining(command, options);
             default:
-                Console.Error.WriteLine($"unknown command '{command}'; commands: summary [--json], keys NETWORK");
+                Console.Error.WriteLine($"unknown command '{command}'; commands: summary [--json], keys NETWORK, train [options], noisy-student [options]");
                 return 2;
+        }
+    }
+
+    private static int RunTraining(string command, IReadOnlyList<string> args)
+    {
+        Training.TrainOptions options;
+        try
+        {
+            var defaults = command == "train"
+                ? new Training.TrainOptions()
+                : new Training.TrainOptions { Epochs = 4, Output = "runs/noisy-student" };
+            options = Training.TrainOptions.Parse(args, defaults);
+        }
+        catch (ArgumentException error)
+        {
+            Console.Error.WriteLine($"{command}: {error.Message}\n{new Training.TrainOptions().Usage}");
+            return 2;
+        }
+
+        try
+        {
+            return command == "train" ? Training.TrainCommand.Run(options) : Training.NoisyStudent.Run(options);
+        }
+        catch (Exception error) when (error is ArgumentException or Training.DataFormatException or IOException)
+        {
+            Console.Error.WriteLine($"{command}: {error.Message}");
+            return 1;
         }
     }
 

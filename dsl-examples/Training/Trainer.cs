@@ -1,0 +1,167 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using NetGen.Generated;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NetGen.Examples.Training;
+
+/// <summary>What one epoch of training measured.</summary>
+public sealed record EpochResult(double Loss, double Accuracy, double ImagesPerSecond);
+
+/// <summary>
+/// The training loop shared by <c>train</c> and <c>noisy-student</c>: SGD with Nesterov momentum and a
+/// cosine learning-rate schedule, random crops and flips, soft or hard targets. Every batch runs in
+/// its own dispose scope, so native memory stays flat across epochs.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Device _device;
+
+    public Trainer(Device device) => _device = device;
+
+    public Device Device => _device;
+
+    /// <summary>cuda when TorchSharp reports it (for auto), else the CPU.</summary>
+    public static Device ChooseDevice(string option) => option switch
+    {
+        "cpu" => CPU,
+        "cuda" when cuda.is_available() => CUDA,
+        "cuda" => throw new ArgumentException("--device cuda: TorchSharp reports no CUDA device (reference a CUDA libtorch package to train on a GPU)"),
+        _ => cuda.is_available() ? CUDA : CPU,
+    };
+
+    /// <summary>A zoo network for 1x28x28 inputs and 10 classes, by class name.</summary>
+    public static nn.Module<Tensor, Tensor> CreateNetwork(string name)
+    {
+        var info = NetworkCatalog.All.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"no network '{name}'; networks for 1x28x28 images: {string.Join(", ", Fitting().Select(n => n.Name))}");
+        if (!info.InputShape.SequenceEqual(new long[] { 1, 28, 28 }) || !info.OutputShape.SequenceEqual(new long[] { 10 }))
+        {
+            throw new ArgumentException($"{info.Name} takes {string.Join("x", info.InputShape)} and gives {string.Join("x", info.OutputShape)}; Fashion-MNIST needs 1x28x28 -> 10: {string.Join(", ", Fitting().Select(n => n.Name))}");
+        }
+
+        return info.Create();
+    }
+
+    private static System.Collections.Generic.IEnumerable<NetworkInfo> Fitting() =>
+        NetworkCatalog.All.Where(n => n.InputShape.SequenceEqual(new long[] { 1, 28, 28 }) && n.OutputShape.SequenceEqual(new long[] { 10 }));
+
+    public static SGD CreateOptimizer(nn.Module<Tensor, Tensor> network, double learningRate) =>
+        optim.SGD(network.parameters(), learningRate, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
+
+    /// <summary>One-hot rows for hard labels, so labeled and pseudo-labeled data train alike.</summary>
+    public static Tensor OneHot(Tensor labels) => nn.functional.one_hot(labels, 10).to(ScalarType.Float32);
+
+    /// <summary>
+    /// One epoch over (images, targets) in a shuffled order that depends only on the seed and epoch, so a
+    /// resumed run repeats exactly what an uninterrupted one does. The learning rate follows a cosine
+    /// from <paramref name="learningRate"/> at step 0 to 0 at <paramref name="totalSteps"/>.
+    /// </summary>
+    public EpochResult TrainEpoch(
+        nn.Module<Tensor, Tensor> network,
+        SGD optimizer,
+        Tensor images,
+        Tensor targets,
+        int batchSize,
+        int seed,
+        int epoch,
+        double learningRate,
+        long totalSteps,
+        Progress progress)
+    {
+        network.train();
+        var generator = new Generator((ulong)((seed * 1000L) + epoch));
+        var count = images.shape[0];
+        var batches = (count + batchSize - 1) / batchSize;
+        using var order = randperm(count, generator: generator);
+        var clock = Stopwatch.StartNew();
+        double lossSum = 0, correct = 0;
+        long seen = 0;
+        for (long b = 0; b < batches; b++)
+        {
+            using var scope = NewDisposeScope();
+            var step = ((epoch - 1) * batches) + b;
+            var rate = 0.5 * learningRate * (1 + Math.Cos(Math.PI * step / totalSteps));
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = rate;
+            }
+
+            var index = order.narrow(0, b * batchSize, Math.Min(batchSize, count - (b * batchSize)));
+            var x = Augment(images.index_select(0, index), generator).to(_device);
+            var y = targets.index_select(0, index).to(_device);
+            var logits = network.call(x);
+            var loss = -(y * nn.functional.log_softmax(logits, 1)).sum(1).mean();
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+
+            var n = index.shape[0];
+            lossSum += loss.item<float>() * n;
+            correct += logits.argmax(1).eq(y.argmax(1)).sum().item<long>();
+            seen += n;
+            progress.Report(b + 1, batches, lossSum / seen, correct / seen, seen / clock.Elapsed.TotalSeconds);
+        }
+
+        return new EpochResult(lossSum / seen, correct / seen, seen / clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Random crops (4 pixels of padding) and horizontal flips, drawn from <paramref name="generator"/>.</summary>
+    public static Tensor Augment(Tensor batch, Generator generator)
+    {
+        var n = batch.shape[0];
+        var padded = nn.functional.pad(batch, new long[] { 2, 2, 2, 2 });
+        var offsets = randint(0, 5, new long[] { n, 2 }, generator: generator).data<long>().ToArray();
+        var crops = new Tensor[n];
+        for (var i = 0; i < n; i++)
+        {
+            crops[i] = padded[i].narrow(1, offsets[2 * i], 28).narrow(2, offsets[(2 * i) + 1], 28);
+        }
+
+        var cropped = stack(crops);
+        var flip = rand(new long[] { n, 1, 1, 1 }, generator: generator).lt(0.5);
+        return where(flip, cropped.flip(3), cropped);
+    }
+
+    /// <summary>Predicted class probabilities for every image, in evaluation mode, batch by batch.</summary>
+    public Tensor Predict(nn.Module<Tensor, Tensor> network, Tensor images, int batchSize)
+    {
+        network.eval();
+        using var noGrad = no_grad();
+        var parts = new Tensor[(images.shape[0] + batchSize - 1) / batchSize];
+        for (var b = 0; b < parts.Length; b++)
+        {
+            using var scope = NewDisposeScope();
+            var x = images.narrow(0, (long)b * batchSize, Math.Min(batchSize, images.shape[0] - ((long)b * batchSize))).to(_device);
+            parts[b] = nn.functional.softmax(network.call(x), 1).cpu().MoveToOuterDisposeScope();
+        }
+
+        var result = cat(parts, 0);
+        foreach (var part in parts)
+        {
+            part.Dispose();
+        }
+
+        return result;
+    }
+
+    /// <summary>Accuracy and the confusion matrix (rows: true class, columns: predicted).</summary>
+    public (double Accuracy, long[,] Confusion) Evaluate(nn.Module<Tensor, Tensor> network, Split split, int batchSize)
+    {
+        using var scope = NewDisposeScope();
+        var predicted = Predict(network, split.Images, batchSize).argmax(1).data<long>().ToArray();
+        var truth = split.Labels.data<long>().ToArray();
+        var confusion = new long[10, 10];
+        var correct = 0;
+        for (var i = 0; i < truth.Length; i++)
+        {
+            confusion[truth[i], predicted[i]]++;
+            correct += truth[i] == predicted[i] ? 1 : 0;
+        }
+
+        return (truth.Length == 0 ? 0 : (double)correct / truth.Length, confusion);
+    }
+}
