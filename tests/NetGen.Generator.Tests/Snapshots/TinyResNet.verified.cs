@@ -5,7 +5,7 @@
 namespace App
 {
     /// <summary>
-    /// Three basic blocks of 16, 32 and 64 channels: about 0.17 M parameters.
+    /// Three basic blocks of 16, 32 and 64 channels: 77,754 parameters.
     /// </summary>
     /// <remarks>
     /// <para>Input 1x28x28, output (10); 77,754 parameters and 9,345,920 multiply-accumulates per sample with the default arguments.</para>

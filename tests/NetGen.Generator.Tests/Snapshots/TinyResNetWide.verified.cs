@@ -5,7 +5,7 @@
 namespace App
 {
     /// <summary>
-    /// Three basic blocks of 16, 32 and 64 channels: about 0.17 M parameters.
+    /// Three basic blocks of 16, 32 and 64 channels: 77,754 parameters.
     /// </summary>
     /// <remarks>
     /// <para>Input 1x28x28, output (10); 308,074 parameters and 37,156,608 multiply-accumulates per sample with the default arguments.</para>
