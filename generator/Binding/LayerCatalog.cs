@@ -465,24 +465,17 @@ public static class LayerCatalog
         return new LayerResult(output, 0, 0, new[] { new LayerArgument("padding", call["padding"]), new LayerArgument("value", call["value"]) });
     }
 
-    private static LayerResult? StochasticDepth(LayerCall call)
+    private static LayerResult? StochasticDepth(LayerCall call) => Probability(call, "the drop probability 'p'");
+
+    private static LayerResult? Dropout(LayerCall call) => Probability(call, "the dropout probability 'p'");
+
+    /// <summary>A shape-keeping layer whose one argument 'p' is a probability.</summary>
+    private static LayerResult? Probability(LayerCall call, string what)
     {
         var p = call["p"];
         if (p.AsDouble < 0 || p.AsDouble > 1)
         {
-            call.Diagnostics.InvalidValue(call.SpanOf("p"), "the drop probability 'p'", "between 0 and 1", p.Display);
-            return null;
-        }
-
-        return new LayerResult(call.Input, 0, 0, new[] { new LayerArgument("p", p) });
-    }
-
-    private static LayerResult? Dropout(LayerCall call)
-    {
-        var p = call["p"];
-        if (p.AsDouble < 0 || p.AsDouble > 1)
-        {
-            call.Diagnostics.InvalidValue(call.SpanOf("p"), "the dropout probability 'p'", "between 0 and 1", p.Display);
+            call.Diagnostics.InvalidValue(call.SpanOf("p"), what, "between 0 and 1", p.Display);
             return null;
         }
 

@@ -15,7 +15,8 @@ public static class LayerEmitter
         _ => "global::TorchSharp.Modules." + TorchSharpType(layer.Kind),
     };
 
-    private static string TorchSharpType(string kind) => kind switch
+    /// <summary>The TorchSharp class of a layer kind; for activations also the name of NetGen.Activation's member.</summary>
+    public static string TorchSharpType(string kind) => kind switch
     {
         "pad" => "ConstantPad2d",
         "conv" => "Conv2d",

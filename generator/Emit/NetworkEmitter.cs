@@ -353,7 +353,7 @@ public sealed class NetworkEmitter
 
         if (residual.Activation is { } activation)
         {
-            arguments.Add("activation: global::NetGen.Activation." + ActivationName(activation));
+            arguments.Add("activation: global::NetGen.Activation." + LayerEmitter.TorchSharpType(activation));
         }
 
         if (residual.ShortcutFrom >= 0)
@@ -363,17 +363,6 @@ public sealed class NetworkEmitter
 
         return "new global::NetGen.Residual(\n    " + string.Join(",\n    ", arguments.Select(a => a.Replace("\n", "\n    "))) + ")";
     }
-
-    public static string ActivationName(string activation) => activation switch
-    {
-        "relu" => "ReLU",
-        "relu6" => "ReLU6",
-        "silu" => "SiLU",
-        "sigmoid" => "Sigmoid",
-        "gelu" => "GELU",
-        "hardswish" => "Hardswish",
-        _ => "Tanh",
-    };
 
     /// <param name="parallel">Branches all read the same input, so none may overwrite it in place.</param>
     private string Children(IReadOnlyList<ChildModel> children, bool parallel = false) =>
