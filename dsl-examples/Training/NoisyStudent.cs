@@ -20,7 +20,7 @@ public static class NoisyStudent
         var clock = Stopwatch.StartNew();
         manual_seed(options.Seed);
         var trainer = new Trainer(Trainer.ChooseDevice(options.Device));
-        using var data = FashionMnist.Load(options.DataFolder, options.Seed, options.Limit);
+        using var data = options.LoadData();
         var (labeledImages, labeledTargets, unlabeledImages) = SplitLabeled(data.Train, options.LabeledFraction, options.Seed);
         Console.WriteLine($"data: {data.Source}; {labeledImages.shape[0]:#,0} labeled and {unlabeledImages.shape[0]:#,0} unlabeled training images");
 

@@ -27,7 +27,7 @@ public static class TrainCommand
         var clock = Stopwatch.StartNew();
         manual_seed(options.Seed);
         var device = Trainer.ChooseDevice(options.Device);
-        using var data = FashionMnist.Load(options.DataFolder, options.Seed, options.Limit);
+        using var data = options.LoadData();
         Console.WriteLine($"data: {data.Source}");
         using var network = Trainer.CreateNetwork(options.Network);
         network.to(device);

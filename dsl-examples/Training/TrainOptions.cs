@@ -35,7 +35,12 @@ public sealed record TrainOptions
 
     public string Student { get; init; } = "TinyResNetNoisy";
 
-    public string Usage => "options: --network NAME --data DIR --device auto|cpu|cuda --epochs N --batch-size N --lr X --seed N --output DIR --resume --limit N"
+    /// <summary>The data the options name: a folder, "embedded", or (none) the system folder if present, else the embedded set.</summary>
+    public DataSet LoadData() => string.Equals(DataFolder, "embedded", StringComparison.OrdinalIgnoreCase)
+        ? FashionMnist.LoadEmbedded(Seed, Limit)
+        : FashionMnist.Load(DataFolder, Seed, Limit);
+
+    public string Usage => "options: --network NAME --data DIR|embedded --device auto|cpu|cuda --epochs N --batch-size N --lr X --seed N --output DIR --resume --limit N"
         + " (noisy-student: --iterations K --labeled F --student NAME)";
 
     /// <summary>Parses <c>--name value</c> pairs; throws <see cref="ArgumentException"/> with a readable message.</summary>
