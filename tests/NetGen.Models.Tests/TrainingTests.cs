@@ -84,8 +84,8 @@ public sealed class TrainingTests : IDisposable
     public void Augmentation_keeps_the_shape_and_depends_only_on_the_generator()
     {
         var batch = rand(8, 1, 28, 28);
-        var a = Trainer.Augment(batch, new Generator(11));
-        var b = Trainer.Augment(batch, new Generator(11));
+        var a = Trainer.Augment(batch, new torch.Generator(11));
+        var b = Trainer.Augment(batch, new torch.Generator(11));
         Assert.Equal(batch.shape, a.shape);
         Assert.True(a.eq(b).all().item<bool>());
     }
