@@ -53,7 +53,7 @@ public static class NoisyStudent
     /// <summary>The first fraction of a seeded shuffle keeps its labels; the rest is unlabeled.</summary>
     public static (Tensor LabeledImages, Tensor LabeledTargets, Tensor UnlabeledImages) SplitLabeled(Split train, double fraction, int seed)
     {
-        var order = randperm(train.Count, generator: new Generator((ulong)seed));
+        var order = randperm(train.Count, generator: new torch.Generator((ulong)seed));
         var labeledCount = Math.Max(1, (long)Math.Round(train.Count * fraction));
         var labeled = order.narrow(0, 0, labeledCount);
         var unlabeled = order.narrow(0, labeledCount, train.Count - labeledCount);

@@ -40,7 +40,7 @@ public sealed record TrainOptions
         ? FashionMnist.LoadEmbedded(Seed, Limit)
         : FashionMnist.Load(DataFolder, Seed, Limit);
 
-    public string Usage => "options: --network NAME --data DIR|embedded --device auto|cpu|cuda --epochs N --batch-size N --lr X --seed N --output DIR --resume --limit N"
+    public string Usage => "options: --network NAME|FILE.net.txt[#Class] --data DIR|embedded --device auto|cpu|cuda --epochs N --batch-size N --lr X --seed N --output DIR --resume --limit N"
         + " (noisy-student: --iterations K --labeled F --student NAME)";
 
     /// <summary>Parses <c>--name value</c> pairs; throws <see cref="ArgumentException"/> with a readable message.</summary>

@@ -36,6 +36,11 @@ public sealed class Trainer
     /// <summary>A zoo network for 1x28x28 inputs and 10 classes, by class name.</summary>
     public static nn.Module<Tensor, Tensor> CreateNetwork(string name)
     {
+        if (DslFile.TryCreate(name) is { } fromFile)
+        {
+            return CheckShape(fromFile, name);
+        }
+
         var info = NetworkCatalog.All.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"no network '{name}'; networks for 1x28x28 images: {string.Join(", ", Fitting().Select(n => n.Name))}");
         if (!info.InputShape.SequenceEqual(new long[] { 1, 28, 28 }) || !info.OutputShape.SequenceEqual(new long[] { 10 }))
@@ -44,6 +49,22 @@ public sealed class Trainer
         }
 
         return info.Create();
+    }
+
+    /// <summary>A network built from a DSL file must also map 1x28x28 images to 10 classes.</summary>
+    private static nn.Module<Tensor, Tensor> CheckShape(nn.Module<Tensor, Tensor> network, string name)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        network.eval();
+        var output = network.call(zeros(2, 1, 28, 28));
+        if (!output.shape.SequenceEqual(new long[] { 2, 10 }))
+        {
+            network.Dispose();
+            throw new ArgumentException($"{name} maps 1x28x28 images to {string.Join("x", output.shape.Skip(1))}, not 10 classes");
+        }
+
+        return network;
     }
 
     private static System.Collections.Generic.IEnumerable<NetworkInfo> Fitting() =>
@@ -73,7 +94,7 @@ public sealed class Trainer
         Progress progress)
     {
         network.train();
-        var generator = new Generator((ulong)((seed * 1000L) + epoch));
+        var generator = new torch.Generator((ulong)((seed * 1000L) + epoch));
         var count = images.shape[0];
         var batches = (count + batchSize - 1) / batchSize;
         using var order = randperm(count, generator: generator);
@@ -110,7 +131,7 @@ public sealed class Trainer
     }
 
     /// <summary>Random crops (4 pixels of padding) and horizontal flips, drawn from <paramref name="generator"/>.</summary>
-    public static Tensor Augment(Tensor batch, Generator generator)
+    public static Tensor Augment(Tensor batch, torch.Generator generator)
     {
         var n = batch.shape[0];
         var padded = nn.functional.pad(batch, new long[] { 2, 2, 2, 2 });

@@ -54,7 +54,8 @@ public class FuzzTests
 
             var took = clock.Elapsed - started;
             slowest = took > slowest ? took : slowest;
-            Assert.True(took < TimeSpan.FromSeconds(1), $"input {i} took {took.TotalMilliseconds} ms:\n{mutated}");
+            // A hang guard, generous so a loaded machine cannot fail it; the slowest time is reported below.
+            Assert.True(took < TimeSpan.FromSeconds(5), $"input {i} took {took.TotalMilliseconds} ms:\n{mutated}");
             Assert.DoesNotContain(result.Diagnostics, d => d.Id == "NG9999");
             Assert.All(result.Diagnostics, d => Assert.True(d.Span.Start >= 0 && d.Span.End <= mutated.Length, $"{d} lies outside the {mutated.Length}-character input {i}"));
         }

@@ -89,4 +89,18 @@ public sealed class TrainingTests : IDisposable
         Assert.Equal(batch.shape, a.shape);
         Assert.True(a.eq(b).all().item<bool>());
     }
+
+    [Fact]
+    public void A_network_can_come_from_a_dsl_file_compiled_at_run_time()
+    {
+        var path = Path.Combine(_folder, "plain.net.txt");
+        File.WriteAllText(path, "network PlainCnn(num_classes = 10)\n  input 1x28x28\n  conv(16, k=3, p=1)\n  relu\n  maxpool(k=2)\n  conv(32, k=3, p=1)\n  relu\n  adaptive_avgpool(1)\n  flatten\n  fc: linear(num_classes)\n");
+        using var network = Trainer.CreateNetwork(path);
+        Assert.Equal((16 * 9) + 16 + (32 * 16 * 9) + 32 + (32 * 10) + 10, network.ParameterCount());
+
+        var bad = Path.Combine(_folder, "bad.net.txt");
+        File.WriteAllText(bad, "network Bad\n  input 1x28x28\n  conv(8, k=3)\n  residual\n    conv(16, k=1)\n");
+        var error = Assert.Throws<ArgumentException>(() => Trainer.CreateNetwork(bad));
+        Assert.Contains("bad.net.txt(4,3): error NG0201", error.Message);
+    }
 }

@@ -1,0 +1,79 @@
+extern alias NetGenFrontEnd;
+
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using FrontEnd = NetGenFrontEnd::NetGen.Generator;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NetGen.Examples.Training;
+
+/// <summary>
+/// Builds a network from a <c>.net.txt</c> file at run time, through the same front end and emitter the
+/// source generator uses: the file's diagnostics are the compiler's, and the C# it yields is compiled
+/// in memory and loaded.
+/// </summary>
+public static class DslFile
+{
+    /// <summary>
+    /// <paramref name="spec"/> is <c>path.net.txt</c> (its first network) or <c>path.net.txt#ClassName</c>.
+    /// Returns null when the spec names no DSL file.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor>? TryCreate(string spec)
+    {
+        var hash = spec.LastIndexOf('#');
+        var path = hash > 0 ? spec.Substring(0, hash) : spec;
+        if (!path.EndsWith(".net.txt", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"no DSL file '{path}'");
+        }
+
+        var result = FrontEnd.NetGenCompiler.Compile(new FrontEnd.NetFile(Path.GetFullPath(path), File.ReadAllText(path), "NetGen.UserNetworks"));
+        if (result.Diagnostics.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, result.Diagnostics.Select(d => d.ToString())));
+        }
+
+        var network = hash > 0
+            ? result.Networks.FirstOrDefault(n => n.ClassName == spec.Substring(hash + 1))
+            : result.Networks.FirstOrDefault();
+        if (network is null)
+        {
+            throw new ArgumentException($"'{path}' has no network{(hash > 0 ? $" '{spec.Substring(hash + 1)}'" : string.Empty)}; it has {string.Join(", ", result.Networks.Select(n => n.ClassName))}");
+        }
+
+        var source = FrontEnd.Emit.NetworkEmitter.Emit(network, FrontEnd.NetGenCompiler.Version);
+        var compilation = CSharpCompilation.Create(
+            "NetGen.UserNetworks." + network.ClassName,
+            new[] { CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest)) },
+            References(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        using var stream = new MemoryStream();
+        var emitted = compilation.Emit(stream);
+        if (!emitted.Success)
+        {
+            throw new ArgumentException("the generated code does not compile (a NetGen bug): " + string.Join(Environment.NewLine, emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        }
+
+        var type = Assembly.Load(stream.ToArray()).GetType($"{network.Namespace}.{network.ClassName}")!;
+        // The constructor's parameters (from the network's header) take their defaults.
+        var constructor = type.GetConstructors()[0];
+        return (nn.Module<Tensor, Tensor>)constructor.Invoke(constructor.GetParameters().Select(p => p.DefaultValue).ToArray());
+    }
+
+    /// <summary>The running app's own assemblies: the framework, TorchSharp and the NetGen runtime.</summary>
+    private static IEnumerable<MetadataReference> References() =>
+        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            .Select(p => MetadataReference.CreateFromFile(p));
+}
