@@ -48,7 +48,10 @@ public sealed partial class Binder
         return binder.BindFile(file, path, @namespace);
     }
 
-    private int LineOf(int position) => SourceText.From(_text).Lines.GetLineFromPosition(position).LineNumber + 1;
+    private SourceText? _source;
+
+    /// <summary>The 1-based line of a position; the line table is built once, on first need.</summary>
+    private int LineOf(int position) => (_source ??= SourceText.From(_text)).Lines.GetLineFromPosition(position).LineNumber + 1;
 
     private ImmutableArray<NetworkModel> BindFile(FileSyntax file, string path, string @namespace)
     {
@@ -125,11 +128,10 @@ public sealed partial class Binder
 
                 // Errors the base network shares are reported once, where they are written; errors only this
                 // variant's values cause are reported at the variant's line, which is what to change.
-                var variantLine = LineOf(variant.Name.Span.Start);
                 foreach (var error in _diagnostics.TakeFrom(variantStart).Where(e => !baseErrors.Contains(e)))
                 {
                     var line = LineOf(error.Span.Start);
-                    if (line == variantLine)
+                    if (line == LineOf(variant.Name.Span.Start))
                     {
                         _diagnostics.Restore(error);
                     }
