@@ -66,6 +66,7 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
     private readonly nn.Module<Tensor, Tensor>[] _shortcut;
     private readonly Activation _activation;
     private readonly int _shortcutFrom;
+    private readonly bool _addInPlace;
 
     /// <summary>Registers the body's children, then the shortcut, under their names.</summary>
     /// <param name="body">The body's layers, applied in order.</param>
@@ -91,6 +92,25 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
         _shortcut = shortcut is { } named ? Modules.Register(this, new[] { named }) : Array.Empty<nn.Module<Tensor, Tensor>>();
         _activation = activation;
         _shortcutFrom = shortcut is null ? -1 : shortcutFrom;
+        _addInPlace = EndsInFreshTensor(_body);
+    }
+
+    /// <summary>
+    /// Whether the body's output is a tensor of its own that autograd does not keep: then the shortcut
+    /// is added into it in place, as torchvision's blocks do (<c>out += identity</c>), saving one
+    /// feature map per block. Convolutions, linear layers and normalizations save their input, never
+    /// their output; stochastic depth saves only its mask and passes such a tensor through.
+    /// </summary>
+    private static bool EndsInFreshTensor(nn.Module<Tensor, Tensor>[] body)
+    {
+        var last = body.Length - 1;
+        if (last >= 1 && body[last] is StochasticDepth)
+        {
+            last--;
+        }
+
+        return last >= 0 && body[last] is TorchSharp.Modules.Conv2d or TorchSharp.Modules.BatchNorm2d or TorchSharp.Modules.GroupNorm
+            or TorchSharp.Modules.Linear or WeightStandardizedConv2d;
     }
 
     /// <inheritdoc/>
@@ -110,8 +130,8 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
 
         var shortcut = _shortcut.Length == 0 ? input : _shortcut[0].call(tap);
 
-        // A fresh sum: activating it in place is safe for autograd (add's backward needs no output).
-        var sum = body.add(shortcut);
+        // Activating the sum in place is safe for autograd: add's backward needs no output.
+        var sum = _addInPlace ? body.add_(shortcut) : body.add(shortcut);
         return Modules.Activate(sum, _activation).MoveToOuterDisposeScope();
     }
 }

@@ -1,0 +1,24 @@
+using System;
+using System.Collections.Generic;
+using TorchSharp;
+using NetGen.Examples;
+using Net = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace NetGen.Benchmarks;
+
+/// <summary>One architecture twice: generated from the zoo, and hand-written in TorchSharp's TorchVision.</summary>
+public sealed record ModelPair(string Name, int Resolution, Func<Net> Generated, Func<Net> HandWritten)
+{
+    /// <summary>
+    /// The five networks of issue 6. TorchVision 0.107's GoogLeNet and Inception v3 have no auxiliary
+    /// heads, so they are paired with the zoo's NoAux variants (the same state_dict, checked before timing).
+    /// </summary>
+    public static IReadOnlyList<ModelPair> All { get; } = new ModelPair[]
+    {
+        new("ResNet50", 224, () => new ResNet50(), () => torchvision.models.resnet50()),
+        new("VGG16", 224, () => new VGG16(), () => torchvision.models.vgg16()),
+        new("GoogLeNet", 224, () => new GoogLeNetNoAux(), () => torchvision.models.googlenet()),
+        new("InceptionV3", 299, () => new InceptionV3NoAux(), () => torchvision.models.inception_v3()),
+        new("ResNeXt50_32x4d", 224, () => new ResNeXt50_32x4d(), () => torchvision.models.resnext50_32x4d()),
+    };
+}
