@@ -1,0 +1,96 @@
+using System;
+using System.IO;
+using NetGen.Generator;
+
+namespace NetGen.Tool;
+
+/// <summary>
+/// The netgen command line: parses the command word and hands the rest to one command. Exit codes:
+/// 0 success, 1 the DSL has errors (or a graph could not be rendered), 2 the tool was called wrongly.
+/// </summary>
+public static class Cli
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int UsageError = 2;
+
+    public const string Usage =
+        """
+        netgen: check and emit NetGen .net.txt networks.
+
+        Usage:
+          netgen check FILES...            report diagnostics as the compiler does (files, directories or globs)
+          netgen emit FILE                 the C# the source generator produces, to stdout or -o DIR
+          netgen --version                 the NetGen version
+          netgen COMMAND --help            the options of one command
+
+        Exit codes: 0 success, 1 errors in the DSL, 2 wrong usage.
+        """;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        Run(args, output, error, ToolEnvironment.Current);
+
+    public static int Run(string[] args, TextWriter output, TextWriter error, ToolEnvironment environment)
+    {
+        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            output.WriteLine(Usage);
+            return Success;
+        }
+
+        if (args[0] is "--version" or "-v")
+        {
+            output.WriteLine(NetGenCompiler.Version);
+            return Success;
+        }
+
+        var rest = args.AsSpan(1).ToArray();
+        try
+        {
+            return args[0] switch
+            {
+                "check" => CheckCommand.Run(rest, output, error),
+                "emit" => EmitCommand.Run(rest, output, error),
+                _ => throw new UsageException($"unknown command '{args[0]}'; the commands are check and emit (netgen --help)"),
+            };
+        }
+        catch (UsageException exception)
+        {
+            error.WriteLine("netgen: " + exception.Message);
+            return UsageError;
+        }
+        catch (IOException exception)
+        {
+            error.WriteLine("netgen: " + exception.Message);
+            return Failure;
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            error.WriteLine("netgen: " + exception.Message);
+            return Failure;
+        }
+    }
+
+    /// <summary>Whether the command asked for its help text (printed to <paramref name="output"/>).</summary>
+    public static bool Help(string[] args, TextWriter output, string usage)
+    {
+        if (Array.Exists(args, a => a is "--help" or "-h"))
+        {
+            output.WriteLine(usage);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes the diagnostics of a file a command cannot go on with; true when any is an error.</summary>
+    public static bool ReportDiagnostics(Workspace workspace, TextWriter error)
+    {
+        foreach (var diagnostic in workspace.Diagnostics)
+        {
+            error.WriteLine(diagnostic.ToString());
+        }
+
+        return workspace.HasErrors;
+    }
+}
