@@ -16,10 +16,11 @@ public static class Cli
 
     public const string Usage =
         """
-        netgen: check and emit NetGen .net.txt networks.
+        netgen: check, summarize and emit NetGen .net.txt networks.
 
         Usage:
           netgen check FILES...            report diagnostics as the compiler does (files, directories or globs)
+          netgen summary FILE              a torchinfo-style table per network: shapes, parameters, MACs
           netgen emit FILE                 the C# the source generator produces, to stdout or -o DIR
           netgen --version                 the NetGen version
           netgen COMMAND --help            the options of one command
@@ -50,8 +51,9 @@ public static class Cli
             return args[0] switch
             {
                 "check" => CheckCommand.Run(rest, output, error),
+                "summary" => SummaryCommand.Run(rest, output, error),
                 "emit" => EmitCommand.Run(rest, output, error),
-                _ => throw new UsageException($"unknown command '{args[0]}'; the commands are check and emit (netgen --help)"),
+                _ => throw new UsageException($"unknown command '{args[0]}'; the commands are check, summary and emit (netgen --help)"),
             };
         }
         catch (UsageException exception)
