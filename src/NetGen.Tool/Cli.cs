@@ -16,16 +16,17 @@ public static class Cli
 
     public const string Usage =
         """
-        netgen: check, summarize and emit NetGen .net.txt networks.
+        netgen: check, summarize, emit and draw NetGen .net.txt networks.
 
         Usage:
           netgen check FILES...            report diagnostics as the compiler does (files, directories or globs)
           netgen summary FILE              a torchinfo-style table per network: shapes, parameters, MACs
           netgen emit FILE                 the C# the source generator produces, to stdout or -o DIR
+          netgen graph FILE                a Mermaid or Graphviz drawing of a network
           netgen --version                 the NetGen version
           netgen COMMAND --help            the options of one command
 
-        Exit codes: 0 success, 1 errors in the DSL, 2 wrong usage.
+        Exit codes: 0 success, 1 errors in the DSL (or rendering failed), 2 wrong usage.
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
@@ -53,7 +54,8 @@ public static class Cli
                 "check" => CheckCommand.Run(rest, output, error),
                 "summary" => SummaryCommand.Run(rest, output, error),
                 "emit" => EmitCommand.Run(rest, output, error),
-                _ => throw new UsageException($"unknown command '{args[0]}'; the commands are check, summary and emit (netgen --help)"),
+                "graph" => GraphCommand.Run(rest, output, error, environment),
+                _ => throw new UsageException($"unknown command '{args[0]}'; the commands are check, summary, emit and graph (netgen --help)"),
             };
         }
         catch (UsageException exception)
