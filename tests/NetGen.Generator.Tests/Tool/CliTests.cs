@@ -1,0 +1,75 @@
+using System.Linq;
+using NetGen.Tool;
+using Xunit;
+
+namespace NetGen.Generator.Tests.Tool;
+
+/// <summary>The command line itself: usage, version and the exit code of every kind of wrong call.</summary>
+public class CliTests
+{
+    [Theory]
+    [InlineData]
+    [InlineData("--help")]
+    public void No_arguments_or_help_print_the_usage_listing_every_command(params string[] args)
+    {
+        var result = ToolRunner.Run(args);
+
+        Assert.Equal(Cli.Success, result.ExitCode);
+        foreach (var command in new[] { "check", "summary", "emit", "graph" })
+        {
+            Assert.Contains("netgen " + command, result.Output);
+        }
+    }
+
+    [Fact]
+    public void Version_prints_the_compiler_version()
+    {
+        var result = ToolRunner.Run("--version");
+
+        Assert.Equal(Cli.Success, result.ExitCode);
+        Assert.Equal(NetGenCompiler.Version, result.Output.Trim());
+    }
+
+    [Theory]
+    [InlineData("check", "--help")]
+    [InlineData("summary", "--help")]
+    [InlineData("emit", "--help")]
+    [InlineData("graph", "--help")]
+    public void Every_command_explains_its_options(string command, string help)
+    {
+        var result = ToolRunner.Run(command, help);
+
+        Assert.Equal(Cli.Success, result.ExitCode);
+        Assert.StartsWith("Usage: netgen " + command, result.Output);
+    }
+
+    /// <summary>Each wrong call, with a part of the message that says what is wrong.</summary>
+    public static readonly TheoryData<string[], string> UsageErrors = new()
+    {
+        { new[] { "compile", "x.net.txt" }, "unknown command 'compile'" },
+        { new[] { "check" }, "'check' needs at least one file" },
+        { new[] { "check", "no-such-file.net.txt" }, "no such file or directory: 'no-such-file.net.txt'" },
+        { new[] { "summary" }, "'summary' needs a file" },
+        { new[] { "summary", "no-such-file.net.txt" }, "no such file: 'no-such-file.net.txt'" },
+        { new[] { "summary", ToolRunner.Zoo("resnet.net.txt"), "--netwrok", "ResNet50" }, "unknown option '--netwrok' for 'summary'" },
+        { new[] { "summary", ToolRunner.Zoo("resnet.net.txt"), "--network", "ResNet51" }, "no network 'ResNet51'; the file defines ResNet18, ResNet34, ResNet50" },
+        { new[] { "emit", ToolRunner.Zoo("resnet.net.txt"), "--network" }, "option '--network' of 'emit' needs a value" },
+        { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "--detail", "everything" }, "--detail is 'layers' or 'blocks'" },
+        { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "--format", "svg" }, "--format is 'mermaid' or 'dot'" },
+        { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "--format", "mermaid", "-o", "x.png" }, "rendered from DOT, not Mermaid" },
+        { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "-o", "x.jpeg" }, "cannot tell the format of 'x.jpeg'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UsageErrors))]
+    public void A_wrong_call_exits_2_and_says_what_is_wrong(string[] args, string message)
+    {
+        var result = ToolRunner.Run(args);
+
+        Assert.Equal(Cli.UsageError, result.ExitCode);
+        Assert.Empty(result.Output);
+        Assert.StartsWith("netgen: ", result.Error);
+        Assert.Contains(message, result.Error);
+        Assert.Single(result.Error.Split('\n'), l => l.Length > 0);
+    }
+}
