@@ -16,6 +16,10 @@ public static class MemoryBenchmark
     private const int WarmUpSteps = 20;
     private const int Window = 30;
 
+    /// <summary>
+    /// Each measurement runs in a fresh process of this program: memory that an earlier section (or
+    /// model) freed but the allocator kept would otherwise hide a later one's allocations.
+    /// </summary>
     public static void Run(BenchOptions options)
     {
         if (!NativeMemory.Available)
@@ -24,10 +28,38 @@ public static class MemoryBenchmark
             return;
         }
 
-        // Runs after the speed section: this changes glibc's behaviour for the rest of the process.
-        NativeMemory.ReturnFreedMemoryToSystem();
-        Growth(options);
-        Peak(options);
+        Console.Write(ChildProcess.Run("--child", "growth", "--steps", options.Steps.ToString(CultureInfo.InvariantCulture), "--batch", options.Batch.ToString(CultureInfo.InvariantCulture)));
+        var peaks = new List<string>();
+        for (var i = 0; i < PeakProcesses; i++)
+        {
+            // Alternating, so a machine that drifts affects both alike.
+            foreach (var model in new[] { "generated", "torchvision" })
+            {
+                peaks.Add(ChildProcess.Run("--child", "peak", model, "--batch", options.Batch.ToString(CultureInfo.InvariantCulture)).Trim());
+            }
+        }
+
+        PrintPeaks(options, peaks);
+    }
+
+    /// <summary>Runs in the child process: <c>--child growth</c> or <c>--child peak generated|torchvision</c>.</summary>
+    public static int RunChild(string what, string? model, BenchOptions options)
+    {
+        switch (what)
+        {
+            case "growth":
+                NativeMemory.ReturnFreedMemoryToSystem();
+                Growth(options);
+                return 0;
+            case "peak" when model is "generated" or "torchvision":
+                NativeMemory.ReturnFreedMemoryToSystem();
+                var (before, peak) = Peak(model == "generated" ? () => new ResNet50() : () => torchvision.models.resnet50(), options);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model} {before:F1} {peak:F1}"));
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown child measurement '{what} {model}'");
+                return 2;
+        }
     }
 
     private static void Growth(BenchOptions options)
@@ -44,11 +76,13 @@ public static class MemoryBenchmark
         }
 
         var resident = new List<double>();
+        var liveTensors = new List<long>();
         var stopwatch = Stopwatch.StartNew();
         for (var i = 0; i < options.Steps; i++)
         {
             SpeedBenchmark.TrainStep(model, optimizer, input, target);
             resident.Add(NativeMemory.ResidentMiB());
+            liveTensors.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         }
 
         var window = Math.Min(Window, resident.Count / 2);
@@ -56,52 +90,50 @@ public static class MemoryBenchmark
         var last = Statistics.Median(resident.Skip(resident.Count - window));
         Console.WriteLine($"## Memory: generated ResNet18, {options.Steps} training steps after {WarmUpSteps} warm-up steps (batch {options.Batch}, 224x224)");
         Console.WriteLine();
-        Console.WriteLine("| First 30 steps (median RSS) | Last 30 steps (median RSS) | Growth | Min / max RSS | Time per step |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| First 30 steps (median RSS) | Last 30 steps (median RSS) | Growth | Min / max RSS | Live tensors after step 1 / last step | Time per step |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"| {first:F1} MiB | {last:F1} MiB | {(last - first) / first:+0.00%;-0.00%} | {resident.Min():F1} / {resident.Max():F1} MiB | {stopwatch.Elapsed.TotalMilliseconds / options.Steps:F0} ms |"));
+            $"| {first:F1} MiB | {last:F1} MiB | {(last - first) / first:+0.00%;-0.00%} | {resident.Min():F1} / {resident.Max():F1} MiB | {liveTensors[0]} / {liveTensors[^1]} | {stopwatch.Elapsed.TotalMilliseconds / options.Steps:F0} ms |"));
         Console.WriteLine();
     }
 
-    private static void Peak(BenchOptions options)
+    private const int PeakProcesses = 3;
+
+    /// <summary>RSS before a ResNet50 training step and the peak above it during the step (MiB), after one warm-up step.</summary>
+    private static (double Before, double Peak) Peak(Func<Net> create, BenchOptions options)
     {
-        const int Repetitions = 3;
         torch.manual_seed(1);
         using var input = torch.randn(options.Batch, 3, 224, 224);
         using var target = torch.randint(0, 1000, options.Batch, ScalarType.Int64);
-        var rows = new List<(string Name, double Peak, double Before)>();
-        foreach (var (name, create) in new (string, Func<Net>)[] { ("generated ResNet50", () => new ResNet50()), ("TorchVision resnet50", () => torchvision.models.resnet50()) })
-        {
-            using var model = create();
-            model.train();
-            using var optimizer = torch.optim.SGD(model.parameters(), 0.001, momentum: 0.9);
+        using var model = create();
+        model.train();
+        using var optimizer = torch.optim.SGD(model.parameters(), 0.001, momentum: 0.9);
 
-            // Warm-up: momentum buffers and gradients exist from the first step on.
-            SpeedBenchmark.TrainStep(model, optimizer, input, target);
-            var peaks = new List<double>();
-            var before = new List<double>();
-            for (var i = 0; i < Repetitions; i++)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                NativeMemory.ResetPeak();
-                var resident = NativeMemory.ResidentMiB();
-                SpeedBenchmark.TrainStep(model, optimizer, input, target);
-                before.Add(resident);
-                peaks.Add(NativeMemory.PeakMiB() - resident);
-            }
+        // Warm-up: gradients and momentum buffers exist from the first step on.
+        SpeedBenchmark.TrainStep(model, optimizer, input, target);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        NativeMemory.ResetPeak();
+        var before = NativeMemory.ResidentMiB();
+        SpeedBenchmark.TrainStep(model, optimizer, input, target);
+        return (before, NativeMemory.PeakMiB() - before);
+    }
 
-            rows.Add((name, Statistics.Median(peaks), Statistics.Median(before)));
-        }
-
-        Console.WriteLine($"## Memory: peak of one ResNet50 training step (batch {options.Batch}, 224x224; median of {Repetitions} after one warm-up step)");
+    private static void PrintPeaks(BenchOptions options, IReadOnlyList<string> lines)
+    {
+        var rows = lines
+            .Select(l => l.Split(' '))
+            .GroupBy(p => p[0])
+            .Select(g => (Name: g.Key, Before: Statistics.Median(g.Select(p => double.Parse(p[1], CultureInfo.InvariantCulture))), Peak: Statistics.Median(g.Select(p => double.Parse(p[2], CultureInfo.InvariantCulture))), All: g.Select(p => p[2]).ToList()))
+            .ToList();
+        Console.WriteLine($"## Memory: peak of one ResNet50 training step (batch {options.Batch}, 224x224; a fresh process per measurement, median of {PeakProcesses})");
         Console.WriteLine();
-        Console.WriteLine("| Model | RSS before the step | Peak above it during the step |");
-        Console.WriteLine("|---|---:|---:|");
+        Console.WriteLine("| Model | RSS before the step | Peak above it during the step | Each process |");
+        Console.WriteLine("|---|---:|---:|---|");
         foreach (var row in rows)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {row.Name} | {row.Before:F1} MiB | {row.Peak:F1} MiB |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {(row.Name == "generated" ? "generated ResNet50" : "TorchVision resnet50")} | {row.Before:F1} MiB | {row.Peak:F1} MiB | {string.Join(", ", row.All)} |"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"\nRatio of peaks (generated / TorchVision): {rows[0].Peak / rows[1].Peak:F3}"));

@@ -24,12 +24,22 @@ public static class Program
     {
         var sections = new List<string>();
         var options = new BenchOptions();
+        string? child = null;
+        string? childModel = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "speed" or "memory" or "generator" or "build":
                     sections.Add(args[i]);
+                    break;
+                case "--child" when i + 1 < args.Length:
+                    child = args[++i];
+                    if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        childModel = args[++i];
+                    }
+
                     break;
                 case "--reps" when i + 1 < args.Length:
                     options = options with { Repetitions = int.Parse(args[++i], CultureInfo.InvariantCulture) };
@@ -48,6 +58,11 @@ public static class Program
                     Console.Error.WriteLine(Usage);
                     return 2;
             }
+        }
+
+        if (child is not null)
+        {
+            return MemoryBenchmark.RunChild(child, childModel, options);
         }
 
         if (sections.Count == 0)
