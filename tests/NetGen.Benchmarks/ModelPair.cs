@@ -9,6 +9,9 @@ namespace NetGen.Benchmarks;
 /// <summary>One architecture twice: generated from the zoo, and hand-written in TorchSharp's TorchVision.</summary>
 public sealed record ModelPair(string Name, int Resolution, Func<Net> Generated, Func<Net> HandWritten)
 {
+    /// <summary>The smallest input the network takes: Inception v3's stem and reductions need 75x75.</summary>
+    public int MinimumResolution => Name == "InceptionV3" ? 75 : 32;
+
     /// <summary>
     /// The five networks of issue 6. TorchVision 0.107's GoogLeNet has no auxiliary heads, so it is
     /// paired with the zoo's GoogLeNetNoAux; its Inception v3 registers AuxLogits, as the zoo's

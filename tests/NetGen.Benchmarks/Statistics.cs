@@ -19,6 +19,13 @@ public static class Statistics
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
+    /// <summary>The 25th and 75th percentile (linear interpolation).</summary>
+    public static (double Low, double High) Quartiles(IReadOnlyCollection<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToArray();
+        return (Quantile(sorted, 0.25), Quantile(sorted, 0.75));
+    }
+
     /// <summary>Half the distance between the 25th and 75th percentile, relative to the median: the noise of a row.</summary>
     public static double RelativeSpread(IReadOnlyCollection<double> values)
     {
@@ -28,14 +35,14 @@ public static class Statistics
             return 0;
         }
 
-        double Quantile(double q)
-        {
-            var position = q * (sorted.Length - 1);
-            var low = (int)Math.Floor(position);
-            var high = Math.Min(low + 1, sorted.Length - 1);
-            return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
-        }
+        return (Quantile(sorted, 0.75) - Quantile(sorted, 0.25)) / 2 / Median(sorted);
+    }
 
-        return (Quantile(0.75) - Quantile(0.25)) / 2 / Median(sorted);
+    private static double Quantile(double[] sorted, double q)
+    {
+        var position = q * (sorted.Length - 1);
+        var low = (int)Math.Floor(position);
+        var high = Math.Min(low + 1, sorted.Length - 1);
+        return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
     }
 }
