@@ -131,6 +131,11 @@ public sealed class ConsumerTests : IDisposable
         var failing = await DotNet.RunAsync(app, "build", "-nologo", "--no-incremental");
         Assert.NotEqual(0, failing.ExitCode);
         Assert.Contains("other.net.txt(7,3): error NG0101", failing.Output, StringComparison.Ordinal);
+
+        // An .editorconfig configures it too once it is marked global (its sections never reach .net.txt files).
+        File.WriteAllText(Path.Combine(app, ".editorconfig"), "is_global = true\ndotnet_diagnostic.NG0101.severity = none\n");
+        var configured = await DotNet.RunAsync(app, "build", "-nologo", "--no-incremental");
+        Assert.True(configured.ExitCode == 0, configured.ToString());
     }
 
     private static string GlobalPackagesFolder() =>
