@@ -79,7 +79,7 @@ public sealed partial class Binder
 
     private LayerModel? BindLayer(CallItemSyntax call, LayerSpec spec, Scope scope, ref Shape current)
     {
-        var bound = BindArguments(call, spec.Arguments.Select(a => (a.Name, a.Alias)).ToList(), scope);
+        var bound = BindArguments(call, spec.Parameters, scope);
         if (bound is null)
         {
             return null;

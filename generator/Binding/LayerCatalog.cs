@@ -66,7 +66,11 @@ public sealed class LayerCall
 public sealed record LayerResult(Shape Output, long Parameters, long Macs, IReadOnlyList<LayerArgument> Arguments);
 
 /// <summary>A built-in layer: its arguments and its shape rule.</summary>
-public sealed record LayerSpec(string Name, string Summary, IReadOnlyList<ArgumentSpec> Arguments, Func<LayerCall, LayerResult?> Infer);
+public sealed record LayerSpec(string Name, string Summary, IReadOnlyList<ArgumentSpec> Arguments, Func<LayerCall, LayerResult?> Infer)
+{
+    /// <summary>The arguments' names and aliases, made once: the binder matches every call of the layer against them.</summary>
+    public IReadOnlyList<(string Name, string? Alias)> Parameters { get; } = Arguments.Select(a => (a.Name, a.Alias)).ToList();
+}
 
 /// <summary>
 /// Every built-in layer, with its arguments, shape inference, parameter and MAC counts. The

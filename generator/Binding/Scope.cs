@@ -5,8 +5,9 @@ namespace NetGen.Generator.Binding;
 /// <summary>Names visible at a point of the file: parameters, lets, the repeat index, and the block's input shape.</summary>
 public sealed class Scope
 {
-    private readonly Dictionary<string, Value> _values = new();
-    private readonly Dictionary<string, int> _positions = new();
+    // A scope holds a handful of names (a block's parameters and lets), and the binder makes one per
+    // block call: a short list searched linearly costs less than two dictionaries.
+    private readonly List<(string Name, Value Value, int Position)> _names = new(4);
 
     public Scope(Scope? parent, Shape? input = null)
     {
@@ -22,31 +23,55 @@ public sealed class Scope
     /// <summary>Defines a name; <paramref name="position"/> is where the file defines it, for duplicate reports.</summary>
     public void Define(string name, Value value, int position = -1)
     {
-        _values[name] = value;
-        if (position >= 0 && !_positions.ContainsKey(name))
+        var index = IndexOf(name);
+        if (index < 0)
         {
-            _positions[name] = position;
+            _names.Add((name, value, position));
+        }
+        else
+        {
+            // A redefinition keeps the first position, which duplicate reports point at.
+            var first = _names[index].Position;
+            _names[index] = (name, value, first >= 0 ? first : position);
         }
     }
 
-    public bool IsDefinedHere(string name) => _values.ContainsKey(name);
+    public bool IsDefinedHere(string name) => IndexOf(name) >= 0;
 
     /// <summary>Where this scope's definition of <paramref name="name"/> stands in the file, if it is defined here.</summary>
-    public int? DefinedAt(string name) =>
-        _positions.TryGetValue(name, out var position) ? position : _values.ContainsKey(name) ? -1 : null;
+    public int? DefinedAt(string name)
+    {
+        var index = IndexOf(name);
+        return index < 0 ? null : _names[index].Position;
+    }
 
     public bool TryLookup(string name, out Value value)
     {
         for (var scope = this; scope is not null; scope = scope.Parent)
         {
-            if (scope._values.TryGetValue(name, out value!))
+            var index = scope.IndexOf(name);
+            if (index >= 0)
             {
+                value = scope._names[index].Value;
                 return true;
             }
         }
 
         value = Value.Error;
         return false;
+    }
+
+    private int IndexOf(string name)
+    {
+        for (var i = 0; i < _names.Count; i++)
+        {
+            if (string.Equals(_names[i].Name, name, System.StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     public IEnumerable<string> Names
@@ -56,7 +81,10 @@ public sealed class Scope
             var seen = new SortedSet<string>(System.StringComparer.Ordinal);
             for (var scope = this; scope is not null; scope = scope.Parent)
             {
-                seen.UnionWith(scope._values.Keys);
+                foreach (var entry in scope._names)
+                {
+                    seen.Add(entry.Name);
+                }
             }
 
             if (Input is not null)
