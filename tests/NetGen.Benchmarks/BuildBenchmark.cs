@@ -1,5 +1,4 @@
 using System;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 
@@ -41,23 +40,6 @@ public static class BuildBenchmark
         Console.WriteLine();
     }
 
-    private static double Build(string project)
-    {
-        var start = new ProcessStartInfo("dotnet", $"build \"{project}\" --no-restore -nologo -v q -clp:NoSummary")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"dotnet build failed:\n{output.Result}{error.Result}");
-        }
-
-        return stopwatch.Elapsed.TotalSeconds;
-    }
+    private static double Build(string project) =>
+        Statistics.Milliseconds(() => ChildProcess.Start("dotnet", "build", project, "--no-restore", "-nologo", "-v", "q", "-clp:NoSummary")) / 1000;
 }

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -30,7 +29,7 @@ public static class GeneratorBenchmark
             .Select(f => (AdditionalText)new ZooText(f, File.ReadAllText(f))).ToArray();
         var compilation = Compilation("namespace App { public static class Marker { } }");
 
-        var firstInProcess = Time(() => Driver(files).RunGenerators(compilation));
+        var firstInProcess = Statistics.Milliseconds(() => Driver(files).RunGenerators(compilation));
         var cold = Repeat(() => Driver(files).RunGenerators(compilation));
         var coldGenerator = Enumerable.Range(0, Repetitions)
             .Select(_ => Driver(files).RunGenerators(compilation).GetTimingInfo().GeneratorTimes.Single().ElapsedTime.TotalMilliseconds)
@@ -90,7 +89,7 @@ public static class GeneratorBenchmark
         {
             // Each edit starts from the original file, so every run sees one fresh change.
             var changed = edit(driver, i);
-            times.Add(Time(() => changed.RunGenerators(compilation)));
+            times.Add(Statistics.Milliseconds(() => changed.RunGenerators(compilation)));
         }
 
         return times;
@@ -106,7 +105,7 @@ public static class GeneratorBenchmark
         {
             var next = current.ReplaceSyntaxTree(current.SyntaxTrees.Single(), tree.WithChangedText(SourceText.From($"namespace App {{ public static class Marker {{ public const int Edit = {i}; }} }}")));
             var run = driver;
-            times.Add(Time(() => run = run.RunGenerators(next)));
+            times.Add(Statistics.Milliseconds(() => run = run.RunGenerators(next)));
             driver = run;
             current = next;
         }
@@ -144,15 +143,9 @@ public static class GeneratorBenchmark
     private static List<double> Repeat(Action action)
     {
         action();
-        return Enumerable.Range(0, Repetitions).Select(_ => Time(action)).ToList();
+        return Enumerable.Range(0, Repetitions).Select(_ => Statistics.Milliseconds(action)).ToList();
     }
 
-    private static double Time(Action action)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        action();
-        return stopwatch.Elapsed.TotalMilliseconds;
-    }
 
     private sealed class ZooText : AdditionalText
     {

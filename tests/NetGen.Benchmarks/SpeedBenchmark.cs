@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
 using TorchSharp;
@@ -77,25 +76,19 @@ public static class SpeedBenchmark
         {
             if (i % 2 == 0)
             {
-                a.Add(Time(generated));
-                b.Add(Time(handWritten));
+                a.Add(Statistics.Milliseconds(generated));
+                b.Add(Statistics.Milliseconds(handWritten));
             }
             else
             {
-                b.Add(Time(handWritten));
-                a.Add(Time(generated));
+                b.Add(Statistics.Milliseconds(handWritten));
+                a.Add(Statistics.Milliseconds(generated));
             }
         }
 
         return (a, b);
     }
 
-    private static double Time(Action action)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        action();
-        return stopwatch.Elapsed.TotalMilliseconds;
-    }
 
     private static void Row(string name, string mode, string same, (List<double> Generated, List<double> HandWritten) times)
     {

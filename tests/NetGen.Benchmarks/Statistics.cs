@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 
 namespace NetGen.Benchmarks;
@@ -7,6 +8,14 @@ namespace NetGen.Benchmarks;
 /// <summary>Order statistics of a few timings (medians: one slow outlier must not move the result).</summary>
 public static class Statistics
 {
+    /// <summary>Wall-clock milliseconds of one call.</summary>
+    public static double Milliseconds(Action action)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        action();
+        return stopwatch.Elapsed.TotalMilliseconds;
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();
