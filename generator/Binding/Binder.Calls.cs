@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Common;
 using NetGen.Generator.Syntax;
@@ -10,32 +9,44 @@ namespace NetGen.Generator.Binding;
 
 public sealed partial class Binder
 {
-    /// <summary>Arguments matched to parameters by position or name (or alias), evaluated in the caller's scope.</summary>
-    private sealed record BoundArguments(Dictionary<string, Value> Values, Dictionary<string, TextSpan> Spans);
+    /// <summary>
+    /// Arguments matched to parameters by position or name (or alias), evaluated in the caller's scope.
+    /// Slot i belongs to parameter i; an argument not given leaves its slot null. Arrays, not
+    /// dictionaries: the binder matches thousands of calls per file, each against a handful of parameters.
+    /// </summary>
+    private sealed class BoundArguments
+    {
+        public BoundArguments(int count)
+        {
+            Values = new Value?[count];
+            Spans = new TextSpan[count];
+        }
+
+        public Value?[] Values { get; }
+
+        public TextSpan[] Spans { get; }
+    }
 
     private BoundArguments? BindArguments(CallItemSyntax call, IReadOnlyList<(string Name, string? Alias)> parameters, Scope scope)
     {
         var callee = call.Callee.Text;
-        var values = new Dictionary<string, Value>(StringComparer.Ordinal);
-        var spans = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        var bound = new BoundArguments(parameters.Count);
         var ok = true;
         var seenNamed = false;
         for (var index = 0; index < call.Arguments.Length; index++)
         {
             var argument = call.Arguments[index];
-            string target;
+            int target;
             if (argument.Name is { } name)
             {
                 seenNamed = true;
-                var match = parameters.FirstOrDefault(p => p.Name == name.Text || p.Alias == name.Text);
-                if (match.Name is null)
+                target = IndexOfParameter(parameters, name.Text);
+                if (target < 0)
                 {
                     _diagnostics.UnknownArgument(name.Span, callee, name.Text, parameters.Select(p => p.Alias is null ? p.Name : $"{p.Name} ({p.Alias})"));
                     ok = false;
                     continue;
                 }
-
-                target = match.Name;
             }
             else if (seenNamed)
             {
@@ -51,12 +62,12 @@ public sealed partial class Binder
             }
             else
             {
-                target = parameters[index].Name;
+                target = index;
             }
 
-            if (values.ContainsKey(target))
+            if (bound.Values[target] is not null)
             {
-                _diagnostics.DuplicateArgument(argument.Span, callee, target);
+                _diagnostics.DuplicateArgument(argument.Span, callee, parameters[target].Name);
                 ok = false;
                 continue;
             }
@@ -68,11 +79,24 @@ public sealed partial class Binder
                 continue;
             }
 
-            values.Add(target, value);
-            spans.Add(target, argument.Value.Span);
+            bound.Values[target] = value;
+            bound.Spans[target] = argument.Value.Span;
         }
 
-        return ok ? new BoundArguments(values, spans) : null;
+        return ok ? bound : null;
+    }
+
+    private static int IndexOfParameter(IReadOnlyList<(string Name, string? Alias)> parameters, string name)
+    {
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            if (parameters[i].Name == name || parameters[i].Alias == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     // Layers -------------------------------------------------------------------------------
@@ -86,13 +110,15 @@ public sealed partial class Binder
         }
 
         var ok = true;
-        foreach (var argument in spec.Arguments)
+        var values = bound.Values;
+        for (var i = 0; i < spec.Arguments.Count; i++)
         {
-            if (!bound.Values.TryGetValue(argument.Name, out var value))
+            var argument = spec.Arguments[i];
+            if (values[i] is not { } value)
             {
                 if (argument.Default is { } fallback)
                 {
-                    bound.Values[argument.Name] = fallback;
+                    values[i] = fallback;
                 }
                 else if (!argument.Optional)
                 {
@@ -103,9 +129,9 @@ public sealed partial class Binder
                 continue;
             }
 
-            var converted = Convert(value, argument, spec.Name, bound.Spans[argument.Name]);
+            var converted = Convert(value, argument, spec.Name, bound.Spans[i]);
             ok &= !converted.IsError;
-            bound.Values[argument.Name] = converted;
+            values[i] = converted;
         }
 
         if (!ok || !CountModule(call.Span))
@@ -113,7 +139,7 @@ public sealed partial class Binder
             return null;
         }
 
-        var result = spec.Infer(new LayerCall(spec.Name, current, call.Span, bound.Values, bound.Spans, _diagnostics));
+        var result = spec.Infer(new LayerCall(spec, current, call.Span, values, bound.Spans, _diagnostics));
         if (result is null)
         {
             return null;
@@ -169,7 +195,7 @@ public sealed partial class Binder
             return null;
         }
 
-        var parameters = block.Parameters.Where(p => !p.Name.IsMissing).Select(p => (p.Name.Text, (string?)null)).ToList();
+        var (parameters, scopeSize) = _blockSignatures[block.Name.Text];
         var bound = BindArguments(call, parameters, scope);
         if (bound is null)
         {
@@ -177,8 +203,9 @@ public sealed partial class Binder
         }
 
         var input = current;
-        var blockScope = new Scope(null, input);
-        var key = new StringBuilder(block.Name.Text).Append('|').Append(input.ToString()).Append('|').Append(input.ChannelsExpression);
+        var blockScope = new Scope(null, input, scopeSize);
+        var arguments = new Value[parameters.Count];
+        var slot = 0;
         foreach (var parameter in block.Parameters)
         {
             if (parameter.Name.IsMissing)
@@ -193,7 +220,7 @@ public sealed partial class Binder
             }
 
             Value value;
-            if (bound.Values.TryGetValue(parameter.Name.Text, out var given))
+            if (bound.Values[slot] is { } given)
             {
                 value = given;
             }
@@ -214,10 +241,11 @@ public sealed partial class Binder
             }
 
             blockScope.Define(parameter.Name.Text, value);
-            key.Append('|').Append(value.Kind).Append(':').Append(value.Display).Append(':').Append(value.Dynamic);
+            arguments[slot++] = value;
         }
 
-        if (!_expansions.TryGetValue(key.ToString(), out var expansion))
+        var key = new ExpansionKey(block, input, arguments);
+        if (!_expansions.TryGetValue(key, out var expansion))
         {
             var modulesBefore = _modules;
             var shape = input;
@@ -228,7 +256,7 @@ public sealed partial class Binder
             }
 
             expansion = new Expansion(entries, _modules - modulesBefore);
-            _expansions.Add(key.ToString(), expansion);
+            _expansions.Add(key, expansion);
         }
         else if (!CountModule(call.Span, expansion.Modules))
         {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Common;
 using NetGen.Generator.Syntax;
@@ -37,7 +38,42 @@ public sealed partial class Binder
         public ModuleModel? Module { get; set; }
     }
 
-    private readonly Dictionary<string, Expansion> _expansions = new(StringComparer.Ordinal);
+    /// <summary>
+    /// What a block's expansion depends on: the block, its input shape and its argument values (a block
+    /// body sees nothing else). Values compare as the pipeline compares them, so two calls that share an
+    /// expansion would also produce equal models.
+    /// </summary>
+    private readonly struct ExpansionKey : IEquatable<ExpansionKey>
+    {
+        private readonly BlockSyntax _block;
+        private readonly Shape _input;
+        private readonly Value[] _arguments;
+
+        public ExpansionKey(BlockSyntax block, Shape input, Value[] arguments)
+        {
+            _block = block;
+            _input = input;
+            _arguments = arguments;
+        }
+
+        public bool Equals(ExpansionKey other) =>
+            ReferenceEquals(_block, other._block) && _input.Equals(other._input) && _arguments.AsSpan().SequenceEqual(other._arguments);
+
+        public override bool Equals(object? obj) => obj is ExpansionKey other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = (RuntimeHelpers.GetHashCode(_block) * 31) + _input.GetHashCode();
+            foreach (var argument in _arguments)
+            {
+                hash = unchecked((hash * 31) + argument.GetHashCode());
+            }
+
+            return hash;
+        }
+    }
+
+    private readonly Dictionary<ExpansionKey, Expansion> _expansions = new();
 
     /// <summary>
     /// Binds statements one after another, threading the shape. Stops at the first statement that
@@ -188,7 +224,7 @@ public sealed partial class Binder
         var copies = new List<Entry>();
         for (var i = 0; i < count.Integer; i++)
         {
-            var iteration = new Scope(scope);
+            var iteration = new Scope(scope, capacity: 1);
             iteration.Define("i", Value.Int(i));
             var made = BindItem(statement.Item, iteration, ref current, statement.Spread);
             if (made is null)
@@ -347,10 +383,12 @@ public sealed partial class Binder
     /// <summary>Fixes the keys of a container's children: a name, or the index among its children as nn.Sequential numbers them.</summary>
     private EquatableArray<ChildModel>? Finalize(List<Entry> entries, (string Name, TextSpan Span)? reservedName)
     {
-        var seen = new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+        // Only names can clash (an index key is a number, a name an identifier), so most containers,
+        // whose children are unnamed, need no lookup at all.
+        Dictionary<string, TextSpan>? named = null;
         if (reservedName is { } reserved)
         {
-            seen.Add(reserved.Name, reserved.Span);
+            named = new Dictionary<string, TextSpan>(StringComparer.Ordinal) { [reserved.Name] = reserved.Span };
         }
 
         var children = ImmutableArray.CreateBuilder<ChildModel>(entries.Count);
@@ -358,20 +396,30 @@ public sealed partial class Binder
         for (var index = 0; index < entries.Count; index++)
         {
             var entry = entries[index];
-            var key = entry.Name ?? index.ToString(CultureInfo.InvariantCulture);
-            if (seen.TryGetValue(key, out var first))
+            if (entry.Name is not { } name)
             {
-                _diagnostics.DuplicateName(entry.Span, "module name", key, LineOf(first.Start));
+                children.Add(new ChildModel(IndexKey(index), entry.Module, entry.Role));
+                continue;
+            }
+
+            named ??= new Dictionary<string, TextSpan>(StringComparer.Ordinal);
+            if (named.TryGetValue(name, out var first))
+            {
+                _diagnostics.DuplicateName(entry.Span, "module name", name, LineOf(first.Start));
                 ok = false;
                 continue;
             }
 
-            seen.Add(key, entry.Span);
-            children.Add(new ChildModel(key, entry.Module, entry.Role));
+            named.Add(name, entry.Span);
+            children.Add(new ChildModel(name, entry.Module, entry.Role));
         }
 
-        return ok ? new EquatableArray<ChildModel>(children.ToImmutable()) : null;
+        return ok ? new EquatableArray<ChildModel>(children.MoveToImmutable()) : null;
     }
+
+    private static readonly string[] IndexKeys = Enumerable.Range(0, 64).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    private static string IndexKey(int index) => index < IndexKeys.Length ? IndexKeys[index] : index.ToString(CultureInfo.InvariantCulture);
 
     private bool BindAuxiliary(ItemStatementSyntax statement, AuxItemSyntax aux, bool networkLevel, Scope scope, Shape current, List<Entry> entries)
     {
@@ -427,6 +475,14 @@ public sealed partial class Binder
     private SequenceModel Sequence(EquatableArray<ChildModel> children, string? origin, Shape input, Shape output) =>
         new(children, origin, input, output, Sum(children, m => m.Parameters), Sum(children, m => m.Macs));
 
-    private static long Sum(IEnumerable<ChildModel> children, Func<ModuleModel, long> count) =>
-        children.Aggregate(0L, (sum, child) => SafeMath.Add(sum, count(child.Module)));
+    private static long Sum(IEnumerable<ChildModel> children, Func<ModuleModel, long> count)
+    {
+        var sum = 0L;
+        foreach (var child in children)
+        {
+            sum = SafeMath.Add(sum, count(child.Module));
+        }
+
+        return sum;
+    }
 }

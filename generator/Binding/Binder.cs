@@ -29,6 +29,12 @@ public sealed partial class Binder
     private readonly DiagnosticBag _diagnostics;
     private readonly Evaluator _evaluator;
     private readonly Dictionary<string, BlockSyntax> _blocks = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Each block's parameter names as argument matching wants them, and how many names its scope holds
+    /// (parameters and lets): made once per file, not per call.
+    /// </summary>
+    private readonly Dictionary<string, (IReadOnlyList<(string Name, string? Alias)> Parameters, int ScopeSize)> _blockSignatures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recursiveBlocks = new(StringComparer.Ordinal);
     private int _modules;
     private int _depth;
@@ -86,6 +92,8 @@ public sealed partial class Binder
             else
             {
                 _blocks.Add(block.Name.Text, block);
+                var parameters = block.Parameters.Where(p => !p.Name.IsMissing).Select(p => (p.Name.Text, (string?)null)).ToList();
+                _blockSignatures.Add(block.Name.Text, (parameters, parameters.Count + block.Body.Statements.OfType<LetStatementSyntax>().Count()));
             }
         }
 

@@ -30,36 +30,38 @@ public sealed record ArgumentSpec(string Name, string? Alias, ArgumentType Type,
     public string Display => Alias is null ? Name : $"{Name} ({Alias})";
 }
 
-/// <summary>The arguments of one layer call after binding, with the spans to blame.</summary>
+/// <summary>The arguments of one layer call after binding, with the spans to blame. Slot i holds the spec's argument i (null: not given, no default).</summary>
 public sealed class LayerCall
 {
-    public LayerCall(string layer, Shape input, TextSpan span, Dictionary<string, Value> values, Dictionary<string, TextSpan> spans, DiagnosticBag diagnostics)
+    private readonly LayerSpec _spec;
+    private readonly Value?[] _values;
+    private readonly TextSpan[] _spans;
+
+    public LayerCall(LayerSpec spec, Shape input, TextSpan span, Value?[] values, TextSpan[] spans, DiagnosticBag diagnostics)
     {
-        Layer = layer;
+        _spec = spec;
+        _values = values;
+        _spans = spans;
         Input = input;
         Span = span;
-        Values = values;
-        Spans = spans;
         Diagnostics = diagnostics;
     }
 
-    public string Layer { get; }
+    public string Layer => _spec.Name;
 
     public Shape Input { get; }
 
     public TextSpan Span { get; }
 
-    public Dictionary<string, Value> Values { get; }
-
-    public Dictionary<string, TextSpan> Spans { get; }
-
     public DiagnosticBag Diagnostics { get; }
 
-    public Value this[string name] => Values.TryGetValue(name, out var value) ? value : Value.Error;
+    /// <summary>The argument's value; <see cref="Value.Error"/> when the layer has no such argument or it was not given.</summary>
+    public Value this[string name] => _spec.IndexOf(name) is var i and >= 0 ? _values[i] ?? Value.Error : Value.Error;
 
-    public bool Has(string name) => Values.ContainsKey(name);
+    public bool Has(string name) => _spec.IndexOf(name) is var i and >= 0 && _values[i] is not null;
 
-    public TextSpan SpanOf(string name) => Spans.TryGetValue(name, out var span) ? span : Span;
+    /// <summary>Where the argument is written; the call itself when it was not written (a default).</summary>
+    public TextSpan SpanOf(string name) => _spec.IndexOf(name) is var i and >= 0 && !_spans[i].IsEmpty ? _spans[i] : Span;
 }
 
 /// <summary>A layer's output shape, counts, and the arguments the emitter needs (inferred ones included).</summary>
@@ -70,6 +72,20 @@ public sealed record LayerSpec(string Name, string Summary, IReadOnlyList<Argume
 {
     /// <summary>The arguments' names and aliases, made once: the binder matches every call of the layer against them.</summary>
     public IReadOnlyList<(string Name, string? Alias)> Parameters { get; } = Arguments.Select(a => (a.Name, a.Alias)).ToList();
+
+    /// <summary>The index of an argument by its name; -1 when the layer has none of that name (shape rules shared by layers ask).</summary>
+    public int IndexOf(string name)
+    {
+        for (var i = 0; i < Arguments.Count; i++)
+        {
+            if (Arguments[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }
 
 /// <summary>
@@ -243,7 +259,7 @@ public static class LayerCatalog
 
         var h = ConvolvedSize(input.Height, kh, sh, p.Item1, dh, ceil: false);
         var w = ConvolvedSize(input.Width, kw, sw, p.Item2, dw, ceil: false);
-        if (!CheckSize(call, h, w, $"kernel {Pair(kh, kw)}, stride {Pair(sh, sw)}, padding {Pair(p.Item1, p.Item2)}"))
+        if (!CheckSize(call, h, w, (kh, kw), (sh, sw), p))
         {
             return null;
         }
@@ -324,13 +340,14 @@ public static class LayerCatalog
         return output;
     }
 
-    private static bool CheckSize(LayerCall call, long h, long w, string settings)
+    private static bool CheckSize(LayerCall call, long h, long w, (long, long) kernel, (long, long) stride, (long, long) padding)
     {
         if (h > 0 && w > 0)
         {
             return true;
         }
 
+        var settings = $"kernel {Pair(kernel.Item1, kernel.Item2)}, stride {Pair(stride.Item1, stride.Item2)}, padding {Pair(padding.Item1, padding.Item2)}";
         var hint = $"with {settings} the map vanishes: use a larger input, a smaller kernel or stride, or more padding";
         call.Diagnostics.SizeVanishes(call.Span, call.Layer, $"{call.Input.Height}x{call.Input.Width}", $"{Math.Max(h, 0)}x{Math.Max(w, 0)}", hint);
         return false;
@@ -407,7 +424,7 @@ public static class LayerCatalog
         var ceil = call["ceil"].AsBool;
         var h = ConvolvedSize(call.Input.Height, kh, sh, ph, dh, ceil);
         var w = ConvolvedSize(call.Input.Width, kw, sw, pw, dw, ceil);
-        if (!CheckSize(call, h, w, $"kernel {Pair(kh, kw)}, stride {Pair(sh, sw)}, padding {Pair(ph, pw)}"))
+        if (!CheckSize(call, h, w, (kh, kw), (sh, sw), (ph, pw)))
         {
             return null;
         }

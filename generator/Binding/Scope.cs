@@ -7,12 +7,14 @@ public sealed class Scope
 {
     // A scope holds a handful of names (a block's parameters and lets), and the binder makes one per
     // block call: a short list searched linearly costs less than two dictionaries.
-    private readonly List<(string Name, Value Value, int Position)> _names = new(4);
+    private readonly List<(string Name, Value Value, int Position)> _names;
 
-    public Scope(Scope? parent, Shape? input = null)
+    /// <param name="capacity">How many names the scope will likely hold (a block's parameters), so the list need not grow.</param>
+    public Scope(Scope? parent, Shape? input = null, int capacity = 4)
     {
         Parent = parent;
         Input = input ?? parent?.Input;
+        _names = new(capacity);
     }
 
     public Scope? Parent { get; }
