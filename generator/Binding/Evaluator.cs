@@ -143,8 +143,9 @@ public sealed class Evaluator
         var op = binary.Operator.Kind;
         var dynamic = left.IsDynamic || right.IsDynamic;
         var dependsOn = left.DependsOn ?? right.DependsOn;
-        var l = left.ToCSharp();
-        var r = right.ToCSharp();
+        // The operands as C#, only when the result must be recomputed at run time (formatting is not free).
+        var l = dynamic ? left.ToCSharp() : null;
+        var r = dynamic ? right.ToCSharp() : null;
 
         if (op is TokenKind.AndKeyword or TokenKind.OrKeyword)
         {
@@ -197,28 +198,28 @@ public sealed class Evaluator
                 switch (op)
                 {
                     case TokenKind.Plus:
-                        return ints ? Value.Int(left.Integer + right.Integer, dynamic ? $"({l} + {r})" : null, dependsOn) : FloatResult(a + b, $"({l} + {r})");
+                        return ints ? Value.Int(left.Integer + right.Integer, dynamic ? $"({l} + {r})" : null, dependsOn) : FloatResult(a + b, dynamic ? $"({l} + {r})" : null);
                     case TokenKind.Minus:
-                        return ints ? Value.Int(left.Integer - right.Integer, dynamic ? $"({l} - {r})" : null, dependsOn) : FloatResult(a - b, $"({l} - {r})");
+                        return ints ? Value.Int(left.Integer - right.Integer, dynamic ? $"({l} - {r})" : null, dependsOn) : FloatResult(a - b, dynamic ? $"({l} - {r})" : null);
                     case TokenKind.Star:
-                        return ints ? Value.Int(left.Integer * right.Integer, dynamic ? $"({l} * {r})" : null, dependsOn) : FloatResult(a * b, $"({l} * {r})");
+                        return ints ? Value.Int(left.Integer * right.Integer, dynamic ? $"({l} * {r})" : null, dependsOn) : FloatResult(a * b, dynamic ? $"({l} * {r})" : null);
                     case TokenKind.Slash:
-                        return FloatResult(a / b, $"((double){l} / {r})");
+                        return FloatResult(a / b, dynamic ? $"((double){l} / {r})" : null);
                     case TokenKind.SlashSlash:
                         return ints
                             ? Value.Int(DslMath.FloorDiv(left.Integer, right.Integer), dynamic ? $"global::NetGen.DslMath.FloorDiv({l}, {r})" : null, dependsOn)
-                            : FloatResult(Math.Floor(a / b), $"global::System.Math.Floor((double){l} / {r})");
+                            : FloatResult(Math.Floor(a / b), dynamic ? $"global::System.Math.Floor((double){l} / {r})" : null);
                     case TokenKind.Percent:
                         return ints
                             ? Value.Int(DslMath.Mod(left.Integer, right.Integer), dynamic ? $"global::NetGen.DslMath.Mod({l}, {r})" : null, dependsOn)
-                            : FloatResult(DslMath.Mod(a, b), $"global::NetGen.DslMath.Mod((double){l}, (double){r})");
+                            : FloatResult(DslMath.Mod(a, b), dynamic ? $"global::NetGen.DslMath.Mod((double){l}, (double){r})" : null);
                     case TokenKind.StarStar:
                         if (ints && right.Integer >= 0 && !dynamic)
                         {
                             return Value.Int(IntPower(left.Integer, right.Integer));
                         }
 
-                        return FloatResult(Math.Pow(a, b), $"global::System.Math.Pow({l}, {r})");
+                        return FloatResult(Math.Pow(a, b), dynamic ? $"global::System.Math.Pow({l}, {r})" : null);
                 }
             }
         }
@@ -230,7 +231,7 @@ public sealed class Evaluator
 
         return OperatorError(binary, left, right, "see docs/dsl.md for the operators");
 
-        Value FloatResult(double value, string expression)
+        Value FloatResult(double value, string? expression)
         {
             if (double.IsInfinity(value) || double.IsNaN(value))
             {
@@ -238,7 +239,7 @@ public sealed class Evaluator
                 return Value.Error;
             }
 
-            return Value.Float(value, dynamic ? expression : null, dependsOn);
+            return Value.Float(value, expression, dependsOn);
         }
     }
 
@@ -337,29 +338,39 @@ public sealed class Evaluator
             return Value.Error;
         }
 
-        var arguments = call.Arguments.Select(argument => Evaluate(argument, scope)).ToList();
-        if (arguments.Any(a => a.IsError))
+        var arguments = new Value[call.Arguments.Length];
+        var failed = false;
+        var dynamic = false;
+        string? dependsOn = null;
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            var argument = Evaluate(call.Arguments[i], scope);
+            arguments[i] = argument;
+            failed |= argument.IsError;
+            dynamic |= argument.IsDynamic;
+            dependsOn ??= argument.DependsOn;
+        }
+
+        if (failed)
         {
             return Value.Error;
         }
 
-        var given = arguments.Count == 0 ? "no arguments" : string.Join(", ", arguments.Select(a => a.Describe));
         if (arguments.Any(a => a.Kind is not (ValueKind.Int or ValueKind.Float)))
         {
-            _diagnostics.FunctionArguments(call.Span, name, "numbers", given);
+            _diagnostics.FunctionArguments(call.Span, name, "numbers", Given());
             return Value.Error;
         }
 
-        var dynamic = arguments.Any(a => a.IsDynamic);
-        var dependsOn = arguments.Select(a => a.DependsOn).FirstOrDefault(d => d is not null);
-        var cs = arguments.Select(a => a.ToCSharp()).ToList();
+        // The arguments as C#, only when the result must be recomputed at run time.
+        var cs = dynamic ? arguments.Select(a => a.ToCSharp()).ToList() : null;
         try
         {
             switch (name)
             {
                 case "min":
                 case "max":
-                    if (arguments.Count < 2)
+                    if (arguments.Length < 2)
                     {
                         break;
                     }
@@ -368,43 +379,43 @@ public sealed class Evaluator
                     var isMin = name == "min";
                     var best = arguments.Aggregate((x, y) => (isMin ? y.AsDouble < x.AsDouble : y.AsDouble > x.AsDouble) ? y : x);
                     var method = isMin ? "Min" : "Max";
-                    var expression = cs.Aggregate((x, y) => $"global::System.Math.{method}({(allInts ? x : "(double)" + x)}, {y})");
+                    var expression = cs?.Aggregate((x, y) => $"global::System.Math.{method}({(allInts ? x : "(double)" + x)}, {y})");
                     return allInts
-                        ? Value.Int(best.Integer, dynamic ? expression : null, dependsOn)
-                        : Value.Float(best.AsDouble, dynamic ? expression : null, dependsOn);
-                case "ceil" when arguments.Count == 1:
-                    return Value.Int(DslMath.Ceil(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Ceil({cs[0]})" : null, dependsOn);
-                case "floor" when arguments.Count == 1:
-                    return Value.Int(DslMath.Floor(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Floor({cs[0]})" : null, dependsOn);
-                case "round" when arguments.Count == 1:
-                    return Value.Int(DslMath.Round(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Round({cs[0]})" : null, dependsOn);
-                case "int" when arguments.Count == 1:
-                    return Value.Int(checked((long)arguments[0].AsDouble), dynamic ? $"((long){cs[0]})" : null, dependsOn);
-                case "float" when arguments.Count == 1:
-                    return Value.Float(arguments[0].AsDouble, dynamic ? $"((double){cs[0]})" : null, dependsOn);
-                case "abs" when arguments.Count == 1:
+                        ? Value.Int(best.Integer, expression, dependsOn)
+                        : Value.Float(best.AsDouble, expression, dependsOn);
+                case "ceil" when arguments.Length == 1:
+                    return Value.Int(DslMath.Ceil(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Ceil({cs![0]})" : null, dependsOn);
+                case "floor" when arguments.Length == 1:
+                    return Value.Int(DslMath.Floor(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Floor({cs![0]})" : null, dependsOn);
+                case "round" when arguments.Length == 1:
+                    return Value.Int(DslMath.Round(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Round({cs![0]})" : null, dependsOn);
+                case "int" when arguments.Length == 1:
+                    return Value.Int(checked((long)arguments[0].AsDouble), dynamic ? $"((long){cs![0]})" : null, dependsOn);
+                case "float" when arguments.Length == 1:
+                    return Value.Float(arguments[0].AsDouble, dynamic ? $"((double){cs![0]})" : null, dependsOn);
+                case "abs" when arguments.Length == 1:
                     return arguments[0].Kind == ValueKind.Int
-                        ? Value.Int(checked(Math.Abs(arguments[0].Integer)), dynamic ? $"global::System.Math.Abs({cs[0]})" : null, dependsOn)
-                        : Value.Float(Math.Abs(arguments[0].Number), dynamic ? $"global::System.Math.Abs({cs[0]})" : null, dependsOn);
-                case "sqrt" when arguments.Count == 1:
+                        ? Value.Int(checked(Math.Abs(arguments[0].Integer)), dynamic ? $"global::System.Math.Abs({cs![0]})" : null, dependsOn)
+                        : Value.Float(Math.Abs(arguments[0].Number), dynamic ? $"global::System.Math.Abs({cs![0]})" : null, dependsOn);
+                case "sqrt" when arguments.Length == 1:
                     if (arguments[0].AsDouble < 0)
                     {
-                        _diagnostics.FunctionArguments(call.Span, name, "a number that is not negative", given);
+                        _diagnostics.FunctionArguments(call.Span, name, "a number that is not negative", Given());
                         return Value.Error;
                     }
 
-                    return Value.Float(Math.Sqrt(arguments[0].AsDouble), dynamic ? $"global::System.Math.Sqrt({cs[0]})" : null, dependsOn);
-                case "make_divisible" when arguments.Count is 2 or 3:
-                    if (arguments[1].Kind != ValueKind.Int || arguments[1].Integer <= 0 || (arguments.Count == 3 && arguments[2].Kind != ValueKind.Int))
+                    return Value.Float(Math.Sqrt(arguments[0].AsDouble), dynamic ? $"global::System.Math.Sqrt({cs![0]})" : null, dependsOn);
+                case "make_divisible" when arguments.Length is 2 or 3:
+                    if (arguments[1].Kind != ValueKind.Int || arguments[1].Integer <= 0 || (arguments.Length == 3 && arguments[2].Kind != ValueKind.Int))
                     {
-                        _diagnostics.FunctionArguments(call.Span, name, "(value, divisor [, min_value]) with a positive int divisor", given);
+                        _diagnostics.FunctionArguments(call.Span, name, "(value, divisor [, min_value]) with a positive int divisor", Given());
                         return Value.Error;
                     }
 
-                    var minValue = arguments.Count == 3 ? arguments[2].Integer : 0;
+                    var minValue = arguments.Length == 3 ? arguments[2].Integer : 0;
                     return Value.Int(
                         DslMath.MakeDivisible(arguments[0].AsDouble, arguments[1].Integer, minValue),
-                        dynamic ? $"global::NetGen.DslMath.MakeDivisible({cs[0]}, {cs[1]}{(arguments.Count == 3 ? ", " + cs[2] : string.Empty)})" : null,
+                        dynamic ? $"global::NetGen.DslMath.MakeDivisible({cs![0]}, {cs![1]}{(arguments.Length == 3 ? ", " + cs![2] : string.Empty)})" : null,
                         dependsOn);
             }
         }
@@ -420,7 +431,9 @@ public sealed class Evaluator
             "make_divisible" => "(value, divisor [, min_value])",
             _ => "one number",
         };
-        _diagnostics.FunctionArguments(call.Span, name, expected, given);
+        _diagnostics.FunctionArguments(call.Span, name, expected, Given());
         return Value.Error;
+
+        string Given() => arguments.Length == 0 ? "no arguments" : string.Join(", ", arguments.Select(a => a.Describe));
     }
 }

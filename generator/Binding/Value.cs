@@ -21,18 +21,39 @@ public enum ValueKind
 public sealed record Value(ValueKind Kind, long Integer, double Number, long Second, string? Symbol, string? Dynamic, string? DependsOn)
 {
     public static readonly Value Error = new(ValueKind.Error, 0, 0, 0, null, null, null);
-    public static readonly Value True = Bool(true);
-    public static readonly Value False = Bool(false);
+    public static readonly Value True = new(ValueKind.Bool, 1, 0, 0, null, null, null);
+    public static readonly Value False = new(ValueKind.Bool, 0, 0, 0, null, null, null);
 
-    public static Value Int(long value, string? dynamic = null, string? dependsOn = null) => new(ValueKind.Int, value, value, 0, null, dynamic, dependsOn);
+    // Constant small ints and bools are shared: the binder makes one for nearly every literal, index
+    // and comparison it evaluates, and shared instances also compare by reference.
+    private static readonly Value[] SmallInts = CreateSmallInts(-1, 1024);
+
+    public static Value Int(long value, string? dynamic = null, string? dependsOn = null) =>
+        dynamic is null && dependsOn is null && value >= -1 && value < SmallInts.Length - 1
+            ? SmallInts[value + 1]
+            : new(ValueKind.Int, value, value, 0, null, dynamic, dependsOn);
 
     public static Value Float(double value, string? dynamic = null, string? dependsOn = null) => new(ValueKind.Float, 0, value, 0, null, dynamic, dependsOn);
 
-    public static Value Bool(bool value, string? dynamic = null, string? dependsOn = null) => new(ValueKind.Bool, value ? 1 : 0, 0, 0, null, dynamic, dependsOn);
+    public static Value Bool(bool value, string? dynamic = null, string? dependsOn = null) =>
+        dynamic is null && dependsOn is null
+            ? (value ? True : False)
+            : new(ValueKind.Bool, value ? 1 : 0, 0, 0, null, dynamic, dependsOn);
 
     public static Value Pair(long first, long second) => new(ValueKind.Pair, first, 0, second, null, null, null);
 
     public static Value SymbolValue(string symbol) => new(ValueKind.Symbol, 0, 0, 0, symbol, null, null);
+
+    private static Value[] CreateSmallInts(long first, long last)
+    {
+        var values = new Value[last - first + 1];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = new(ValueKind.Int, first + i, first + i, 0, null, null, null);
+        }
+
+        return values;
+    }
 
     public bool IsError => Kind == ValueKind.Error;
 
