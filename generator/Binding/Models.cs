@@ -1,3 +1,6 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using NetGen.Generator.Common;
 
 namespace NetGen.Generator.Binding;
@@ -26,7 +29,77 @@ public enum ChildRole
 }
 
 /// <summary>A module with the key it is registered under in its parent (a state_dict path segment).</summary>
-public sealed record ChildModel(string Key, ModuleModel Module, ChildRole Role = ChildRole.Normal);
+public sealed record ChildModel(string Key, ModuleModel Module, ChildRole Role = ChildRole.Normal)
+{
+    public bool Equals(ChildModel? other) =>
+        ReferenceEquals(this, other) || (other is not null && Key == other.Key && Role == other.Role && SharedSubtrees.Equal(Module, other.Module));
+
+    public override int GetHashCode() => ((Key.GetHashCode() * 31) + Module.GetHashCode()) * 31 + (int)Role;
+}
+
+/// <summary>
+/// Structural equality that compares each shared subtree once. The binder reuses one module for every
+/// call of a block with the same arguments and input, so a network is a DAG whose expanded tree is
+/// several times larger (EfficientNet's ten classes: 7,492 modules, 2,942 distinct); the pipeline
+/// compares every compile's models with the cached ones, and without this it would walk the whole tree.
+/// </summary>
+internal static class SharedSubtrees
+{
+    // Containers proven equal during the outermost comparison on this thread: new instance -> old instance.
+    [ThreadStatic]
+    private static Dictionary<ModuleModel, ModuleModel>? _proven;
+
+    [ThreadStatic]
+    private static int _depth;
+
+    public static bool Equal(ModuleModel left, ModuleModel right)
+    {
+        if (ReferenceEquals(left, right))
+        {
+            return true;
+        }
+
+        if (left is LayerModel)
+        {
+            // A layer compares its few fields faster than a lookup.
+            return left.Equals(right);
+        }
+
+        var proven = _proven ??= new Dictionary<ModuleModel, ModuleModel>(ReferenceEqualityComparer.Instance);
+        if (proven.TryGetValue(left, out var known) && ReferenceEquals(known, right))
+        {
+            return true;
+        }
+
+        _depth++;
+        try
+        {
+            var equal = left.Equals(right);
+            if (equal)
+            {
+                proven[left] = right;
+            }
+
+            return equal;
+        }
+        finally
+        {
+            if (--_depth == 0)
+            {
+                proven.Clear();
+            }
+        }
+    }
+
+    private sealed class ReferenceEqualityComparer : IEqualityComparer<ModuleModel>
+    {
+        public static readonly ReferenceEqualityComparer Instance = new();
+
+        public bool Equals(ModuleModel? x, ModuleModel? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(ModuleModel obj) => RuntimeHelpers.GetHashCode(obj);
+    }
+}
 
 /// <summary>A named argument of a layer, already evaluated.</summary>
 public sealed record LayerArgument(string Name, Value Value);
