@@ -1,11 +1,13 @@
 using System;
 using System.Collections;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using NetGen.Generator.Binding;
+using NetGen.Generator.Common;
 using NetGen.Generator.Tests.Support;
 using Xunit;
 
@@ -125,4 +127,49 @@ public class IncrementalTests
         Assert.Equal(a.GetHashCode(), b.GetHashCode());
         Assert.NotEqual(a, FrontEnd.Compile(Second));
     }
+
+    [Fact]
+    public void A_shared_subtree_is_compared_against_each_of_its_counterparts()
+    {
+        // The new tree uses one instance twice; the old tree has two instances. Proving the first pair
+        // equal must not let the second pass unseen.
+        var shared = Block("relu");
+        var current = Tree(shared, shared);
+        Assert.Equal(Tree(Block("relu"), Block("relu")), current);
+        Assert.NotEqual(Tree(Block("relu"), Block("silu")), current);
+        Assert.NotEqual(Tree(Block("silu"), Block("relu")), current);
+        Assert.NotEqual(current, Tree(Block("relu"), Block("silu")));
+        Assert.Equal(Tree(Block("relu"), Block("relu")).GetHashCode(), current.GetHashCode());
+    }
+
+    [Fact]
+    public void Networks_made_of_reused_block_expansions_compare_by_value()
+    {
+        // Every Unit call below with the same arguments reuses one expansion, so both compiles are DAGs.
+        const string text = """
+            network Net
+              input 3x16x16
+              Unit(8) x 3
+              Unit(8, eps=0.001) x 2
+
+            block Unit(out, eps=0.00001)
+              conv(out, k=3, p=1)
+              batchnorm(eps=eps)
+              relu
+            """;
+        var compiled = FrontEnd.Compile(text);
+        Assert.Empty(compiled.Diagnostics);
+        Assert.Single(compiled.Networks);
+        Assert.Equal(compiled, FrontEnd.Compile(text));
+        Assert.NotEqual(FrontEnd.Compile(text), FrontEnd.Compile(text.Replace("eps=0.001", "eps=0.002", StringComparison.Ordinal)));
+        Assert.NotEqual(FrontEnd.Compile(text), FrontEnd.Compile(text.Replace("relu", "silu", StringComparison.Ordinal)));
+    }
+
+    private static readonly Shape Map = Shape.Spatial(4, 8, 8);
+
+    private static SequenceModel Block(string activation) =>
+        new(new EquatableArray<ChildModel>(ImmutableArray.Create(new ChildModel("0", new LayerModel(activation, EquatableArray<LayerArgument>.Empty, Map, Map, 0, 0)))), "Unit", Map, Map, 0, 0);
+
+    private static ChildModel Tree(ModuleModel first, ModuleModel second) =>
+        new("features", new SequenceModel(new EquatableArray<ChildModel>(ImmutableArray.Create(new ChildModel("0", first), new ChildModel("1", second))), null, Map, Map, 0, 0));
 }
