@@ -10,27 +10,14 @@ namespace NetGen.Generator.Binding;
 public sealed partial class Binder
 {
     /// <summary>
-    /// Arguments matched to parameters by position or name (or alias), evaluated in the caller's scope.
-    /// Slot i belongs to parameter i; an argument not given leaves its slot null. Arrays, not
+    /// Matches a call's arguments to parameters by position or name (or alias) and evaluates them in the
+    /// caller's scope. Slot i belongs to parameter i and stays empty when not given. One array, not
     /// dictionaries: the binder matches thousands of calls per file, each against a handful of parameters.
     /// </summary>
-    private sealed class BoundArguments
-    {
-        public BoundArguments(int count)
-        {
-            Values = new Value?[count];
-            Spans = new TextSpan[count];
-        }
-
-        public Value?[] Values { get; }
-
-        public TextSpan[] Spans { get; }
-    }
-
-    private BoundArguments? BindArguments(CallItemSyntax call, IReadOnlyList<(string Name, string? Alias)> parameters, Scope scope)
+    private BoundArgument[]? BindArguments(CallItemSyntax call, IReadOnlyList<(string Name, string? Alias)> parameters, Scope scope)
     {
         var callee = call.Callee.Text;
-        var bound = new BoundArguments(parameters.Count);
+        var bound = new BoundArgument[parameters.Count];
         var ok = true;
         var seenNamed = false;
         for (var index = 0; index < call.Arguments.Length; index++)
@@ -65,7 +52,7 @@ public sealed partial class Binder
                 target = index;
             }
 
-            if (bound.Values[target] is not null)
+            if (bound[target].Value is not null)
             {
                 _diagnostics.DuplicateArgument(argument.Span, callee, parameters[target].Name);
                 ok = false;
@@ -79,8 +66,7 @@ public sealed partial class Binder
                 continue;
             }
 
-            bound.Values[target] = value;
-            bound.Spans[target] = argument.Value.Span;
+            bound[target] = new BoundArgument(value, argument.Value.Span);
         }
 
         return ok ? bound : null;
@@ -110,15 +96,14 @@ public sealed partial class Binder
         }
 
         var ok = true;
-        var values = bound.Values;
         for (var i = 0; i < spec.Arguments.Count; i++)
         {
             var argument = spec.Arguments[i];
-            if (values[i] is not { } value)
+            if (bound[i].Value is not { } value)
             {
                 if (argument.Default is { } fallback)
                 {
-                    values[i] = fallback;
+                    bound[i] = new BoundArgument(fallback, default);
                 }
                 else if (!argument.Optional)
                 {
@@ -129,9 +114,9 @@ public sealed partial class Binder
                 continue;
             }
 
-            var converted = Convert(value, argument, spec.Name, bound.Spans[i]);
+            var converted = Convert(value, argument, spec.Name, bound[i].Span);
             ok &= !converted.IsError;
-            values[i] = converted;
+            bound[i] = new BoundArgument(converted, bound[i].Span);
         }
 
         if (!ok || !CountModule(call.Span))
@@ -139,7 +124,7 @@ public sealed partial class Binder
             return null;
         }
 
-        var result = spec.Infer(new LayerCall(spec, current, call.Span, values, bound.Spans, _diagnostics));
+        var result = spec.Infer(new LayerCall(spec, current, call.Span, bound, _diagnostics));
         if (result is null)
         {
             return null;
@@ -187,7 +172,43 @@ public sealed partial class Binder
 
     // Blocks -------------------------------------------------------------------------------
 
-    private List<Entry>? BindBlockCall(CallItemSyntax call, Scope scope, ref Shape current, bool spread)
+    /// <summary>A block call as one module: a sequence of the block's statements (or its one unnamed statement).</summary>
+    private ModuleModel? BindBlockCall(CallItemSyntax call, Scope scope, ref Shape current)
+    {
+        var input = current;
+        if (ExpandBlock(call, scope, ref current) is not { } expansion)
+        {
+            return null;
+        }
+
+        if (expansion.Module is null)
+        {
+            // A block of one unnamed statement is that statement's module (so a residual block's layers are
+            // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence.
+            var made = expansion.Entries;
+            var origin = call.Callee.Text;
+            if (made.Count == 1 && made[0].Name is null)
+            {
+                expansion.Module = WithOrigin(made[0].Module, origin);
+            }
+            else if (Finalize(made, reservedName: null) is { } children)
+            {
+                expansion.Module = Sequence(children, origin, input, current);
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return expansion.Module;
+    }
+
+    /// <summary>
+    /// Binds a block call's arguments and expands its body, or reuses the expansion of an earlier call
+    /// with the same arguments and input. Leaves <paramref name="current"/> at the block's output.
+    /// </summary>
+    private Expansion? ExpandBlock(CallItemSyntax call, Scope scope, ref Shape current)
     {
         if (!_blocks.TryGetValue(call.Callee.Text, out var block) || _recursiveBlocks.Contains(block.Name.Text))
         {
@@ -220,7 +241,7 @@ public sealed partial class Binder
             }
 
             Value value;
-            if (bound.Values[slot] is { } given)
+            if (bound[slot].Value is { } given)
             {
                 value = given;
             }
@@ -265,30 +286,7 @@ public sealed partial class Binder
 
         var made = expansion.Entries;
         current = made.Count > 0 ? made[made.Count - 1].Module.Output : input;
-        if (spread)
-        {
-            return made;
-        }
-
-        if (expansion.Module is null)
-        {
-            // A block of one unnamed statement is that statement's module (so a residual block's layers are
-            // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence.
-            if (made.Count == 1 && made[0].Name is null)
-            {
-                expansion.Module = WithOrigin(made[0].Module, block.Name.Text);
-            }
-            else if (Finalize(made, reservedName: null) is { } children)
-            {
-                expansion.Module = Sequence(children, block.Name.Text, input, current);
-            }
-            else
-            {
-                return null;
-            }
-        }
-
-        return new List<Entry> { new(null, call.Span, expansion.Module) };
+        return expansion;
     }
 
     private static ModuleModel WithOrigin(ModuleModel module, string origin) => module switch

@@ -66,13 +66,13 @@ public sealed partial class Binder
 
             if (active)
             {
-                var made = BindItem(clause.Item, new Scope(scope), ref shortcutShape, spread: false);
+                var made = BindItem(clause.Item, new Scope(scope), ref shortcutShape);
                 if (made is null)
                 {
                     return null;
                 }
 
-                shortcut = new ChildModel(clause.Name.Text, made[0].Module);
+                shortcut = new ChildModel(clause.Name.Text, made);
             }
             else
             {

@@ -152,14 +152,14 @@ public sealed partial class Binder
             }
 
             _nextConcatIsFlat = true;
-            var flat = BindItem(statement.Item, scope, ref current, spread: false);
+            var flat = BindItem(statement.Item, scope, ref current);
             _nextConcatIsFlat = false;
             if (flat is null)
             {
                 return false;
             }
 
-            entries.Add(new Entry(null, statement.Span, flat[0].Module, ChildRole.Flat));
+            entries.Add(new Entry(null, statement.Span, flat, ChildRole.Flat));
             return true;
         }
 
@@ -171,27 +171,31 @@ public sealed partial class Binder
 
         try
         {
-            if (statement.Repeat is null)
+            if (statement.Repeat is not null)
             {
-                var made = BindItem(statement.Item, scope, ref current, statement.Spread);
-                if (made is null)
+                return BindRepeat(statement, statement.Repeat, scope, ref current, entries);
+            }
+
+            if (statement.Spread)
+            {
+                var spliced = BindSpliced(statement.Item, scope, ref current);
+                if (spliced is null)
                 {
                     return false;
                 }
 
-                if (statement.Spread)
-                {
-                    entries.AddRange(made);
-                }
-                else
-                {
-                    entries.Add(new Entry(statement.Name?.Text, statement.Span, made[0].Module));
-                }
-
+                entries.AddRange(spliced);
                 return true;
             }
 
-            return BindRepeat(statement, statement.Repeat, scope, ref current, entries);
+            var made = BindItem(statement.Item, scope, ref current);
+            if (made is null)
+            {
+                return false;
+            }
+
+            entries.Add(new Entry(statement.Name?.Text, statement.Span, made));
+            return true;
         }
         catch (OverflowException)
         {
@@ -226,16 +230,22 @@ public sealed partial class Binder
         {
             var iteration = new Scope(scope, capacity: 1);
             iteration.Define("i", Value.Int(i));
-            var made = BindItem(statement.Item, iteration, ref current, statement.Spread);
+            if (statement.Spread)
+            {
+                var spliced = BindSpliced(statement.Item, iteration, ref current);
+                if (spliced is null)
+                {
+                    return false;
+                }
+
+                copies.AddRange(spliced);
+                continue;
+            }
+
+            var made = BindItem(statement.Item, iteration, ref current);
             if (made is null)
             {
                 return false;
-            }
-
-            if (statement.Spread)
-            {
-                copies.AddRange(made);
-                continue;
             }
 
             string? name = null;
@@ -266,7 +276,7 @@ public sealed partial class Binder
                 }
             }
 
-            copies.Add(new Entry(name, statement.Span, made[0].Module));
+            copies.Add(new Entry(name, statement.Span, made));
         }
 
         if (statement.Spread)
@@ -284,11 +294,8 @@ public sealed partial class Binder
         return true;
     }
 
-    /// <summary>
-    /// Binds one item. Returns the single module it makes, or with <paramref name="spread"/> the
-    /// modules it would otherwise wrap (a block's or group's statements). Null when it fails.
-    /// </summary>
-    private List<Entry>? BindItem(ItemSyntax item, Scope scope, ref Shape current, bool spread)
+    /// <summary>Binds one item to the module it makes. Null when it fails.</summary>
+    private ModuleModel? BindItem(ItemSyntax item, Scope scope, ref Shape current)
     {
         if (!Enter(item.Span))
         {
@@ -300,26 +307,21 @@ public sealed partial class Binder
             switch (item)
             {
                 case CallItemSyntax call when LayerCatalog.TryGet(call.Callee.Text, out var spec):
-                    return Single(BindLayer(call, spec, scope, ref current));
+                    return BindLayer(call, spec, scope, ref current);
                 case CallItemSyntax call:
-                    return BindBlockCall(call, scope, ref current, spread);
+                    return BindBlockCall(call, scope, ref current);
                 case GroupItemSyntax group:
                     var input = current;
                     var entries = BindStatements(group.Body.Statements, new Scope(scope), ref current);
-                    if (entries is null || spread)
-                    {
-                        return entries;
-                    }
-
-                    return Finalize(entries, reservedName: null) is { } children ? Single(Sequence(children, null, input, current)) : null;
+                    return entries is not null && Finalize(entries, reservedName: null) is { } children ? Sequence(children, null, input, current) : null;
                 case ResidualItemSyntax residual:
-                    return Single(BindResidual(residual, scope, ref current));
+                    return BindResidual(residual, scope, ref current);
                 case DenseItemSyntax dense:
-                    return Single(BindDense(dense, scope, ref current));
+                    return BindDense(dense, scope, ref current);
                 case ConcatItemSyntax concat:
-                    return Single(BindConcat(concat, scope, ref current));
+                    return BindConcat(concat, scope, ref current);
                 case GateItemSyntax gate:
-                    return Single(BindGate(gate, scope, ref current));
+                    return BindGate(gate, scope, ref current);
                 default:
                     return null;
             }
@@ -328,8 +330,37 @@ public sealed partial class Binder
         {
             _depth--;
         }
+    }
 
-        static List<Entry>? Single(ModuleModel? module) => module is null ? null : new List<Entry> { new(null, default, module) };
+    /// <summary>
+    /// Binds a spliced item ('*'): a block's or group's statements become the caller's own; any other
+    /// item is its one module. Null when it fails.
+    /// </summary>
+    private List<Entry>? BindSpliced(ItemSyntax item, Scope scope, ref Shape current)
+    {
+        switch (item)
+        {
+            case CallItemSyntax call when !LayerCatalog.TryGet(call.Callee.Text, out _):
+            case GroupItemSyntax:
+                if (!Enter(item.Span))
+                {
+                    return null;
+                }
+
+                try
+                {
+                    return item is CallItemSyntax block
+                        ? ExpandBlock(block, scope, ref current)?.Entries
+                        : BindStatements(((GroupItemSyntax)item).Body.Statements, new Scope(scope), ref current);
+                }
+                finally
+                {
+                    _depth--;
+                }
+
+            default:
+                return BindItem(item, scope, ref current) is { } module ? new List<Entry> { new(null, default, module) } : null;
+        }
     }
 
     private bool Enter(TextSpan span)
@@ -462,13 +493,13 @@ public sealed partial class Binder
 
         // The head reads the features here; the main path continues from the same features.
         var branch = current;
-        var made = BindItem(aux.Head, scope, ref branch, spread: false);
+        var made = BindItem(aux.Head, scope, ref branch);
         if (made is null)
         {
             return false;
         }
 
-        entries.Add(new Entry(statement.Name.Value.Text, statement.Span, made[0].Module, ChildRole.Auxiliary));
+        entries.Add(new Entry(statement.Name.Value.Text, statement.Span, made, ChildRole.Auxiliary));
         return true;
     }
 

@@ -30,18 +30,19 @@ public sealed record ArgumentSpec(string Name, string? Alias, ArgumentType Type,
     public string Display => Alias is null ? Name : $"{Name} ({Alias})";
 }
 
-/// <summary>The arguments of one layer call after binding, with the spans to blame. Slot i holds the spec's argument i (null: not given, no default).</summary>
+/// <summary>An argument matched to its parameter: its value (null: not given) and where it is written (empty: not written).</summary>
+public readonly record struct BoundArgument(Value? Value, TextSpan Span);
+
+/// <summary>The arguments of one layer call after binding, with the spans to blame. Slot i holds the spec's argument i.</summary>
 public sealed class LayerCall
 {
     private readonly LayerSpec _spec;
-    private readonly Value?[] _values;
-    private readonly TextSpan[] _spans;
+    private readonly BoundArgument[] _arguments;
 
-    public LayerCall(LayerSpec spec, Shape input, TextSpan span, Value?[] values, TextSpan[] spans, DiagnosticBag diagnostics)
+    public LayerCall(LayerSpec spec, Shape input, TextSpan span, BoundArgument[] arguments, DiagnosticBag diagnostics)
     {
         _spec = spec;
-        _values = values;
-        _spans = spans;
+        _arguments = arguments;
         Input = input;
         Span = span;
         Diagnostics = diagnostics;
@@ -56,12 +57,12 @@ public sealed class LayerCall
     public DiagnosticBag Diagnostics { get; }
 
     /// <summary>The argument's value; <see cref="Value.Error"/> when the layer has no such argument or it was not given.</summary>
-    public Value this[string name] => _spec.IndexOf(name) is var i and >= 0 ? _values[i] ?? Value.Error : Value.Error;
+    public Value this[string name] => _spec.IndexOf(name) is var i and >= 0 ? _arguments[i].Value ?? Value.Error : Value.Error;
 
-    public bool Has(string name) => _spec.IndexOf(name) is var i and >= 0 && _values[i] is not null;
+    public bool Has(string name) => _spec.IndexOf(name) is var i and >= 0 && _arguments[i].Value is not null;
 
     /// <summary>Where the argument is written; the call itself when it was not written (a default).</summary>
-    public TextSpan SpanOf(string name) => _spec.IndexOf(name) is var i and >= 0 && !_spans[i].IsEmpty ? _spans[i] : Span;
+    public TextSpan SpanOf(string name) => _spec.IndexOf(name) is var i and >= 0 && !_arguments[i].Span.IsEmpty ? _arguments[i].Span : Span;
 }
 
 /// <summary>A layer's output shape, counts, and the arguments the emitter needs (inferred ones included).</summary>

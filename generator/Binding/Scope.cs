@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 
 namespace NetGen.Generator.Binding;
@@ -6,15 +7,16 @@ namespace NetGen.Generator.Binding;
 public sealed class Scope
 {
     // A scope holds a handful of names (a block's parameters and lets), and the binder makes one per
-    // block call: a short list searched linearly costs less than two dictionaries.
-    private readonly List<(string Name, Value Value, int Position)> _names;
+    // block call and repeat copy: a short array searched linearly costs less than any dictionary.
+    private (string Name, Value Value, int Position)[] _names;
+    private int _count;
 
-    /// <param name="capacity">How many names the scope will likely hold (a block's parameters), so the list need not grow.</param>
-    public Scope(Scope? parent, Shape? input = null, int capacity = 4)
+    /// <param name="capacity">How many names the scope will hold if known (a block's parameters and lets), so it need not grow.</param>
+    public Scope(Scope? parent, Shape? input = null, int capacity = 0)
     {
         Parent = parent;
         Input = input ?? parent?.Input;
-        _names = new(capacity);
+        _names = capacity == 0 ? Array.Empty<(string, Value, int)>() : new (string, Value, int)[capacity];
     }
 
     public Scope? Parent { get; }
@@ -28,7 +30,12 @@ public sealed class Scope
         var index = IndexOf(name);
         if (index < 0)
         {
-            _names.Add((name, value, position));
+            if (_count == _names.Length)
+            {
+                Array.Resize(ref _names, Math.Max(4, _count * 2));
+            }
+
+            _names[_count++] = (name, value, position);
         }
         else
         {
@@ -65,9 +72,9 @@ public sealed class Scope
 
     private int IndexOf(string name)
     {
-        for (var i = 0; i < _names.Count; i++)
+        for (var i = 0; i < _count; i++)
         {
-            if (string.Equals(_names[i].Name, name, System.StringComparison.Ordinal))
+            if (string.Equals(_names[i].Name, name, StringComparison.Ordinal))
             {
                 return i;
             }
@@ -80,12 +87,12 @@ public sealed class Scope
     {
         get
         {
-            var seen = new SortedSet<string>(System.StringComparer.Ordinal);
+            var seen = new SortedSet<string>(StringComparer.Ordinal);
             for (var scope = this; scope is not null; scope = scope.Parent)
             {
-                foreach (var entry in scope._names)
+                for (var i = 0; i < scope._count; i++)
                 {
-                    seen.Add(entry.Name);
+                    seen.Add(scope._names[i].Name);
                 }
             }
 
