@@ -32,7 +32,8 @@ public static class NetGenCompiler
 
     public const string DefaultNamespace = "NetGen.Generated";
 
-    public static FileResult Compile(NetFile file, CancellationToken cancellationToken = default)
+    /// <param name="cache">Networks of the file's last compile to reuse where their text is unchanged (the generator keeps one).</param>
+    public static FileResult Compile(NetFile file, CancellationToken cancellationToken = default, NetworkCache? cache = null)
     {
         var diagnostics = new DiagnosticBag();
         var source = SourceText.From(file.Text);
@@ -42,7 +43,7 @@ public static class NetGenCompiler
         {
             var syntax = Parser.Parse(file.Text, diagnostics);
             cancellationToken.ThrowIfCancellationRequested();
-            var bound = Binder.Bind(syntax, file.Text, file.Path, file.Namespace, diagnostics);
+            var bound = Binder.Bind(syntax, file.Text, file.Path, file.Namespace, diagnostics, cache);
             networks = bound.ToEquatableArray();
             foreach (var network in syntax.Definitions.OfType<NetworkSyntax>())
             {

@@ -31,8 +31,10 @@ public sealed class NetGenGenerator : IIncrementalGenerator
             })
             .WithTrackingName(TrackingNames.Files);
 
+        // Networks whose text an edit left alone are reused, not bound again (see NetworkCache).
+        var cache = new NetworkCache();
         var compiled = files
-            .Select(static (file, cancellationToken) => NetGenCompiler.Compile(file, cancellationToken))
+            .Select((file, cancellationToken) => NetGenCompiler.Compile(file, cancellationToken, cache))
             .WithTrackingName(TrackingNames.Compiled);
 
         var diagnostics = compiled

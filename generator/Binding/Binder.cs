@@ -47,12 +47,31 @@ public sealed partial class Binder
         _evaluator = new Evaluator(text, diagnostics);
     }
 
-    /// <summary>Binds every network and variant of a file. Networks with errors are left out.</summary>
-    public static ImmutableArray<NetworkModel> Bind(FileSyntax file, string text, string path, string @namespace, DiagnosticBag diagnostics)
+    /// <summary>
+    /// Binds every network and variant of a file. Networks with errors are left out. With a
+    /// <paramref name="cache"/>, networks whose text is unchanged since the file's last compile are reused
+    /// rather than bound again (not when the file has syntax errors, whose recovery may reach across definitions).
+    /// </summary>
+    public static ImmutableArray<NetworkModel> Bind(FileSyntax file, string text, string path, string @namespace, DiagnosticBag diagnostics, NetworkCache? cache = null)
     {
         var binder = new Binder(text, diagnostics);
-        return binder.BindFile(file, path, @namespace);
+        var cached = cache is not null && diagnostics.Count == 0;
+        binder._reused = cached ? cache!.Previous(path) : null;
+        binder._kept = cached ? new Dictionary<NetworkKey, NetworkModel>() : null;
+        var networks = binder.BindFile(file, path, @namespace);
+        if (cached)
+        {
+            cache!.Store(path, binder._kept!);
+        }
+
+        return networks;
     }
+
+    /// <summary>The networks of the file's last compile (null: bind everything).</summary>
+    private IReadOnlyDictionary<NetworkKey, NetworkModel>? _reused;
+
+    /// <summary>The networks of this compile that bound without a diagnostic, for the next one (null: no cache).</summary>
+    private Dictionary<NetworkKey, NetworkModel>? _kept;
 
     private SourceText? _source;
 
@@ -101,6 +120,7 @@ public sealed partial class Binder
         CheckCallees(file);
 
         var networks = ImmutableArray.CreateBuilder<NetworkModel>();
+        var blocks = _kept is null ? string.Empty : BlocksFingerprint(file);
         foreach (var network in file.Definitions.OfType<NetworkSyntax>())
         {
             if (!ClaimClassName(network.Name, classes))
@@ -118,7 +138,10 @@ public sealed partial class Binder
             }
 
             var baseStart = _diagnostics.Count;
-            var model = BindNetwork(network, path, @namespace, network.Name.Text, null);
+            var unit = _kept is null
+                ? null
+                : new NetworkKey(path, @namespace, network.Name.Text, NetworkKey.Fingerprint(file.Tokens, network.Tokens, network.Variants.Select(v => v.Tokens)) + "\0" + network.Doc, string.Empty, blocks);
+            var model = BindOrReuse(unit, () => BindNetwork(network, path, @namespace, network.Name.Text, null));
             if (model is not null)
             {
                 networks.Add(model);
@@ -128,7 +151,10 @@ public sealed partial class Binder
             foreach (var variant in variants)
             {
                 var variantStart = _diagnostics.Count;
-                var variantModel = BindNetwork(network, path, @namespace, variant.Name.Text, variant);
+                var variantUnit = unit is null
+                    ? null
+                    : unit with { ClassName = variant.Name.Text, Variant = NetworkKey.Fingerprint(file.Tokens, variant.Tokens, Array.Empty<TokenRange>()) };
+                var variantModel = BindOrReuse(variantUnit, () => BindNetwork(network, path, @namespace, variant.Name.Text, variant));
                 if (variantModel is not null)
                 {
                     networks.Add(variantModel);
@@ -152,6 +178,43 @@ public sealed partial class Binder
         }
 
         return networks.ToImmutable();
+    }
+
+    /// <summary>The network of <paramref name="key"/> from the last compile if there is one; else binds it, and keeps it if it bound cleanly.</summary>
+    private NetworkModel? BindOrReuse(NetworkKey? key, Func<NetworkModel?> bind)
+    {
+        if (key is null)
+        {
+            return bind();
+        }
+
+        if (_reused is not null && _reused.TryGetValue(key, out var reused))
+        {
+            _kept![key] = reused;
+            return reused;
+        }
+
+        var before = _diagnostics.Count;
+        var model = bind();
+        if (model is not null && _diagnostics.Count == before)
+        {
+            _kept![key] = model;
+        }
+
+        return model;
+    }
+
+    /// <summary>Every block's tokens, in file order: any of them may be called by any network.</summary>
+    private static string BlocksFingerprint(FileSyntax file)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var block in file.Definitions.OfType<BlockSyntax>())
+        {
+            NetworkKey.Append(text, file.Tokens, block.Tokens);
+            text.Append('\0');
+        }
+
+        return text.ToString();
     }
 
     private bool ClaimClassName(Token name, Dictionary<string, int> classes)

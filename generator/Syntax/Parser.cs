@@ -199,10 +199,10 @@ public sealed class Parser
                     EndOfLine();
                     break;
                 case TokenKind.NetworkKeyword:
-                    definitions.Add(ParseNetwork(DocComment(Current.Span.Start)));
+                    definitions.Add(ParseNetwork(DocComment(Current.Span.Start)) with { Tokens = new TokenRange(start, _position) });
                     break;
                 case TokenKind.BlockKeyword:
-                    definitions.Add(ParseBlock());
+                    definitions.Add(ParseBlock() with { Tokens = new TokenRange(start, _position) });
                     break;
                 case TokenKind.NewLine:
                     Next();
@@ -220,7 +220,7 @@ public sealed class Parser
 
         }
 
-        return new FileSyntax(ns, definitions.ToImmutable());
+        return new FileSyntax(ns, definitions.ToImmutable()) { Tokens = _tokens };
     }
 
     private QualifiedNameSyntax ParseQualifiedName()
@@ -304,7 +304,7 @@ public sealed class Parser
                 }
                 else if (At(TokenKind.VariantKeyword))
                 {
-                    variants.Add(ParseVariant());
+                    variants.Add(ParseVariant() with { Tokens = new TokenRange(start, _position) });
                 }
                 else
                 {

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis.Text;
 
@@ -6,11 +8,22 @@ namespace NetGen.Generator.Syntax;
 // The syntax tree: what the file says, with spans, before any meaning is given to it.
 // It lives only inside one run of the front end and is never cached by the pipeline.
 
-public sealed record FileSyntax(QualifiedNameSyntax? Namespace, ImmutableArray<DefinitionSyntax> Definitions);
+public sealed record FileSyntax(QualifiedNameSyntax? Namespace, ImmutableArray<DefinitionSyntax> Definitions)
+{
+    /// <summary>Every token of the file, comments and blank lines excluded; <see cref="TokenRange"/>s index it.</summary>
+    public IReadOnlyList<Token> Tokens { get; init; } = Array.Empty<Token>();
+}
+
+/// <summary>The tokens [Start, End) of <see cref="FileSyntax.Tokens"/> that a definition or variant was parsed from.</summary>
+public readonly record struct TokenRange(int Start, int End);
 
 public sealed record QualifiedNameSyntax(TextSpan Span, string Text);
 
-public abstract record DefinitionSyntax(Token Name, ImmutableArray<ParameterSyntax> Parameters, BodySyntax Body);
+public abstract record DefinitionSyntax(Token Name, ImmutableArray<ParameterSyntax> Parameters, BodySyntax Body)
+{
+    /// <summary>The tokens the definition was parsed from (a network's include its variant lines).</summary>
+    public TokenRange Tokens { get; init; }
+}
 
 /// <summary><c>network Name(params)</c> with its <c>input</c> line, statements and variants.</summary>
 public sealed record NetworkSyntax(
@@ -32,7 +45,10 @@ public sealed record ParameterSyntax(Token Name, Token? Type, ExpressionSyntax? 
 public sealed record InputSyntax(TextSpan Span, ImmutableArray<ExpressionSyntax> Dimensions);
 
 /// <summary><c>variant Name(arg = value, …)</c>: another class from the same network with other defaults.</summary>
-public sealed record VariantSyntax(Token Name, ImmutableArray<ArgumentSyntax> Arguments);
+public sealed record VariantSyntax(Token Name, ImmutableArray<ArgumentSyntax> Arguments)
+{
+    public TokenRange Tokens { get; init; }
+}
 
 public sealed record BodySyntax(ImmutableArray<StatementSyntax> Statements);
 

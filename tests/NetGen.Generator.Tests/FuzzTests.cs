@@ -63,7 +63,7 @@ public class FuzzTests
         _output.WriteLine($"{Count} inputs in {clock.Elapsed.TotalSeconds:0.0} s; slowest {slowest.TotalMilliseconds:0.0} ms; {emitted} networks emitted");
     }
 
-    private static string Mutate(string text, Random random)
+    internal static string Mutate(string text, Random random)
     {
         var result = text;
         for (var edits = random.Next(1, 4); edits > 0; edits--)
