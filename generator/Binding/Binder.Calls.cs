@@ -176,7 +176,23 @@ public sealed partial class Binder
     private ModuleModel? BindBlockCall(CallItemSyntax call, Scope scope, ref Shape current)
     {
         var input = current;
-        if (ExpandBlock(call, scope, ref current) is not { } expansion)
+        if (BindBlockArguments(call, scope, input) is not { } bound)
+        {
+            return null;
+        }
+
+        // The same call in the file's last compile, when no block has changed since: its module as it was.
+        // Not where it would cross the module limit: binding it afresh reports that at the right layer.
+        if (_reusedModules is not null && _reusedModules.TryGetValue(bound.Key, out var reused) && _modules + reused.Modules <= MaxModules)
+        {
+            CountModule(call.Span, reused.Modules);
+            _keptModules![bound.Key] = reused;
+            current = reused.Module.Output;
+            return reused.Module;
+        }
+
+        var diagnosticsBefore = _diagnostics.Count;
+        if (Expand(bound.Block, bound.Scope, bound.Key, call.Span, ref current) is not { } expansion)
         {
             return null;
         }
@@ -201,14 +217,20 @@ public sealed partial class Binder
             }
         }
 
+        if (_keptModules is not null && _diagnostics.Count == diagnosticsBefore)
+        {
+            _keptModules[bound.Key] = new BlockModule(expansion.Module, expansion.Modules);
+        }
+
         return expansion.Module;
     }
 
-    /// <summary>
-    /// Binds a block call's arguments and expands its body, or reuses the expansion of an earlier call
-    /// with the same arguments and input. Leaves <paramref name="current"/> at the block's output.
-    /// </summary>
-    private Expansion? ExpandBlock(CallItemSyntax call, Scope scope, ref Shape current)
+    /// <summary>A spliced block call: the block's statements, bound or reused from an earlier identical call.</summary>
+    private Expansion? ExpandBlock(CallItemSyntax call, Scope scope, ref Shape current) =>
+        BindBlockArguments(call, scope, current) is { } bound ? Expand(bound.Block, bound.Scope, bound.Key, call.Span, ref current) : null;
+
+    /// <summary>Binds a block call's arguments: the block's scope with its parameters defined, and the key of the call.</summary>
+    private (BlockSyntax Block, Scope Scope, BlockCallKey Key)? BindBlockArguments(CallItemSyntax call, Scope scope, Shape input)
     {
         if (!_blocks.TryGetValue(call.Callee.Text, out var block) || _recursiveBlocks.Contains(block.Name.Text))
         {
@@ -223,7 +245,6 @@ public sealed partial class Binder
             return null;
         }
 
-        var input = current;
         var blockScope = new Scope(null, input, scopeSize);
         var arguments = new Value[parameters.Count];
         var slot = 0;
@@ -265,7 +286,16 @@ public sealed partial class Binder
             arguments[slot++] = value;
         }
 
-        var key = new ExpansionKey(block, input, arguments);
+        return (block, blockScope, new BlockCallKey(block.Name.Text, input, arguments));
+    }
+
+    /// <summary>
+    /// Expands a block's body in its bound scope, or reuses the expansion of an earlier call in this
+    /// compile with the same key. Leaves <paramref name="current"/> at the block's output.
+    /// </summary>
+    private Expansion? Expand(BlockSyntax block, Scope blockScope, BlockCallKey key, TextSpan callSpan, ref Shape current)
+    {
+        var input = current;
         if (!_expansions.TryGetValue(key, out var expansion))
         {
             var modulesBefore = _modules;
@@ -279,7 +309,7 @@ public sealed partial class Binder
             expansion = new Expansion(entries, _modules - modulesBefore);
             _expansions.Add(key, expansion);
         }
-        else if (!CountModule(call.Span, expansion.Modules))
+        else if (!CountModule(callSpan, expansion.Modules))
         {
             return null;
         }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Common;
 using NetGen.Generator.Syntax;
@@ -38,42 +37,7 @@ public sealed partial class Binder
         public ModuleModel? Module { get; set; }
     }
 
-    /// <summary>
-    /// What a block's expansion depends on: the block, its input shape and its argument values (a block
-    /// body sees nothing else). Values compare as the pipeline compares them, so two calls that share an
-    /// expansion would also produce equal models.
-    /// </summary>
-    private readonly struct ExpansionKey : IEquatable<ExpansionKey>
-    {
-        private readonly BlockSyntax _block;
-        private readonly Shape _input;
-        private readonly Value[] _arguments;
-
-        public ExpansionKey(BlockSyntax block, Shape input, Value[] arguments)
-        {
-            _block = block;
-            _input = input;
-            _arguments = arguments;
-        }
-
-        public bool Equals(ExpansionKey other) =>
-            ReferenceEquals(_block, other._block) && _input.Equals(other._input) && _arguments.AsSpan().SequenceEqual(other._arguments);
-
-        public override bool Equals(object? obj) => obj is ExpansionKey other && Equals(other);
-
-        public override int GetHashCode()
-        {
-            var hash = (RuntimeHelpers.GetHashCode(_block) * 31) + _input.GetHashCode();
-            foreach (var argument in _arguments)
-            {
-                hash = unchecked((hash * 31) + argument.GetHashCode());
-            }
-
-            return hash;
-        }
-    }
-
-    private readonly Dictionary<ExpansionKey, Expansion> _expansions = new();
+    private readonly Dictionary<BlockCallKey, Expansion> _expansions = new();
 
     /// <summary>
     /// Binds statements one after another, threading the shape. Stops at the first statement that

@@ -55,30 +55,41 @@ public sealed partial class Binder
     public static ImmutableArray<NetworkModel> Bind(FileSyntax file, string text, string path, string @namespace, DiagnosticBag diagnostics, NetworkCache? cache = null)
     {
         var binder = new Binder(text, diagnostics);
-        var cached = cache is not null && diagnostics.Count == 0;
-        binder._reused = cached ? cache!.Previous(path) : null;
-        binder._kept = cached ? new Dictionary<NetworkKey, NetworkModel>() : null;
-        var networks = binder.BindFile(file, path, @namespace);
-        if (cached)
+        if (cache is null || diagnostics.Count > 0)
         {
-            cache!.Store(path, binder._kept!);
+            return binder.BindFile(file, path, @namespace, blocks: null);
         }
 
+        var blocks = BlocksFingerprint(file);
+        var previous = cache.Previous(path);
+        binder._reused = previous?.Networks;
+        binder._reusedModules = previous is not null && previous.Blocks == blocks ? previous.Modules : null;
+        binder._kept = new Dictionary<NetworkKey, NetworkModel>();
+        binder._keptModules = new Dictionary<BlockCallKey, BlockModule>();
+        var networks = binder.BindFile(file, path, @namespace, blocks);
+        cache.Store(path, new FileGeneration(binder._kept, blocks, binder._keptModules));
         return networks;
     }
 
     /// <summary>The networks of the file's last compile (null: bind everything).</summary>
     private IReadOnlyDictionary<NetworkKey, NetworkModel>? _reused;
 
+    /// <summary>The block modules of the file's last compile, if its blocks are unchanged since.</summary>
+    private IReadOnlyDictionary<BlockCallKey, BlockModule>? _reusedModules;
+
     /// <summary>The networks of this compile that bound without a diagnostic, for the next one (null: no cache).</summary>
     private Dictionary<NetworkKey, NetworkModel>? _kept;
+
+    /// <summary>The block modules of this compile made without a diagnostic, for the next one (null: no cache).</summary>
+    private Dictionary<BlockCallKey, BlockModule>? _keptModules;
 
     private SourceText? _source;
 
     /// <summary>The 1-based line of a position; the line table is built once, on first need.</summary>
     private int LineOf(int position) => (_source ??= SourceText.From(_text)).Lines.GetLineFromPosition(position).LineNumber + 1;
 
-    private ImmutableArray<NetworkModel> BindFile(FileSyntax file, string path, string @namespace)
+    /// <param name="blocks">The blocks' fingerprint when a cache is in use (null: none).</param>
+    private ImmutableArray<NetworkModel> BindFile(FileSyntax file, string path, string @namespace, string? blocks)
     {
         if (file.Namespace is { } declared)
         {
@@ -120,7 +131,6 @@ public sealed partial class Binder
         CheckCallees(file);
 
         var networks = ImmutableArray.CreateBuilder<NetworkModel>();
-        var blocks = _kept is null ? string.Empty : BlocksFingerprint(file);
         foreach (var network in file.Definitions.OfType<NetworkSyntax>())
         {
             if (!ClaimClassName(network.Name, classes))
@@ -138,7 +148,7 @@ public sealed partial class Binder
             }
 
             var baseStart = _diagnostics.Count;
-            var unit = _kept is null
+            var unit = blocks is null
                 ? null
                 : new NetworkKey(path, @namespace, network.Name.Text, NetworkKey.Fingerprint(file.Tokens, network.Tokens, network.Variants.Select(v => v.Tokens)) + "\0" + network.Doc, string.Empty, blocks);
             var model = BindOrReuse(unit, () => BindNetwork(network, path, @namespace, network.Name.Text, null));

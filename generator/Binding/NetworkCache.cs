@@ -26,20 +26,68 @@ public sealed class NetworkCache
     /// <summary>Paths remembered before the cache starts over (a project's files, with room to spare).</summary>
     private const int MaxFiles = 1024;
 
-    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<NetworkKey, NetworkModel>> _files = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FileGeneration> _files = new(StringComparer.Ordinal);
 
-    /// <summary>What the last compile of <paramref name="path"/> bound, by key.</summary>
-    internal IReadOnlyDictionary<NetworkKey, NetworkModel>? Previous(string path) => _files.TryGetValue(path, out var networks) ? networks : null;
+    /// <summary>What the last compile of <paramref name="path"/> bound.</summary>
+    internal FileGeneration? Previous(string path) => _files.TryGetValue(path, out var generation) ? generation : null;
 
-    /// <summary>Replaces what is remembered for <paramref name="path"/> with this compile's networks.</summary>
-    internal void Store(string path, IReadOnlyDictionary<NetworkKey, NetworkModel> networks)
+    /// <summary>Replaces what is remembered for <paramref name="path"/> with this compile's networks and block modules.</summary>
+    internal void Store(string path, FileGeneration generation)
     {
         if (_files.Count >= MaxFiles && !_files.ContainsKey(path))
         {
             _files.Clear();
         }
 
-        _files[path] = networks;
+        _files[path] = generation;
+    }
+}
+
+/// <summary>
+/// One compile of a file, as the next compile may reuse it: the networks by key, and the module of every
+/// block call by its key, valid while the file's blocks (<see cref="Blocks"/>, their tokens) are unchanged.
+/// Everything here bound without a diagnostic.
+/// </summary>
+internal sealed record FileGeneration(
+    IReadOnlyDictionary<NetworkKey, NetworkModel> Networks,
+    string Blocks,
+    IReadOnlyDictionary<BlockCallKey, BlockModule> Modules);
+
+/// <summary>A block call's module and the number of modules its expansion counts toward the network's limit.</summary>
+internal sealed record BlockModule(ModuleModel Module, int Modules);
+
+/// <summary>
+/// What a block call's expansion depends on: the block, its input shape and its argument values (a block
+/// body sees nothing else; the blocks themselves are fixed by the file's block tokens). Values compare as
+/// the pipeline compares them, so two calls with one key make equal modules.
+/// </summary>
+internal readonly struct BlockCallKey : IEquatable<BlockCallKey>
+{
+    private readonly string _block;
+    private readonly Shape _input;
+    private readonly Value[] _arguments;
+
+    public BlockCallKey(string block, Shape input, Value[] arguments)
+    {
+        _block = block;
+        _input = input;
+        _arguments = arguments;
+    }
+
+    public bool Equals(BlockCallKey other) =>
+        string.Equals(_block, other._block, StringComparison.Ordinal) && _input.Equals(other._input) && _arguments.AsSpan().SequenceEqual(other._arguments);
+
+    public override bool Equals(object? obj) => obj is BlockCallKey other && Equals(other);
+
+    public override int GetHashCode()
+    {
+        var hash = (StringComparer.Ordinal.GetHashCode(_block) * 31) + _input.GetHashCode();
+        foreach (var argument in _arguments)
+        {
+            hash = unchecked((hash * 31) + argument.GetHashCode());
+        }
+
+        return hash;
     }
 }
 

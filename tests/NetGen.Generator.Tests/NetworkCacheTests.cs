@@ -84,8 +84,27 @@ public class NetworkCacheTests
     [Fact]
     public void Editing_a_block_binds_every_network()
     {
-        Assert.Empty(Reused(Edit(Family, Family.Replace("  batchnorm\n", "  batchnorm(eps=0.001)\n", StringComparison.Ordinal))));
+        var run = Edit(Family, Family.Replace("  batchnorm\n", "  batchnorm(eps=0.001)\n", StringComparison.Ordinal));
+        Assert.Empty(Reused(run));
+        var before = Units(run.Before);
+        Assert.DoesNotContain(Units(run.After), u => before.Any(b => ReferenceEquals(b, u)));
     }
+
+    [Fact]
+    public void A_network_bound_again_reuses_the_block_calls_it_shares_with_the_last_compile()
+    {
+        // Unit(width * 2, stride=2) now gets other arguments; Unit(width) and Other's Unit(4) do not.
+        var run = Edit(Family, Family.Replace("Unit(width * 2, stride=2)", "Unit(width * 3, stride=2)", StringComparison.Ordinal));
+        Assert.Equal(new[] { "Other" }, Reused(run));
+        var small = Network(run.After, "Small").Children;
+        var before = Units(run.Before).ToList();
+        Assert.Contains(before, b => ReferenceEquals(b, small[0].Module));
+        Assert.DoesNotContain(before, b => ReferenceEquals(b, small[1].Module));
+    }
+
+    /// <summary>The modules of every Unit call in a compile.</summary>
+    private static ModuleModel[] Units(FileResult result) =>
+        result.Networks.SelectMany(n => n.Children).Select(c => c.Module).Where(m => m is SequenceModel { Origin: "Unit" }).ToArray();
 
     [Fact]
     public void A_networks_documentation_is_part_of_what_is_compared()
