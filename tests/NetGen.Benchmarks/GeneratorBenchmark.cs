@@ -61,56 +61,81 @@ public static class GeneratorBenchmark
     {
         Console.WriteLine($"### Per file and per network (median of {Repetitions})");
         Console.WriteLine();
-        Console.WriteLine("| File | Front end (parse, bind, shapes) | Networks | Emit, all networks | Slowest network to emit | Re-run after a comment edit | Re-run after an edit in the first network's body |");
-        Console.WriteLine("|---|---:|---:|---:|---|---:|---:|");
+        Console.WriteLine("| File | Front end (parse, bind, shapes) | Allocated by it | Comparing two of its results | Networks | Emit, all networks | Slowest network to emit | Re-run after a comment edit | Re-run after an edit in the first network's body | Re-run after an edit in the first block (mean GC pause) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|");
         foreach (ZooText file in files)
         {
             var netFile = new NetFile(file.Path, file.Text, RootNamespace);
             var result = NetGenCompiler.Compile(netFile);
             var compile = Repeat(() => NetGenCompiler.Compile(netFile));
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var again = NetGenCompiler.Compile(netFile);
+            var allocated = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (1024.0 * 1024.0);
+            if (!result.Equals(again))
+            {
+                throw new InvalidOperationException($"two compiles of {file.Path} differ");
+            }
+
+            // Two results of the same text, as the pipeline compares a re-compile with its cached result.
+            var compare = Repeat(() => result.Equals(again));
             var emits = result.Networks
                 .Select(n => (n.ClassName, Time: Statistics.Median(Repeat(() => NetworkEmitter.Emit(n, NetGenCompiler.Version)))))
                 .ToList();
             var slowest = emits.OrderByDescending(e => e.Time).First();
             var rerun = Incremental(files, compilation, (driver, i) => driver.ReplaceAdditionalText(file, file.With(file.Text + $"\n# edit {i}\n")));
-            if (NetGenCompiler.Compile(netFile with { Text = IntoFirstNetwork(file.Text, "let benchmark_edit = 0") }).Diagnostics is { Count: > 0 } errors)
+            var bodyEdit = Incremental(files, compilation, (driver, i) => driver.ReplaceAdditionalText(file, file.With(IntoFirst("network", file.Text, $"let benchmark_edit = {i}"))));
+            var blockEdit = "no blocks";
+            if (file.Text.Contains("\nblock "))
             {
-                throw new InvalidOperationException($"the body edit of {file.Path} is not valid: {errors[0]}");
+                var (times, gc) = IncrementalWithGc(files, compilation, (driver, i) => driver.ReplaceAdditionalText(file, file.With(IntoFirst("block", file.Text, $"let benchmark_edit = {i}"))));
+                blockEdit = string.Create(CultureInfo.InvariantCulture, $"{Statistics.Median(times):F2} ms (GC {gc:F2})");
             }
-
-            var bodyEdit = Incremental(files, compilation, (driver, i) => driver.ReplaceAdditionalText(file, file.With(IntoFirstNetwork(file.Text, $"let benchmark_edit = {i}"))));
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {Path.GetFileName(file.Path)} | {Statistics.Median(compile):F2} ms | {emits.Count} | {emits.Sum(e => e.Time):F2} ms | {slowest.ClassName} {slowest.Time:F2} ms | {Statistics.Median(rerun):F2} ms | {Statistics.Median(bodyEdit):F2} ms |"));
+                $"| {Path.GetFileName(file.Path)} | {Statistics.Median(compile):F2} ms | {allocated:F2} MiB | {Statistics.Median(compare):F3} ms | {emits.Count} | {emits.Sum(e => e.Time):F2} ms | {slowest.ClassName} {slowest.Time:F2} ms | {Statistics.Median(rerun):F2} ms | {Statistics.Median(bodyEdit):F2} ms | {blockEdit} |"));
         }
 
         Console.WriteLine();
     }
 
     /// <summary>
-    /// The text with a line added at the top of its first network's body: the edit that costs most, since
-    /// that network and all its variants are bound again (every other network of the file is reused).
+    /// The text with a line added at the top of the body of its first network or block. A network edit
+    /// binds that network and its variants again (the file's other networks, and every block call the
+    /// last compile made, are reused); a block edit binds every network of the file again.
     /// </summary>
-    private static string IntoFirstNetwork(string text, string line)
+    private static string IntoFirst(string keyword, string text, string line)
     {
-        var header = text.StartsWith("network ", StringComparison.Ordinal) ? 0 : text.IndexOf("\nnetwork ", StringComparison.Ordinal) + 1;
+        var header = text.StartsWith(keyword + " ", StringComparison.Ordinal) ? 0 : text.IndexOf($"\n{keyword} ", StringComparison.Ordinal) + 1;
         var bodyStart = text.IndexOf('\n', header) + 1;
         var indent = text.Substring(bodyStart, text.Length - bodyStart).TakeWhile(c => c == ' ').Count();
-        return text.Insert(bodyStart, new string(' ', indent) + line + "\n");
+        var edited = text.Insert(bodyStart, new string(' ', indent) + line + "\n");
+        if (NetGenCompiler.Compile(new NetFile("edit.net.txt", edited, RootNamespace)).Diagnostics is { Count: > 0 } errors)
+        {
+            throw new InvalidOperationException($"the {keyword} edit does not compile: {errors[0]}");
+        }
+
+        return edited;
     }
 
-    private static List<double> Incremental(AdditionalText[] files, CSharpCompilation compilation, Func<GeneratorDriver, int, GeneratorDriver> edit)
+    private static List<double> Incremental(AdditionalText[] files, CSharpCompilation compilation, Func<GeneratorDriver, int, GeneratorDriver> edit) =>
+        IncrementalWithGc(files, compilation, edit).Times;
+
+    /// <summary>Re-run times after an edit, and the garbage collector's mean pause per re-run.</summary>
+    private static (List<double> Times, double GcPause) IncrementalWithGc(AdditionalText[] files, CSharpCompilation compilation, Func<GeneratorDriver, int, GeneratorDriver> edit)
     {
         var driver = Driver(files).RunGenerators(compilation);
         var times = new List<double>();
+        var paused = TimeSpan.Zero;
         for (var i = 0; i < Repetitions; i++)
         {
             // Each edit starts from the original file, so every run sees one fresh change.
             var changed = edit(driver, i);
+            var pausedBefore = GC.GetTotalPauseDuration();
             times.Add(Statistics.Milliseconds(() => changed.RunGenerators(compilation)));
+            paused += GC.GetTotalPauseDuration() - pausedBefore;
         }
 
-        return times;
+        return (times, paused.TotalMilliseconds / Repetitions);
     }
 
     private static (List<double> Times, string Reasons) CSharpEdit(AdditionalText[] files, CSharpCompilation compilation)
