@@ -10,8 +10,9 @@ namespace NetGen.Generator;
 
 /// <summary>
 /// Reads every <c>*.net.txt</c> additional file and emits one TorchSharp module class per network.
-/// Each file is compiled on its own and each network emitted on its own, so editing one file
-/// re-emits only its networks, and a C# edit does no work at all.
+/// Each file is compiled on its own and each network emitted on its own: editing one file binds again
+/// only those of its networks whose text changed (<see cref="NetworkCache"/>), re-emits only those whose
+/// model changed, and a C# edit does no work at all.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class NetGenGenerator : IIncrementalGenerator
