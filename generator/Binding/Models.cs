@@ -101,8 +101,11 @@ internal static class SharedSubtrees
     }
 }
 
-/// <summary>A named argument of a layer, already evaluated.</summary>
-public sealed record LayerArgument(string Name, Value Value);
+/// <summary>
+/// A named argument of a layer, already evaluated. A struct, held inline in the layer's argument array:
+/// a convolution has eight, and a file's models hold thousands of layers that outlive each compile.
+/// </summary>
+public readonly record struct LayerArgument(string Name, Value Value);
 
 /// <summary>A TorchSharp layer: <see cref="Kind"/> is the DSL layer name (conv, batchnorm, …).</summary>
 public sealed record LayerModel(string Kind, EquatableArray<LayerArgument> Arguments, Shape Input, Shape Output, long Parameters, long Macs)
