@@ -217,9 +217,9 @@ public sealed partial class Binder
             }
         }
 
-        if (_keptModules is not null && _diagnostics.Count == diagnosticsBefore)
+        if (_keptModules is not null && _diagnostics.Count == diagnosticsBefore && !_keptModules.ContainsKey(bound.Key))
         {
-            _keptModules[bound.Key] = new BlockModule(expansion.Module, expansion.Modules);
+            _keptModules.Add(bound.Key, new BlockModule(expansion.Module, expansion.Modules));
         }
 
         return expansion.Module;

@@ -302,28 +302,26 @@ public sealed partial class Binder
     /// </summary>
     private List<Entry>? BindSpliced(ItemSyntax item, Scope scope, ref Shape current)
     {
-        switch (item)
+        var block = item is CallItemSyntax call && !LayerCatalog.TryGet(call.Callee.Text, out _) ? call : null;
+        if (block is null && item is not GroupItemSyntax)
         {
-            case CallItemSyntax call when !LayerCatalog.TryGet(call.Callee.Text, out _):
-            case GroupItemSyntax:
-                if (!Enter(item.Span))
-                {
-                    return null;
-                }
+            return BindItem(item, scope, ref current) is { } module ? new List<Entry> { new(null, default, module) } : null;
+        }
 
-                try
-                {
-                    return item is CallItemSyntax block
-                        ? ExpandBlock(block, scope, ref current)?.Entries
-                        : BindStatements(((GroupItemSyntax)item).Body.Statements, new Scope(scope), ref current);
-                }
-                finally
-                {
-                    _depth--;
-                }
+        if (!Enter(item.Span))
+        {
+            return null;
+        }
 
-            default:
-                return BindItem(item, scope, ref current) is { } module ? new List<Entry> { new(null, default, module) } : null;
+        try
+        {
+            return block is not null
+                ? ExpandBlock(block, scope, ref current)?.Entries
+                : BindStatements(((GroupItemSyntax)item).Body.Statements, new Scope(scope), ref current);
+        }
+        finally
+        {
+            _depth--;
         }
     }
 

@@ -60,7 +60,7 @@ public sealed partial class Binder
             return binder.BindFile(file, path, @namespace, blocks: null);
         }
 
-        var blocks = BlocksFingerprint(file);
+        var blocks = NetworkKey.BlocksFingerprint(file);
         var previous = cache.Previous(path);
         binder._reused = previous?.Networks;
         binder._reusedModules = previous is not null && previous.Blocks == blocks ? previous.Modules : null;
@@ -148,9 +148,7 @@ public sealed partial class Binder
             }
 
             var baseStart = _diagnostics.Count;
-            var unit = blocks is null
-                ? null
-                : new NetworkKey(path, @namespace, network.Name.Text, NetworkKey.Fingerprint(file.Tokens, network.Tokens, network.Variants.Select(v => v.Tokens)) + "\0" + network.Doc, string.Empty, blocks);
+            var unit = blocks is null ? null : NetworkKey.ForNetwork(file, network, path, @namespace, blocks);
             var model = BindOrReuse(unit, () => BindNetwork(network, path, @namespace, network.Name.Text, null));
             if (model is not null)
             {
@@ -161,9 +159,7 @@ public sealed partial class Binder
             foreach (var variant in variants)
             {
                 var variantStart = _diagnostics.Count;
-                var variantUnit = unit is null
-                    ? null
-                    : unit with { ClassName = variant.Name.Text, Variant = NetworkKey.Fingerprint(file.Tokens, variant.Tokens, Array.Empty<TokenRange>()) };
+                var variantUnit = unit?.ForVariant(file, variant);
                 var variantModel = BindOrReuse(variantUnit, () => BindNetwork(network, path, @namespace, variant.Name.Text, variant));
                 if (variantModel is not null)
                 {
@@ -212,19 +208,6 @@ public sealed partial class Binder
         }
 
         return model;
-    }
-
-    /// <summary>Every block's tokens, in file order: any of them may be called by any network.</summary>
-    private static string BlocksFingerprint(FileSyntax file)
-    {
-        var text = new System.Text.StringBuilder();
-        foreach (var block in file.Definitions.OfType<BlockSyntax>())
-        {
-            NetworkKey.Append(text, file.Tokens, block.Tokens);
-            text.Append('\0');
-        }
-
-        return text.ToString();
     }
 
     private bool ClaimClassName(Token name, Dictionary<string, int> classes)

@@ -34,7 +34,7 @@ public sealed record ChildModel(string Key, ModuleModel Module, ChildRole Role =
     public bool Equals(ChildModel? other) =>
         ReferenceEquals(this, other) || (other is not null && Key == other.Key && Role == other.Role && SharedSubtrees.Equal(Module, other.Module));
 
-    public override int GetHashCode() => ((Key.GetHashCode() * 31) + Module.GetHashCode()) * 31 + (int)Role;
+    public override int GetHashCode() => unchecked((((Key.GetHashCode() * 31) + Module.GetHashCode()) * 31) + (int)Role);
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using NetGen.Generator.Syntax;
 
@@ -94,11 +95,32 @@ internal readonly struct BlockCallKey : IEquatable<BlockCallKey>
 /// <summary>Everything binding one network or variant reads, with no positions.</summary>
 internal sealed record NetworkKey(string Path, string Namespace, string ClassName, string Network, string Variant, string Blocks)
 {
+    /// <summary>The key of a network (not of its variants): its tokens without the variant lines, and its documentation.</summary>
+    public static NetworkKey ForNetwork(FileSyntax file, NetworkSyntax network, string path, string @namespace, string blocks) =>
+        new(path, @namespace, network.Name.Text, Fingerprint(file.Tokens, network.Tokens, network.Variants.Select(v => v.Tokens)) + "\0" + network.Doc, string.Empty, blocks);
+
+    /// <summary>The key of one of this network's variants: the network's key and the variant line's tokens.</summary>
+    public NetworkKey ForVariant(FileSyntax file, VariantSyntax variant) =>
+        this with { ClassName = variant.Name.Text, Variant = Fingerprint(file.Tokens, variant.Tokens, Array.Empty<TokenRange>()) };
+
+    /// <summary>Every block's tokens, in file order: any of them may be called by any network.</summary>
+    public static string BlocksFingerprint(FileSyntax file)
+    {
+        var text = new StringBuilder();
+        foreach (var block in file.Definitions.OfType<BlockSyntax>())
+        {
+            Append(text, file.Tokens, block.Tokens);
+            text.Append('\0');
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>
     /// The kinds and texts of tokens [range), leaving out the <paramref name="excluded"/> ranges inside it
     /// (a network's variant lines, each of which belongs to its own class only).
     /// </summary>
-    public static string Fingerprint(IReadOnlyList<Token> tokens, TokenRange range, IEnumerable<TokenRange> excluded)
+    private static string Fingerprint(IReadOnlyList<Token> tokens, TokenRange range, IEnumerable<TokenRange> excluded)
     {
         var text = new StringBuilder();
         var next = range.Start;
@@ -112,7 +134,7 @@ internal sealed record NetworkKey(string Path, string Namespace, string ClassNam
         return text.ToString();
     }
 
-    public static void Append(StringBuilder text, IReadOnlyList<Token> tokens, TokenRange range)
+    private static void Append(StringBuilder text, IReadOnlyList<Token> tokens, TokenRange range)
     {
         for (var i = range.Start; i < range.End && i < tokens.Count; i++)
         {

@@ -26,11 +26,13 @@ public sealed record Value(ValueKind Kind, long Integer, double Number, long Sec
 
     // Constant small ints and bools are shared: the binder makes one for nearly every literal, index
     // and comparison it evaluates, and shared instances also compare by reference.
-    private static readonly Value[] SmallInts = CreateSmallInts(-1, 1024);
+    private const long SmallestShared = -1;
+    private const long LargestShared = 1024;
+    private static readonly Value[] SmallInts = CreateSmallInts();
 
     public static Value Int(long value, string? dynamic = null, string? dependsOn = null) =>
-        dynamic is null && dependsOn is null && value >= -1 && value < SmallInts.Length - 1
-            ? SmallInts[value + 1]
+        dynamic is null && dependsOn is null && value is >= SmallestShared and <= LargestShared
+            ? SmallInts[value - SmallestShared]
             : new(ValueKind.Int, value, value, 0, null, dynamic, dependsOn);
 
     public static Value Float(double value, string? dynamic = null, string? dependsOn = null) => new(ValueKind.Float, 0, value, 0, null, dynamic, dependsOn);
@@ -44,12 +46,12 @@ public sealed record Value(ValueKind Kind, long Integer, double Number, long Sec
 
     public static Value SymbolValue(string symbol) => new(ValueKind.Symbol, 0, 0, 0, symbol, null, null);
 
-    private static Value[] CreateSmallInts(long first, long last)
+    private static Value[] CreateSmallInts()
     {
-        var values = new Value[last - first + 1];
+        var values = new Value[LargestShared - SmallestShared + 1];
         for (var i = 0; i < values.Length; i++)
         {
-            values[i] = new(ValueKind.Int, first + i, first + i, 0, null, null, null);
+            values[i] = new(ValueKind.Int, SmallestShared + i, SmallestShared + i, 0, null, null, null);
         }
 
         return values;
