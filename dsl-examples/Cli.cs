@@ -32,11 +32,13 @@ public static class Cli
                 return 0;
             case "keys" when options.Count == 1:
                 return PrintStateDict(options[0]);
+            case "platform":
+                return PlatformCheck.PlatformCommand.Run(options.ToArray());
             case "train":
             case "noisy-student":
                 return RunTraining(command, options);
             default:
-                Console.Error.WriteLine($"unknown command '{command}'; commands: summary [--json], keys NETWORK, train [options], noisy-student [options]");
+                Console.Error.WriteLine($"unknown command '{command}'; commands: summary [--json], keys NETWORK, train [options], noisy-student [options], {PlatformCheck.PlatformCommand.Usage}");
                 return 2;
         }
     }

@@ -185,6 +185,8 @@ public sealed class NetworkEmitter
         writer.WriteLine($"public {_network.ClassName}({parameters})");
         writer.WriteLine($"    : base(nameof({_network.ClassName}))");
         writer.OpenBrace();
+        // Before the network's first operation: the runtime's guard against known libtorch faults (once per process).
+        writer.WriteLine("global::NetGen.Platform.EnsureConfigured();");
         var construction = _network.Children
             .Select((child, index) => $"{FieldName(child)} = {Render(child.Module, InPlace(_network.Children, index))};")
             .ToList();

@@ -14,6 +14,9 @@ namespace NetGen.Models.Tests;
 /// </summary>
 public sealed class ResidualTests
 {
+    // These tests build raw layers, not a generated network: apply the oneDNN guard as a network would.
+    public ResidualTests() => Platform.EnsureConfigured();
+
     public static TheoryData<string> Endings => new() { "conv", "batchnorm", "conv+relu", "stochastic_depth", "batchnorm+stochastic_depth", "identity" };
 
     [Theory]

@@ -68,6 +68,7 @@ namespace App
         public AlexNet(long numClasses = 1000, double dropout = 0.5)
             : base(nameof(AlexNet))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
                 ("0", global::TorchSharp.torch.nn.Conv2d(3, 64, 11, stride: 4, padding: 2)),
                 ("1", global::TorchSharp.torch.nn.ReLU(inplace: true)),

@@ -56,6 +56,7 @@ namespace App
         public BiT_M_R152x4_21k(long numClasses = 21843)
             : base(nameof(BiT_M_R152x4_21k))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _root = new global::NetGen.Sequence(
                 ("conv", new global::NetGen.WeightStandardizedConv2d(3, 256, (7, 7), (2, 2), (3, 3), (1, 1), bias: false)),
                 ("pad", global::TorchSharp.torch.nn.ConstantPad2d(1, 0.0)),

@@ -59,6 +59,7 @@ namespace App
         public DenseNet169(long numClasses = 1000)
             : base(nameof(DenseNet169))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
                 ("conv0", global::TorchSharp.torch.nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false)),
                 ("norm0", global::TorchSharp.torch.nn.BatchNorm2d(64)),

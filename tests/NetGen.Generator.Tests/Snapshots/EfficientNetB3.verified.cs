@@ -61,6 +61,7 @@ namespace App
         public EfficientNetB3(long numClasses = 1000, double dropout = 0.3)
             : base(nameof(EfficientNetB3))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
                 ("0", ConvBnAct_1()),
                 ("1", new global::NetGen.Sequence(

@@ -61,6 +61,7 @@ namespace App
         public EfficientNetB7(long numClasses = 1000, double dropout = 0.5)
             : base(nameof(EfficientNetB7))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
                 ("0", ConvBnAct_1()),
                 ("1", new global::NetGen.Sequence(

@@ -143,6 +143,7 @@ namespace App
         public GoogLeNet(long numClasses = 1000, double dropout = 0.2, double dropoutAux = 0.7)
             : base(nameof(GoogLeNet))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _conv1 = BasicConv2d_1();
             _maxpool1 = global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, ceil_mode: true);
             _conv2 = BasicConv2d_2();

@@ -158,6 +158,7 @@ namespace App
         public InceptionV2(long numClasses = 1000)
             : base(nameof(InceptionV2))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _conv1_7x7_s2 = ConvBnRelu_1();
             _pool1_3x3_s2 = global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, ceil_mode: true);
             _conv2_3x3_reduce = ConvBnRelu_2();

@@ -205,6 +205,7 @@ namespace App
         public InceptionV3(long numClasses = 1000, double dropout = 0.5)
             : base(nameof(InceptionV3))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _Conv2d_1a_3x3 = BasicConv2d_1();
             _Conv2d_2a_3x3 = BasicConv2d_2();
             _Conv2d_2b_3x3 = BasicConv2d_3();

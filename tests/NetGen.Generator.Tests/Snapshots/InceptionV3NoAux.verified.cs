@@ -197,6 +197,7 @@ namespace App
         public InceptionV3NoAux(long numClasses = 1000, double dropout = 0.5)
             : base(nameof(InceptionV3NoAux))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _Conv2d_1a_3x3 = BasicConv2d_1();
             _Conv2d_2a_3x3 = BasicConv2d_2();
             _Conv2d_2b_3x3 = BasicConv2d_3();

@@ -75,6 +75,7 @@ namespace App
         public ResNeXt50_32x4d(long numClasses = 1000)
             : base(nameof(ResNeXt50_32x4d))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _conv1 = global::TorchSharp.torch.nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
             _bn1 = global::TorchSharp.torch.nn.BatchNorm2d(64);
             _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);

@@ -71,6 +71,7 @@ namespace App
         public TinyResNet(long numClasses = 10)
             : base(nameof(TinyResNet))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _stem = new global::NetGen.Sequence(
                 ("0", global::TorchSharp.torch.nn.Conv2d(1, 16, 3, padding: 1, bias: false)),
                 ("1", global::TorchSharp.torch.nn.BatchNorm2d(16)),

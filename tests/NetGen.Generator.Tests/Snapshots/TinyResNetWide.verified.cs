@@ -76,6 +76,7 @@ namespace App
         public TinyResNetWide(long numClasses = 10)
             : base(nameof(TinyResNetWide))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _stem = new global::NetGen.Sequence(
                 ("0", global::TorchSharp.torch.nn.Conv2d(1, 32, 3, padding: 1, bias: false)),
                 ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)),

@@ -78,6 +78,7 @@ namespace App
         public VGG13(long numClasses = 1000, double dropout = 0.5)
             : base(nameof(VGG13))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
                 ("0", global::TorchSharp.torch.nn.Conv2d(3, 64, 3, padding: 1)),
                 ("1", global::TorchSharp.torch.nn.ReLU(inplace: true)),

@@ -92,6 +92,7 @@ namespace App
         public WideResNet101_2(long numClasses = 1000)
             : base(nameof(WideResNet101_2))
         {
+            global::NetGen.Platform.EnsureConfigured();
             _conv1 = global::TorchSharp.torch.nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
             _bn1 = global::TorchSharp.torch.nn.BatchNorm2d(64);
             _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
