@@ -38,18 +38,28 @@ public static class DslFile
             throw new ArgumentException($"no DSL file '{path}'");
         }
 
-        var result = FrontEnd.NetGenCompiler.Compile(new FrontEnd.NetFile(Path.GetFullPath(path), File.ReadAllText(path), "NetGen.UserNetworks"));
+        return Create(path, File.ReadAllText(path), hash > 0 ? spec.Substring(hash + 1) : null);
+    }
+
+    /// <summary>
+    /// Compiles DSL <paramref name="text"/> (reported as <paramref name="path"/>) and creates its network
+    /// <paramref name="className"/> (the first when null) with default arguments. Throws ArgumentException
+    /// with the compiler's diagnostics when the text has errors.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> Create(string path, string text, string? className)
+    {
+        var result = FrontEnd.NetGenCompiler.Compile(new FrontEnd.NetFile(Path.GetFullPath(path), text, "NetGen.UserNetworks"));
         if (result.Diagnostics.Count > 0)
         {
             throw new ArgumentException(string.Join(Environment.NewLine, result.Diagnostics.Select(d => d.ToString())));
         }
 
-        var network = hash > 0
-            ? result.Networks.FirstOrDefault(n => n.ClassName == spec.Substring(hash + 1))
+        var network = className is not null
+            ? result.Networks.FirstOrDefault(n => n.ClassName == className)
             : result.Networks.FirstOrDefault();
         if (network is null)
         {
-            throw new ArgumentException($"'{path}' has no network{(hash > 0 ? $" '{spec.Substring(hash + 1)}'" : string.Empty)}; it has {string.Join(", ", result.Networks.Select(n => n.ClassName))}");
+            throw new ArgumentException($"'{path}' has no network{(className is not null ? $" '{className}'" : string.Empty)}; it has {string.Join(", ", result.Networks.Select(n => n.ClassName))}");
         }
 
         var source = FrontEnd.Emit.NetworkEmitter.Emit(network, FrontEnd.NetGenCompiler.Version);

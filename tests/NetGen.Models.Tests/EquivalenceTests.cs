@@ -3,54 +3,117 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using NetGen.Examples.Training;
 using NetGen.Generated;
 using TorchSharp;
 using Xunit;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace NetGen.Models.Tests;
 
 /// <summary>
 /// The generated networks compute what torchvision computes: same deterministic weights, same input,
-/// same outputs (fixtures made by tests/reference/make_equivalence.py with torchvision 0.14.1). A wrong
-/// stride, padding, ceil mode or epsilon in a DSL file changes these outputs and fails here.
+/// same outputs (fixtures made by tests/reference/make_equivalence.py with torchvision 0.14.1), within
+/// <see cref="EquivalenceReference.Tolerance"/>. A wrong stride, padding, ceil mode, epsilon or
+/// activation in a DSL file changes these outputs and fails here; the mutation tests below prove it.
 /// </summary>
 public class EquivalenceTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public EquivalenceTests(ITestOutputHelper output) => _output = output;
+
     private static JsonElement Fixture(string file) =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", file))).RootElement;
 
     private static float[] Floats(JsonElement array) => array.EnumerateArray().Select(e => e.GetSingle()).ToArray();
 
-    private static long[] Longs(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt64()).ToArray();
-
     public static IEnumerable<object[]> Networks() =>
-        Fixture("equivalence.json").GetProperty("networks").EnumerateObject().Select(n => new object[] { n.Name });
+        EquivalenceReference.Networks.EnumerateObject().Select(n => new object[] { n.Name });
 
-    /// <summary>|actual - expected| ≤ 1e-3 · (1 + |expected|): logits of order 1, float32 on two libtorch versions.</summary>
-    private static void AssertClose(float[] expected, Tensor actual, string what)
+    public static IEnumerable<object[]> Mutations() =>
+        EquivalenceReference.Mutations.EnumerateObject().Select(n => new object[] { n.Name });
+
+    /// <summary>
+    /// Mistakes a DSL author could make in a zoo file: the text to find and its replacement. Each changes
+    /// the outputs by less than the old check (1e-3 · (1 + |y|)) noticed, or by more; the check must reject all.
+    /// </summary>
+    public static TheoryData<string, string, string, string> DslMutations => new()
     {
-        var values = actual.detach().cpu().to(ScalarType.Float32).data<float>().ToArray();
-        Assert.Equal(expected.Length, values.Length);
-        for (var i = 0; i < expected.Length; i++)
-        {
-            var tolerance = 1e-3 * (1 + Math.Abs(expected[i]));
-            Assert.True(Math.Abs(values[i] - expected[i]) <= tolerance, $"{what}[{i}]: {values[i]} vs torchvision {expected[i]}");
-        }
-    }
+        { "googlenet.net.txt", "GoogLeNetNoAux", "batchnorm(eps=0.001)", "batchnorm" },
+        { "googlenet.net.txt", "GoogLeNetNoAux", ", ceil=true)", ")" },
+        { "efficientnet.net.txt", "EfficientNetB0", "let bn_eps = 1e-5", "let bn_eps = 1e-3" },
+        { "inception.net.txt", "InceptionV3NoAux", "eps=0.001", "eps=0.0001" },
+    };
 
     [Theory]
     [MemberData(nameof(Networks))]
     public void Eval_outputs_equal_torchvisions_for_the_same_weights_and_input(string name)
     {
-        var fixture = Fixture("equivalence.json").GetProperty("networks").GetProperty(name);
+        var reference = EquivalenceReference.Parse(EquivalenceReference.Networks.GetProperty(name));
         using var scope = NewDisposeScope();
-        using var network = NetworkCatalog.All.Single(n => n.Name == name).Create();
-        DeterministicWeights.Fill(network);
-        network.eval();
+        using var network = Create(name);
+        var difference = reference.MaxDifference(Output(network, reference, ScalarType.Float32));
+        _output.WriteLine($"{name}: max |d| {difference:G3}, tolerance {reference.Tolerance:G3}, torch's own float32 error {reference.Float32Error:G3}");
+        Assert.True(difference <= reference.Tolerance, $"{name}: max |d| = {difference:G3} > tolerance {reference.Tolerance:G3}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void Every_reference_moves_far_beyond_the_tolerance_for_another_input(string name)
+    {
+        // A network that ignored its input (or only passed the last biases through) could not pass.
+        var reference = EquivalenceReference.Parse(EquivalenceReference.Networks.GetProperty(name));
+        Assert.True(reference.InputSensitivity > 20 * reference.Tolerance, $"{name}: another input moves the output by {reference.InputSensitivity:G3}, tolerance {reference.Tolerance:G3}");
+        Assert.True(reference.Float32Error > 0 && reference.Tolerance < 0.05 * reference.InputSensitivity);
+    }
+
+    [Theory]
+    [MemberData(nameof(Mutations))]
+    public void The_check_rejects_a_network_that_differs_from_the_reference_in_one_activation(string mutation)
+    {
+        var entry = EquivalenceReference.Mutations.GetProperty(mutation);
+        var reference = EquivalenceReference.Parse(entry);
+        using var scope = NewDisposeScope();
+        using var network = Create(entry.GetProperty("network").GetString()!);
+        var output = Output(network, reference, ScalarType.Float32);
+        var difference = reference.MaxDifference(output);
+        _output.WriteLine($"{mutation}: max |d| {difference:G3} = {difference / reference.Tolerance:F1}x the tolerance; the old check {(reference.OldCheckAccepts(output) ? "accepted" : "rejected")} it");
+        Assert.True(difference > reference.Tolerance, $"{mutation}: max |d| {difference:G3} within tolerance {reference.Tolerance:G3}");
+    }
+
+    [Theory]
+    [MemberData(nameof(DslMutations))]
+    public void The_check_rejects_a_zoo_file_with_one_mistake(string file, string network, string find, string replace)
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", file));
+        Assert.Contains(find, text, StringComparison.Ordinal);
+        var reference = EquivalenceReference.Parse(EquivalenceReference.Networks.GetProperty(network));
+        using var scope = NewDisposeScope();
+        using var mutated = DslFile.Create(file, text.Replace(find, replace, StringComparison.Ordinal), network);
+        var output = Output(mutated, reference, ScalarType.Float32);
+        var difference = reference.MaxDifference(output);
+        _output.WriteLine($"{network} with '{find}' -> '{replace}': max |d| {difference:G3} = {difference / reference.Tolerance:F1}x the tolerance; the old check {(reference.OldCheckAccepts(output) ? "accepted" : "rejected")} it");
+        Assert.True(difference > reference.Tolerance, $"'{find}' -> '{replace}': max |d| {difference:G3} within tolerance {reference.Tolerance:G3}");
+    }
+
+    [Fact]
+    public void The_check_rejects_tensorflows_batchnorm_epsilon_on_small_logits()
+    {
+        // TinyResNet from PyTorch (tiny.pt) has logits below 0.2: eps 1e-3 (Keras' default) instead of
+        // PyTorch's 1e-5 moves them by less than 1e-3 · (1 + |y|), which the old check accepted.
+        var reference = EquivalenceReference.Parse(Fixture("tiny.json"));
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "tiny.net.txt"));
+        using var scope = NewDisposeScope();
+        using var mutated = DslFile.Create("tiny.net.txt", text.Replace("batchnorm", "batchnorm(eps=0.001)", StringComparison.Ordinal), "TinyResNet");
+        mutated.LoadWeights(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny.pt"));
+        mutated.eval();
         using var noGrad = no_grad();
-        var input = DeterministicWeights.Input(fixture.GetProperty("input_name").GetString()!, Longs(fixture.GetProperty("input_shape")));
-        AssertClose(Floats(fixture.GetProperty("output")), network.call(input), name);
+        var output = mutated.call(reference.Input());
+        var difference = reference.MaxDifference(output);
+        _output.WriteLine($"TinyResNet with eps 1e-3: max |d| {difference:G3} = {difference / reference.Tolerance:F1}x the tolerance; the old check {(reference.OldCheckAccepts(output) ? "accepted" : "rejected")} it");
+        Assert.True(difference > reference.Tolerance, $"max |d| {difference:G3} within tolerance {reference.Tolerance:G3}");
     }
 
     [Fact]
@@ -69,32 +132,51 @@ public class EquivalenceTests
         var state = network.state_dict();
         foreach (var buffer in fixture.GetProperty("buffers").EnumerateObject())
         {
-            AssertClose(Floats(buffer.Value), state[buffer.Name], buffer.Name);
+            AssertCloseToScale(Floats(buffer.Value), state[buffer.Name], $"buffer {buffer.Name}");
         }
 
         var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         foreach (var gradient in fixture.GetProperty("gradients").EnumerateObject())
         {
-            var expected = Floats(gradient.Value);
-            var actual = parameters[gradient.Name].grad!.flatten().data<float>().ToArray();
-            var scale = expected.Max(Math.Abs);
-            for (var i = 0; i < expected.Length; i++)
-            {
-                Assert.True(Math.Abs(actual[i] - expected[i]) <= (1e-3 * scale) + 1e-7, $"grad {gradient.Name}[{i}]: {actual[i]} vs PyTorch {expected[i]}");
-            }
+            AssertCloseToScale(Floats(gradient.Value), parameters[gradient.Name].grad!, $"grad {gradient.Name}");
         }
     }
 
     [Fact]
     public void A_state_dict_saved_by_torch_save_loads_strictly_and_reproduces_pytorchs_output()
     {
-        var fixture = Fixture("tiny.json");
+        var reference = EquivalenceReference.Parse(Fixture("tiny.json"));
         using var scope = NewDisposeScope();
         using var network = new NetGen.Examples.TinyResNet();
         network.LoadWeights(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny.pt"));
         network.eval();
         using var noGrad = no_grad();
-        var input = DeterministicWeights.Input(fixture.GetProperty("input_name").GetString()!, Longs(fixture.GetProperty("input_shape")));
-        AssertClose(Floats(fixture.GetProperty("output")), network.call(input), "TinyResNet");
+        var difference = reference.MaxDifference(network.call(reference.Input()));
+        Assert.True(difference <= reference.Tolerance, $"TinyResNet: max |d| = {difference:G3} > tolerance {reference.Tolerance:G3}");
+        Assert.True(reference.InputSensitivity > 20 * reference.Tolerance);
+    }
+
+    private static nn.Module<Tensor, Tensor> Create(string name) => NetworkCatalog.All.Single(n => n.Name == name).Create();
+
+    /// <summary>Fills the network's deterministic weights and runs it, in <paramref name="type"/>, on the reference's input.</summary>
+    private static Tensor Output(nn.Module<Tensor, Tensor> network, EquivalenceReference reference, ScalarType type)
+    {
+        network.to(type);
+        DeterministicWeights.Fill(network);
+        network.eval();
+        using var noGrad = no_grad();
+        return network.call(reference.Input(type));
+    }
+
+    /// <summary>|actual - expected| ≤ 1e-3 · max |expected| + 1e-7 elementwise: statistics and gradients of one step.</summary>
+    private static void AssertCloseToScale(float[] expected, Tensor actual, string what)
+    {
+        var values = actual.detach().cpu().flatten().to(ScalarType.Float32).data<float>().ToArray();
+        Assert.Equal(expected.Length, values.Length);
+        var scale = expected.Max(Math.Abs);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(values[i] - expected[i]) <= (1e-3 * scale) + 1e-7, $"{what}[{i}]: {values[i]} vs PyTorch {expected[i]}");
+        }
     }
 }

@@ -8,16 +8,19 @@ Run with Debian's Python (apt-get install python3-torchvision), from the reposit
 Every state_dict tensor is filled from its key and element index by an integer hash that C# computes
 bit for bit (tests/NetGen.Models.Tests/DeterministicWeights.cs), scaled per tensor so activations
 neither vanish nor explode; inputs are filled the same way. Only outputs are stored (no weights).
-The script asserts that different inputs give clearly different outputs: with careless patterns the
-logits depend only on the last biases, and the C# test would check nothing.
+The script asserts that different inputs give outputs far apart compared with the C# check's tolerance:
+with careless patterns the logits depend only on the last biases, and the C# test would check nothing.
 
 It writes:
-  equivalence.json  eval-mode logits of each network for one input at its native resolution;
+  equivalence.json  eval-mode logits of each network at its native resolution, computed in float64 (the
+                    reference), for two inputs, and torch's float32 error against it (the floor of the
+                    C# check); plus mutated networks the check must reject;
   train_step.json   ResNet-18 after one train-mode forward and backward on a fixed batch: BatchNorm
                     running statistics and a few gradients;
-  tiny.pt, tiny.json  a small network's torch.save state_dict (random init) and its output, to
+  tiny.pt, tiny.json  a small network's torch.save state_dict (random init) and its reference, to
                     prove a real PyTorch file loads strictly and reproduces PyTorch's result.
 """
+import copy
 import json
 import math
 import os
@@ -102,25 +105,64 @@ NETWORKS = {
 }
 
 
+# The equivalence check of EquivalenceTests.cs: |C# float32 - reference| <= SPREAD_TOLERANCE * (max - min of
+# the reference) + FLOOR_FACTOR * (torch's own float32 error against its float64 run). Measured with libtorch
+# 2.10: the generated networks' float32 error is at most torch 1.13's on every network, oneDNN on or off.
+SPREAD_TOLERANCE = 1e-5
+FLOOR_FACTOR = 4
+
+
+def outputs(model, x):
+    """The model's float32 output and its float64 output (a double copy of the same weights)."""
+    with torch.no_grad():
+        single = model(x.float())
+        double = copy.deepcopy(model).double()(x.double())
+    return single, double
+
+
+def tolerance(reference, float32_error):
+    return SPREAD_TOLERANCE * (reference.max() - reference.min()).item() + FLOOR_FACTOR * float32_error
+
+
+def fixture(model, shape, input_name="input"):
+    """Reference outputs for two deterministic inputs, and the float32 floor; asserts input sensitivity."""
+    single, double = outputs(model, deterministic_input(input_name, shape))
+    float32_error = (single.double() - double).abs().max().item()
+    _, other = outputs(model, deterministic_input("other " + input_name, shape))
+    allowed = tolerance(double, float32_error)
+    moved = (other - double).abs().max().item()
+    # Only an input-sensitive fixture checks anything: with careless weights the logits depend on the last
+    # biases alone. Another input must move the output far beyond the tolerance (EquivalenceTests repeats this).
+    assert moved > 20 * allowed, f"output barely depends on the input ({moved} vs tolerance {allowed})"
+    return {"input_name": input_name, "other_input_name": "other " + input_name, "input_shape": shape, "float32_error": float32_error,
+            "reference": exact(double), "other_reference": exact(other)}, allowed, moved
+
+
 def equivalence(folder):
-    result = {"torch": torch.__version__, "torchvision": torchvision.__version__, "networks": {}}
+    result = {"torch": torch.__version__, "torchvision": torchvision.__version__,
+              "spread_tolerance": SPREAD_TOLERANCE, "floor_factor": FLOOR_FACTOR, "networks": {}, "mutations": {}}
     for name, (constructor, kwargs, resolution) in NETWORKS.items():
         model = getattr(torchvision.models, constructor)(weights=None, **kwargs).eval()
         fill(model)
-        shape = [1, 3, resolution, resolution]
-        with torch.no_grad():
-            out = model(deterministic_input("input", shape))
-            other = model(deterministic_input("other input", shape))
-        spread = (out - other).abs().max().item()
-        scale = out.abs().max().item()
-        # The fixture is only worth something if the output depends on the input: another input must
-        # move the output by far more than the C# test's tolerance, 1e-3 * (1 + |ref|).
-        tolerance = 1e-3 * (1 + scale)
-        assert spread > 5 * tolerance, f"{name}: output barely depends on the input ({spread} vs tolerance {tolerance})"
-        result["networks"][name] = {"input_name": "input", "input_shape": shape, "output": short(out)}
-        print(f"{name}: |out| max {scale:.4f}, another input moves it by {spread:.4f} = {spread / tolerance:.0f}x the tolerance", file=sys.stderr)
+        entry, allowed, moved = fixture(model, [1, 3, resolution, resolution])
+        result["networks"][name] = entry
+        print(f"{name}: float32 error {entry['float32_error']:.2e}, tolerance {allowed:.2e}, another input moves it by {moved:.3f} = {moved / allowed:.0f}x", file=sys.stderr)
+    # A mutation the check must reject: torchvision's EfficientNet-B0 with MobileNetV3's hardsigmoid in its
+    # squeeze-and-excitation gates, against the generated network's sigmoid (the C# test expects a failure).
+    model = torchvision.models.efficientnet_b0(weights=None).eval()
+    for module in model.modules():
+        if isinstance(module, torchvision.ops.SqueezeExcitation):
+            module.scale_activation = nn.Hardsigmoid()
+    fill(model)
+    entry, _, _ = fixture(model, [1, 3, 224, 224])
+    result["mutations"]["EfficientNetB0 with hardsigmoid gates"] = dict(entry, network="EfficientNetB0")
     with open(os.path.join(folder, "equivalence.json"), "w") as f:
         json.dump(result, f)
+
+
+def exact(tensor):
+    """A float64 tensor's values as shortest round-trip text."""
+    return [float(repr(v)) for v in tensor.flatten().tolist()]
 
 
 def short(tensor):
@@ -189,11 +231,9 @@ def tiny(folder):
             model(torch.randn(8, 1, 28, 28))
     model.eval()
     torch.save(model.state_dict(), os.path.join(folder, "tiny.pt"))
-    x = deterministic_input("tiny input", [2, 1, 28, 28])
-    with torch.no_grad():
-        out = model(x)
+    entry, _, _ = fixture(model, [2, 1, 28, 28], "tiny input")
     with open(os.path.join(folder, "tiny.json"), "w") as f:
-        json.dump({"input_name": "tiny input", "input_shape": [2, 1, 28, 28], "output": short(out)}, f)
+        json.dump(entry, f)
 
 
 if __name__ == "__main__":
