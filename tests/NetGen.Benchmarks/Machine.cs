@@ -18,6 +18,8 @@ public static class Machine
         Console.WriteLine();
         Console.WriteLine($"- {RuntimeInformation.OSDescription}, {RuntimeInformation.OSArchitecture}, {Environment.ProcessorCount} logical cores{(cpu is null ? "" : ", " + cpu)}");
         Console.WriteLine($"- {RuntimeInformation.FrameworkDescription}; TorchSharp {typeof(torch).Assembly.GetName().Version}; libtorch threads {torch.get_num_threads()}");
+        Platform.EnsureConfigured();
+        Console.WriteLine($"- CPU {Platform.Cpu}; oneDNN {(Platform.OneDnn.Enabled ? "on" : "off")} ({Platform.OneDnn.Source}: {Platform.OneDnn.Reason})");
         Console.WriteLine($"- started {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine();
     }

@@ -12,8 +12,8 @@ namespace NetGen.Benchmarks;
 public static class Program
 {
     private const string Usage = """
-        usage: dotnet run -c Release --project tests/NetGen.Benchmarks -- [speed] [memory] [generator] [build] [options]
-          (no section: all four)
+        usage: dotnet run -c Release --project tests/NetGen.Benchmarks -- [speed] [memory] [generator] [build] [onednn] [options]
+          (no section: all five)
           --reps N         timed repetitions per model and mode (speed, default 7)
           --networks A,B   speed: a subset of ResNet50, VGG16, GoogLeNet, InceptionV3, ResNeXt50_32x4d
           --steps N        memory: training steps of ResNet18 after warm-up (default 300)
@@ -33,7 +33,7 @@ public static class Program
         {
             switch (args[i])
             {
-                case "speed" or "memory" or "generator" or "build":
+                case "speed" or "memory" or "generator" or "build" or "onednn":
                     sections.Add(args[i]);
                     break;
                 case "--child" when i + 1 < args.Length:
@@ -73,7 +73,7 @@ public static class Program
 
         if (sections.Count == 0)
         {
-            sections.AddRange(new[] { "speed", "memory", "generator", "build" });
+            sections.AddRange(new[] { "speed", "memory", "generator", "build", "onednn" });
         }
 
         Machine.Print();
@@ -92,6 +92,9 @@ public static class Program
                     break;
                 case "build":
                     BuildBenchmark.Run();
+                    break;
+                case "onednn":
+                    OneDnnBenchmark.Run(options);
                     break;
             }
         }

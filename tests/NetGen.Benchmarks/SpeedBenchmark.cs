@@ -66,29 +66,28 @@ public static class SpeedBenchmark
     }
 
     /// <summary>Milliseconds per call of each action: one warm-up each, then alternating pairs.</summary>
-    private static (List<double> Generated, List<double> HandWritten) Measure(int repetitions, Action generated, Action handWritten)
+    public static (List<double> First, List<double> Second) Measure(int repetitions, Action first, Action second)
     {
-        generated();
-        handWritten();
+        first();
+        second();
         var a = new List<double>();
         var b = new List<double>();
         for (var i = 0; i < repetitions; i++)
         {
             if (i % 2 == 0)
             {
-                a.Add(Statistics.Milliseconds(generated));
-                b.Add(Statistics.Milliseconds(handWritten));
+                a.Add(Statistics.Milliseconds(first));
+                b.Add(Statistics.Milliseconds(second));
             }
             else
             {
-                b.Add(Statistics.Milliseconds(handWritten));
-                a.Add(Statistics.Milliseconds(generated));
+                b.Add(Statistics.Milliseconds(second));
+                a.Add(Statistics.Milliseconds(first));
             }
         }
 
         return (a, b);
     }
-
 
     private static void Row(string name, string mode, string same, (List<double> Generated, List<double> HandWritten) times)
     {

@@ -65,8 +65,8 @@ public class EquivalenceTests
     {
         // A network that ignored its input (or only passed the last biases through) could not pass.
         var reference = EquivalenceReference.Parse(EquivalenceReference.Networks.GetProperty(name));
-        Assert.True(reference.InputSensitivity > 20 * reference.Tolerance, $"{name}: another input moves the output by {reference.InputSensitivity:G3}, tolerance {reference.Tolerance:G3}");
-        Assert.True(reference.Float32Error > 0 && reference.Tolerance < 0.05 * reference.InputSensitivity);
+        Assert.True(reference.InputSensitivity > 100 * reference.Tolerance, $"{name}: another input moves the output by {reference.InputSensitivity:G3}, tolerance {reference.Tolerance:G3}");
+        Assert.True(reference.Float32Error > 0, $"{name}: no float32 error recorded: the reference was not computed in float64");
     }
 
     [Theory]
@@ -153,7 +153,7 @@ public class EquivalenceTests
         using var noGrad = no_grad();
         var difference = reference.MaxDifference(network.call(reference.Input()));
         Assert.True(difference <= reference.Tolerance, $"TinyResNet: max |d| = {difference:G3} > tolerance {reference.Tolerance:G3}");
-        Assert.True(reference.InputSensitivity > 20 * reference.Tolerance);
+        Assert.True(reference.InputSensitivity > 100 * reference.Tolerance);
     }
 
     private static nn.Module<Tensor, Tensor> Create(string name) => NetworkCatalog.All.Single(n => n.Name == name).Create();
