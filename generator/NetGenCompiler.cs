@@ -33,7 +33,8 @@ public static class NetGenCompiler
     public const string DefaultNamespace = "NetGen.Generated";
 
     /// <param name="cache">Networks of the file's last compile to reuse where their text is unchanged (the generator keeps one).</param>
-    public static FileResult Compile(NetFile file, CancellationToken cancellationToken = default, NetworkCache? cache = null)
+    /// <param name="budget">The binding work allowed (default: <see cref="WorkBudget.MaxSteps"/> with <paramref name="cancellationToken"/>).</param>
+    public static FileResult Compile(NetFile file, CancellationToken cancellationToken = default, NetworkCache? cache = null, WorkBudget? budget = null)
     {
         var diagnostics = new DiagnosticBag();
         var source = SourceText.From(file.Text);
@@ -43,20 +44,22 @@ public static class NetGenCompiler
         {
             var syntax = Parser.Parse(file.Text, diagnostics);
             cancellationToken.ThrowIfCancellationRequested();
-            var bound = Binder.Bind(syntax, file.Text, file.Path, file.Namespace, diagnostics, cache);
+            var bound = Binder.Bind(syntax, file.Text, file.Path, file.Namespace, diagnostics, budget ?? new WorkBudget(cancellationToken), cache);
             networks = bound.ToEquatableArray();
-            foreach (var network in syntax.Definitions.OfType<NetworkSyntax>())
+            var namespaces = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var model in networks)
             {
-                var @namespace = networks.FirstOrDefault(n => n.ClassName == network.Name.Text)?.Namespace;
-                if (@namespace is null)
-                {
-                    continue;
-                }
+                namespaces[model.ClassName] = model.Namespace;
+            }
 
-                declarations.Add(Declare(file.Path, source, network.Name, @namespace));
-                foreach (var variant in network.Variants)
+            // The classes this file generates, each at the name that claimed it (the binder reported the rest).
+            var declared = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in syntax.Definitions.OfType<NetworkSyntax>().SelectMany(n => n.Variants.Select(v => v.Name).Prepend(n.Name)))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (namespaces.TryGetValue(name.Text, out var @namespace) && declared.Add(name.Text))
                 {
-                    declarations.Add(Declare(file.Path, source, variant.Name, @namespace));
+                    declarations.Add(Declare(file.Path, source, name, @namespace));
                 }
             }
         }
@@ -97,7 +100,8 @@ public static class NetGenCompiler
     /// </summary>
     public static (EquatableArray<string> Names, EquatableArray<DiagnosticInfo> Diagnostics) FindDuplicateClasses(IEnumerable<ClassDeclaration> declarations)
     {
-        var first = new Dictionary<string, ClassDeclaration>(StringComparer.Ordinal);
+        // Generated file names (hint names) ignore case: classes differing only in case collide too.
+        var first = new Dictionary<string, ClassDeclaration>(StringComparer.OrdinalIgnoreCase);
         var names = new SortedSet<string>(StringComparer.Ordinal);
         var reports = new List<DiagnosticInfo>();
         foreach (var declaration in declarations.OrderBy(d => d.FilePath, StringComparer.Ordinal).ThenBy(d => d.Span.Start))
@@ -107,7 +111,8 @@ public static class NetGenCompiler
                 names.Add(DuplicateKey(declaration.FullName, declaration.FilePath));
                 reports.Add(new DiagnosticInfo(
                     DiagnosticDescriptors.DuplicateName.Id,
-                    $"class '{declaration.FullName}' is also generated from {original.FilePath}({original.LineSpan.Start.Line + 1},{original.LineSpan.Start.Character + 1}); rename one network or put the files in different namespaces",
+                    (original.FullName == declaration.FullName ? $"class '{declaration.FullName}' is also generated" : $"class '{declaration.FullName}' differs only in case from '{original.FullName}', generated")
+                    + $" from {original.FilePath}({original.LineSpan.Start.Line + 1},{original.LineSpan.Start.Character + 1}); rename one network or put the files in different namespaces",
                     declaration.FilePath,
                     declaration.Span,
                     declaration.LineSpan));

@@ -88,16 +88,18 @@ public sealed class NetGenGenerator : IIncrementalGenerator
 
     private static string NamespaceFor(AnalyzerConfigOptions fileOptions, AnalyzerConfigOptions globalOptions)
     {
-        if (fileOptions.TryGetValue("build_metadata.AdditionalFiles.NetGenNamespace", out var perFile) && CSharpNames.IsValidNamespace(perFile))
+        if (fileOptions.TryGetValue("build_metadata.AdditionalFiles.NetGenNamespace", out var perFile) && IsUsable(perFile))
         {
             return perFile;
         }
 
-        if (globalOptions.TryGetValue("build_property.RootNamespace", out var root) && CSharpNames.IsValidNamespace(root))
+        if (globalOptions.TryGetValue("build_property.RootNamespace", out var root) && IsUsable(root))
         {
             return root;
         }
 
         return NetGenCompiler.DefaultNamespace;
     }
+
+    private static bool IsUsable(string @namespace) => CSharpNames.IsValidNamespace(@namespace) && CSharpNames.NamespaceProblem(@namespace) is null;
 }

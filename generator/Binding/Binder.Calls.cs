@@ -232,6 +232,11 @@ public sealed partial class Binder
     /// <summary>Binds a block call's arguments: the block's scope with its parameters defined, and the key of the call.</summary>
     private (BlockSyntax Block, Scope Scope, BlockCallKey Key)? BindBlockArguments(CallItemSyntax call, Scope scope, Shape input)
     {
+        if (!Step(call.Span))
+        {
+            return null;
+        }
+
         if (!_blocks.TryGetValue(call.Callee.Text, out var block) || _recursiveBlocks.Contains(block.Name.Text))
         {
             // Unknown callees were reported by CheckCallees, recursion by FindRecursion.
@@ -352,10 +357,22 @@ public sealed partial class Binder
 
     private static string? Closest(string name, IEnumerable<string> candidates)
     {
+        // Suggestions are for typos in names of ordinary length; the distance is quadratic in the lengths.
+        const int LongestName = 64;
         string? best = null;
         var bestDistance = Math.Max(2, name.Length / 3) + 1;
+        if (name.Length > LongestName)
+        {
+            return null;
+        }
+
         foreach (var candidate in candidates)
         {
+            if (candidate.Length > LongestName || Math.Abs(candidate.Length - name.Length) >= bestDistance)
+            {
+                continue;
+            }
+
             var distance = Distance(name.ToLowerInvariant(), candidate.ToLowerInvariant());
             if (distance < bestDistance)
             {

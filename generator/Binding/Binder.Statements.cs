@@ -17,6 +17,9 @@ public sealed partial class Binder
     /// <summary>How many '*' concat branches enclose the statement being bound (their layers register on the concat).</summary>
     private int _flatDepth;
 
+    /// <summary>Whether NG0301 for the spent work budget was reported (once per file).</summary>
+    private bool _budgetReported;
+
     /// <summary>Set while binding a '*concat' step: its layers register on the enclosing concat, not on itself.</summary>
     private bool _nextConcatIsFlat;
 
@@ -48,7 +51,7 @@ public sealed partial class Binder
         var entries = new List<Entry>();
         foreach (var statement in statements)
         {
-            if (_aborted)
+            if (_aborted || !Step(statement.Span))
             {
                 return null;
             }
@@ -192,6 +195,11 @@ public sealed partial class Binder
         var copies = new List<Entry>();
         for (var i = 0; i < count.Integer; i++)
         {
+            if (!Step(statement.Span))
+            {
+                return false;
+            }
+
             var iteration = new Scope(scope, capacity: 1);
             iteration.Define("i", Value.Int(i));
             if (statement.Spread)
@@ -336,6 +344,29 @@ public sealed partial class Binder
         _aborted = true;
         _depth--;
         return false;
+    }
+
+    /// <summary>Counts one step of the file's work budget; false, after reporting NG0301 once, when it is spent.</summary>
+    private bool Step(TextSpan span)
+    {
+        if (_budget.Spend())
+        {
+            return true;
+        }
+
+        ReportBudget(span);
+        return false;
+    }
+
+    private void ReportBudget(TextSpan span)
+    {
+        if (!_budgetReported)
+        {
+            _diagnostics.TooMuchWork(span, _budget.Limit);
+            _budgetReported = true;
+        }
+
+        _aborted = true;
     }
 
     private bool CountModule(TextSpan span, int count = 1)

@@ -40,11 +40,14 @@ public sealed partial class Binder
     private int _depth;
     private bool _aborted;
 
-    private Binder(string text, DiagnosticBag diagnostics)
+    private readonly WorkBudget _budget;
+
+    private Binder(string text, DiagnosticBag diagnostics, WorkBudget budget)
     {
         _text = text;
         _diagnostics = diagnostics;
-        _evaluator = new Evaluator(text, diagnostics);
+        _budget = budget;
+        _evaluator = new Evaluator(text, diagnostics, budget);
     }
 
     /// <summary>
@@ -52,9 +55,10 @@ public sealed partial class Binder
     /// <paramref name="cache"/>, networks whose text is unchanged since the file's last compile are reused
     /// rather than bound again (not when the file has syntax errors, whose recovery may reach across definitions).
     /// </summary>
-    public static ImmutableArray<NetworkModel> Bind(FileSyntax file, string text, string path, string @namespace, DiagnosticBag diagnostics, NetworkCache? cache = null)
+    /// <param name="budget">The file's work budget (it also carries the compiler's cancellation).</param>
+    public static ImmutableArray<NetworkModel> Bind(FileSyntax file, string text, string path, string @namespace, DiagnosticBag diagnostics, WorkBudget budget, NetworkCache? cache = null)
     {
-        var binder = new Binder(text, diagnostics);
+        var binder = new Binder(text, diagnostics, budget);
         if (cache is null || diagnostics.Count > 0)
         {
             return binder.BindFile(file, path, @namespace, blocks: null);
@@ -93,17 +97,22 @@ public sealed partial class Binder
     {
         if (file.Namespace is { } declared)
         {
-            if (CSharpNames.IsValidNamespace(declared.Text))
-            {
-                @namespace = declared.Text;
-            }
-            else
+            if (!CSharpNames.IsValidNamespace(declared.Text))
             {
                 _diagnostics.InvalidIdentifier(declared.Span, declared.Text, "a namespace", "each part must be a C# identifier that is not a keyword");
             }
+            else if (CSharpNames.NamespaceProblem(declared.Text) is { } problem)
+            {
+                _diagnostics.InvalidIdentifier(declared.Span, declared.Text, "a namespace", problem);
+            }
+            else
+            {
+                @namespace = declared.Text;
+            }
         }
 
-        var classes = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Generated file names (hint names) ignore case, so class names must differ in more than case.
+        var classes = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var block in file.Definitions.OfType<BlockSyntax>())
         {
             if (block.Name.IsMissing)
@@ -133,7 +142,13 @@ public sealed partial class Binder
         var networks = ImmutableArray.CreateBuilder<NetworkModel>();
         foreach (var network in file.Definitions.OfType<NetworkSyntax>())
         {
-            if (!ClaimClassName(network.Name, classes))
+            if (_budget.Exhausted)
+            {
+                // Reported once, where the budget ran out; the rest of the file is not bound.
+                break;
+            }
+
+            if (!ClaimClassName(network.Name, @namespace, classes))
             {
                 continue;
             }
@@ -141,7 +156,7 @@ public sealed partial class Binder
             var variants = new List<VariantSyntax>();
             foreach (var variant in network.Variants)
             {
-                if (ClaimClassName(variant.Name, classes))
+                if (ClaimClassName(variant.Name, @namespace, classes))
                 {
                     variants.Add(variant);
                 }
@@ -150,6 +165,13 @@ public sealed partial class Binder
             var baseStart = _diagnostics.Count;
             var unit = blocks is null ? null : NetworkKey.ForNetwork(file, network, path, @namespace, blocks);
             var model = BindOrReuse(unit, () => BindNetwork(network, path, @namespace, network.Name.Text, null));
+            if (_budget.Exhausted)
+            {
+                // Spent inside an expression, which reports nothing itself.
+                ReportBudget(network.Name.Span);
+                break;
+            }
+
             if (model is not null)
             {
                 networks.Add(model);
@@ -210,14 +232,14 @@ public sealed partial class Binder
         return model;
     }
 
-    private bool ClaimClassName(Token name, Dictionary<string, int> classes)
+    private bool ClaimClassName(Token name, string @namespace, Dictionary<string, int> classes)
     {
         if (name.IsMissing)
         {
             return false;
         }
 
-        if (CSharpNames.ClassNameProblem(name.Text) is { } problem)
+        if (CSharpNames.ClassNameProblem(name.Text, @namespace) is { } problem)
         {
             _diagnostics.InvalidIdentifier(name.Span, name.Text, "a class name", problem);
             return false;
@@ -225,7 +247,16 @@ public sealed partial class Binder
 
         if (classes.TryGetValue(name.Text, out var first))
         {
-            _diagnostics.DuplicateName(name.Span, "network", name.Text, LineOf(first));
+            var original = _text.Substring(first, name.Text.Length);
+            if (original == name.Text)
+            {
+                _diagnostics.DuplicateName(name.Span, "network", name.Text, LineOf(first));
+            }
+            else
+            {
+                _diagnostics.DuplicateIgnoringCase(name.Span, "network", name.Text, original, LineOf(first));
+            }
+
             return false;
         }
 
@@ -476,44 +507,115 @@ public sealed partial class Binder
 
     // Recursion ----------------------------------------------------------------------------
 
-    /// <summary>Reports every cycle in the block call graph once, at the call that closes it.</summary>
+    /// <summary>
+    /// Reports every cycle in the block call graph at the call that closes it (a DFS back edge), and marks
+    /// the blocks of every strongly connected component that holds a cycle as recursive (Tarjan). Iterative:
+    /// a chain of 100,000 blocks must not overflow the compiler's stack.
+    /// </summary>
     private void FindRecursion()
     {
-        var state = new Dictionary<string, int>(StringComparer.Ordinal);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        var low = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pathPosition = new Dictionary<string, int>(StringComparer.Ordinal);
         var path = new List<string>();
-        foreach (var name in _blocks.Keys.OrderBy(n => _blocks[n].Name.Span.Start))
+        var component = new Stack<string>();
+        var onComponent = new HashSet<string>(StringComparer.Ordinal);
+        var calledSelf = new HashSet<string>(StringComparer.Ordinal);
+        var frames = new Stack<(string Name, IEnumerator<CallItemSyntax> Calls)>();
+        foreach (var root in _blocks.Keys.OrderBy(n => _blocks[n].Name.Span.Start))
         {
-            Visit(name);
-        }
-
-        void Visit(string name)
-        {
-            state[name] = 1;
-            path.Add(name);
-            foreach (var call in CallsIn(_blocks[name].Body))
+            if (index.ContainsKey(root))
             {
-                var callee = call.Callee.Text;
-                if (!_blocks.ContainsKey(callee))
+                continue;
+            }
+
+            Enter(root);
+            while (frames.Count > 0)
+            {
+                var (name, calls) = frames.Peek();
+                if (calls.MoveNext())
                 {
+                    var call = calls.Current;
+                    var callee = call.Callee.Text;
+                    if (!_blocks.ContainsKey(callee))
+                    {
+                        continue;
+                    }
+
+                    if (!index.ContainsKey(callee))
+                    {
+                        Enter(callee);
+                        continue;
+                    }
+
+                    if (pathPosition.TryGetValue(callee, out var position))
+                    {
+                        _diagnostics.Recursion(call.Callee.Span, CycleText(path, position, callee));
+                        if (callee == name)
+                        {
+                            calledSelf.Add(name);
+                        }
+
+                        low[name] = Math.Min(low[name], index[callee]);
+                    }
+                    else if (onComponent.Contains(callee))
+                    {
+                        low[name] = Math.Min(low[name], index[callee]);
+                    }
+
                     continue;
                 }
 
-                state.TryGetValue(callee, out var calleeState);
-                if (calleeState == 1)
+                calls.Dispose();
+                frames.Pop();
+                path.RemoveAt(path.Count - 1);
+                pathPosition.Remove(name);
+                if (frames.Count > 0)
                 {
-                    var cycle = path.Skip(path.IndexOf(callee)).Concat(new[] { callee }).ToList();
-                    _diagnostics.Recursion(call.Callee.Span, string.Join(" -> ", cycle));
-                    _recursiveBlocks.UnionWith(cycle);
+                    var parent = frames.Peek().Name;
+                    low[parent] = Math.Min(low[parent], low[name]);
                 }
-                else if (calleeState == 0)
+
+                if (low[name] == index[name])
                 {
-                    Visit(callee);
+                    var members = new List<string>();
+                    string member;
+                    do
+                    {
+                        member = component.Pop();
+                        onComponent.Remove(member);
+                        members.Add(member);
+                    }
+                    while (member != name);
+
+                    if (members.Count > 1 || calledSelf.Contains(name))
+                    {
+                        _recursiveBlocks.UnionWith(members);
+                    }
                 }
             }
-
-            path.RemoveAt(path.Count - 1);
-            state[name] = 2;
         }
+
+        void Enter(string name)
+        {
+            index[name] = low[name] = index.Count;
+            component.Push(name);
+            onComponent.Add(name);
+            pathPosition[name] = path.Count;
+            path.Add(name);
+            frames.Push((name, CallsIn(_blocks[name].Body).GetEnumerator()));
+        }
+    }
+
+    /// <summary>"A -> B -> A"; a long cycle shows its ends only, so reporting it stays cheap.</summary>
+    private static string CycleText(List<string> path, int start, string callee)
+    {
+        const int Shown = 4;
+        var length = path.Count - start;
+        var names = length <= 2 * Shown
+            ? path.Skip(start)
+            : path.Skip(start).Take(Shown).Append($"… {length - (2 * Shown)} more …").Concat(path.Skip(path.Count - Shown));
+        return string.Join(" -> ", names.Append(callee));
     }
 
     private static IEnumerable<CallItemSyntax> CallsIn(BodySyntax body)

@@ -14,12 +14,32 @@ public static class CSharpNames
         "ParameterCount", "MultiplyAccumulates", "InputShape", "OutputShape", "SourceFile", "forward", "Outputs", "ForwardWithAuxiliary",
     };
 
+    /// <summary>The longest DSL name that reaches C# (metadata names stop at 1,024 UTF-8 bytes, file names sooner).</summary>
+    public const int MaxNameLength = 200;
+
+    /// <summary>
+    /// The runtime types generated code names as <c>global::NetGen.X</c>: a namespace <c>NetGen.X</c> would
+    /// shadow them (a test keeps this list equal to what the emitters write).
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> RuntimeTypes = new[]
+    {
+        "Activation", "Branch", "Concat", "DenseConnection", "Gate", "NetworkInfo", "Norm", "Platform", "Residual", "Sequence", "StochasticDepth",
+        "WeightStandardizedConv2d",
+    };
+
+    /// <summary>The catalog class every project with networks gets.</summary>
+    public const string CatalogNamespace = "NetGen.Generated";
+
+    /// <summary>The catalog class's name.</summary>
+    public const string CatalogClass = "NetworkCatalog";
+
     /// <summary><c>num_classes</c> becomes <c>numClasses</c>; a keyword is escaped (<c>@class</c>).</summary>
     public static string ParameterName(string dslName)
     {
         var parts = dslName.Split('_').Where(p => p.Length > 0).ToArray();
-        if (parts.Length == 0)
+        if (parts.Length == 0 || !SyntaxFacts.IsIdentifierStartCharacter(parts[0][0]))
         {
+            // '_1' would become '1': keep the DSL's own spelling, which is a valid identifier.
             return Escape(dslName);
         }
 
@@ -32,17 +52,28 @@ public static class CSharpNames
         return Escape(builder.ToString());
     }
 
+    /// <summary>A keyword or contextual keyword gets '@' (<c>@class</c>, <c>@nameof</c>), so it reads as a name everywhere.</summary>
     public static string Escape(string name) =>
-        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.VarKeyword
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None
             ? "@" + name
             : name;
 
-    /// <summary>Why <paramref name="name"/> cannot name a generated class, or null if it can.</summary>
-    public static string? ClassNameProblem(string name)
+    /// <summary>Why <paramref name="name"/> cannot name a generated class in <paramref name="namespace"/>, or null if it can.</summary>
+    public static string? ClassNameProblem(string name, string @namespace)
     {
+        if (name.Length > MaxNameLength)
+        {
+            return $"it is {name.Length:N0} characters long; C# names and generated file names allow {MaxNameLength}";
+        }
+
         if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
         {
             return "it is a C# keyword";
+        }
+
+        if (string.Equals($"{@namespace}.{name}", $"{CatalogNamespace}.{CatalogClass}", System.StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{CatalogNamespace}.{CatalogClass} is the project's catalog of networks; choose another class name";
         }
 
         if (name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_'))
@@ -53,6 +84,28 @@ public static class CSharpNames
         if (GeneratedMembers.Contains(name))
         {
             return "the generated class has a member of that name; choose another class name";
+        }
+
+        return null;
+    }
+
+    /// <summary>Why generated classes cannot go into <paramref name="name"/> (a valid namespace), or null if they can.</summary>
+    public static string? NamespaceProblem(string name)
+    {
+        var parts = name.Split('.');
+        if (name.Length > MaxNameLength)
+        {
+            return $"it is {name.Length:N0} characters long; generated file names allow {MaxNameLength}";
+        }
+
+        if (parts[0] is "System" or "TorchSharp" || name == "NetGen" || (parts[0] == "NetGen" && RuntimeTypes.Contains(parts[1])))
+        {
+            return "generated code refers to types there, which a generated class could shadow; choose a namespace of your own";
+        }
+
+        if (name == $"{CatalogNamespace}.{CatalogClass}" || name.StartsWith($"{CatalogNamespace}.{CatalogClass}.", System.StringComparison.Ordinal))
+        {
+            return $"{CatalogNamespace}.{CatalogClass} is the project's catalog class; a namespace of that name cannot stand beside it";
         }
 
         return null;

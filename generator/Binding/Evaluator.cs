@@ -17,16 +17,19 @@ public sealed class Evaluator
 
     private readonly DiagnosticBag _diagnostics;
     private readonly string _text;
+    private readonly WorkBudget _budget;
 
-    public Evaluator(string text, DiagnosticBag diagnostics)
+    public Evaluator(string text, DiagnosticBag diagnostics, WorkBudget? budget = null)
     {
         _text = text;
         _diagnostics = diagnostics;
+        _budget = budget ?? new WorkBudget(default);
     }
 
     private string TextOf(ExpressionSyntax expression) => _text.Substring(expression.Span.Start, expression.Span.Length);
 
-    public Value Evaluate(ExpressionSyntax expression, Scope scope) => expression switch
+    /// <summary>The value of <paramref name="expression"/>; an error value once the file's work budget is spent (the binder reports that).</summary>
+    public Value Evaluate(ExpressionSyntax expression, Scope scope) => !_budget.Spend() ? Value.Error : expression switch
     {
         LiteralExpressionSyntax literal => Literal(literal.Token),
         NameExpressionSyntax name => Name(name, scope),

@@ -82,7 +82,7 @@ internal readonly struct BlockCallKey : IEquatable<BlockCallKey>
 
     public override int GetHashCode()
     {
-        var hash = (StringComparer.Ordinal.GetHashCode(_block) * 31) + _input.GetHashCode();
+        var hash = unchecked((StringComparer.Ordinal.GetHashCode(_block) * 31) + _input.GetHashCode());
         foreach (var argument in _arguments)
         {
             hash = unchecked((hash * 31) + argument.GetHashCode());

@@ -78,6 +78,9 @@ public sealed class DiagnosticBag
     public void DuplicateName(TextSpan span, string what, string name, int firstLine) =>
         Report(DiagnosticDescriptors.DuplicateName, span, $"duplicate {what} '{name}' (first defined on line {N(firstLine)}); give it another name");
 
+    public void DuplicateIgnoringCase(TextSpan span, string what, string name, string first, int firstLine) =>
+        Report(DiagnosticDescriptors.DuplicateName, span, $"{what} '{name}' differs from '{first}' (line {N(firstLine)}) only in case; generated file names ignore case, so give it another name");
+
     public void TooManyArguments(TextSpan span, string callee, int maximum, int given) =>
         Report(DiagnosticDescriptors.ArgumentCount, span,
             $"'{callee}' takes {N(maximum)} positional argument{(maximum == 1 ? "" : "s")} but was given {N(given)}; name the others (e.g. s=2)");
@@ -150,6 +153,9 @@ public sealed class DiagnosticBag
     public void MissingDefault(TextSpan span, string network, string parameter) =>
         Report(DiagnosticDescriptors.MissingArgument, span,
             $"parameter '{parameter}' of network '{network}' needs a default ('{parameter} = …'): a network can be constructed with no arguments");
+
+    public void TooMuchWork(TextSpan span, long limit) =>
+        Report(DiagnosticDescriptors.RepeatTooLarge, span, $"binding this file takes more than {N(limit)} steps (statements, repeat iterations, block expansions and expression terms), the limit; make it smaller (are repeats nested?)");
 
     public void NestingTooDeep(TextSpan span, string what, int limit) =>
         Report(DiagnosticDescriptors.NestingTooDeep, span, $"{what} nest more than {N(limit)} levels deep; flatten the structure");

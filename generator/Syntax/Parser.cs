@@ -253,10 +253,12 @@ public sealed class Parser
                 break;
             }
 
-            lines.Insert(0, line.Substring(1).Trim());
+            lines.Add(line.Substring(1).Trim());
             end = start - 1;
         }
 
+        // Collected bottom-up; inserting at the front instead would be quadratic in the comment's length.
+        lines.Reverse();
         return string.Join("\n", lines);
     }
 

@@ -54,7 +54,7 @@ namespace App
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         public BiT_M_R152x4(long numClasses = 1000)
-            : base(nameof(BiT_M_R152x4))
+            : base("BiT_M_R152x4")
         {
             global::NetGen.Platform.EnsureConfigured();
             _root = new global::NetGen.Sequence(

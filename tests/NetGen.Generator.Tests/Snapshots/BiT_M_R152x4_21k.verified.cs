@@ -54,7 +54,7 @@ namespace App
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 21843).</param>
         public BiT_M_R152x4_21k(long numClasses = 21843)
-            : base(nameof(BiT_M_R152x4_21k))
+            : base("BiT_M_R152x4_21k")
         {
             global::NetGen.Platform.EnsureConfigured();
             _root = new global::NetGen.Sequence(

@@ -57,7 +57,7 @@ namespace App
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         public DenseNet264(long numClasses = 1000)
-            : base(nameof(DenseNet264))
+            : base("DenseNet264")
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(

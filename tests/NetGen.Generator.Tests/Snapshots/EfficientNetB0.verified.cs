@@ -59,7 +59,7 @@ namespace App
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         /// <param name="dropout">The DSL parameter 'dropout' (default 0.2).</param>
         public EfficientNetB0(long numClasses = 1000, double dropout = 0.2)
-            : base(nameof(EfficientNetB0))
+            : base("EfficientNetB0")
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(

@@ -59,7 +59,7 @@ namespace App
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         /// <param name="dropout">The DSL parameter 'dropout' (default 0.4).</param>
         public EfficientNetB5(long numClasses = 1000, double dropout = 0.4)
-            : base(nameof(EfficientNetB5))
+            : base("EfficientNetB5")
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(

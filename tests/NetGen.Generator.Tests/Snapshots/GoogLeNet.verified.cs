@@ -141,7 +141,7 @@ namespace App
         /// <param name="dropout">The DSL parameter 'dropout' (default 0.2).</param>
         /// <param name="dropoutAux">The DSL parameter 'dropout_aux' (default 0.7).</param>
         public GoogLeNet(long numClasses = 1000, double dropout = 0.2, double dropoutAux = 0.7)
-            : base(nameof(GoogLeNet))
+            : base("GoogLeNet")
         {
             global::NetGen.Platform.EnsureConfigured();
             _conv1 = BasicConv2d_1();

@@ -156,7 +156,7 @@ namespace App
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         public InceptionV2(long numClasses = 1000)
-            : base(nameof(InceptionV2))
+            : base("InceptionV2")
         {
             global::NetGen.Platform.EnsureConfigured();
             _conv1_7x7_s2 = ConvBnRelu_1();

@@ -203,7 +203,7 @@ namespace App
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         /// <param name="dropout">The DSL parameter 'dropout' (default 0.5).</param>
         public InceptionV3(long numClasses = 1000, double dropout = 0.5)
-            : base(nameof(InceptionV3))
+            : base("InceptionV3")
         {
             global::NetGen.Platform.EnsureConfigured();
             _Conv2d_1a_3x3 = BasicConv2d_1();

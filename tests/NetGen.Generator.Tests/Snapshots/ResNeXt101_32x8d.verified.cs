@@ -90,7 +90,7 @@ namespace App
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         public ResNeXt101_32x8d(long numClasses = 1000)
-            : base(nameof(ResNeXt101_32x8d))
+            : base("ResNeXt101_32x8d")
         {
             global::NetGen.Platform.EnsureConfigured();
             _conv1 = global::TorchSharp.torch.nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);

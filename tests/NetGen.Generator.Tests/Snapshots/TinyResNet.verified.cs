@@ -69,7 +69,7 @@ namespace App
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 10).</param>
         public TinyResNet(long numClasses = 10)
-            : base(nameof(TinyResNet))
+            : base("TinyResNet")
         {
             global::NetGen.Platform.EnsureConfigured();
             _stem = new global::NetGen.Sequence(

@@ -74,7 +74,7 @@ namespace App
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 10).</param>
         public TinyResNetWide(long numClasses = 10)
-            : base(nameof(TinyResNetWide))
+            : base("TinyResNetWide")
         {
             global::NetGen.Platform.EnsureConfigured();
             _stem = new global::NetGen.Sequence(

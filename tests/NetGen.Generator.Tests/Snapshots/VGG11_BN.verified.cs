@@ -80,7 +80,7 @@ namespace App
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         /// <param name="dropout">The DSL parameter 'dropout' (default 0.5).</param>
         public VGG11_BN(long numClasses = 1000, double dropout = 0.5)
-            : base(nameof(VGG11_BN))
+            : base("VGG11_BN")
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(

@@ -104,7 +104,7 @@ namespace App
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         /// <param name="dropout">The DSL parameter 'dropout' (default 0.5).</param>
         public VGG19_BN(long numClasses = 1000, double dropout = 0.5)
-            : base(nameof(VGG19_BN))
+            : base("VGG19_BN")
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(

@@ -90,7 +90,7 @@ namespace App
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
         public WideResNet101_2(long numClasses = 1000)
-            : base(nameof(WideResNet101_2))
+            : base("WideResNet101_2")
         {
             global::NetGen.Platform.EnsureConfigured();
             _conv1 = global::TorchSharp.torch.nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false);
