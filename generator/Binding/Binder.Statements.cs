@@ -478,9 +478,17 @@ public sealed partial class Binder
             }
         }
 
-        if (string.Equals(statement.Name.Value.Text, "logits", StringComparison.OrdinalIgnoreCase))
+        var name = statement.Name.Value;
+        var property = CSharpNames.AuxiliaryProperty(name.Text);
+        if (CSharpNames.OutputsMembers.Contains(property))
         {
-            _diagnostics.InvalidIdentifier(statement.Name.Value.Span, statement.Name.Value.Text, "an auxiliary head's name", "the generated Outputs record already has 'Logits' for the main output");
+            _diagnostics.InvalidIdentifier(name.Span, name.Text, "an auxiliary head's name", $"it becomes the property '{property}' of the generated Outputs record, which has a member of that name");
+            return false;
+        }
+
+        if (entries.FirstOrDefault(e => e.Role == ChildRole.Auxiliary && CSharpNames.AuxiliaryProperty(e.Name!) == property) is { } other)
+        {
+            _diagnostics.DuplicateIgnoringCase(name.Span, "auxiliary head", name.Text, other.Name!, LineOf(other.Span.Start));
             return false;
         }
 

@@ -33,6 +33,19 @@ public static class CSharpNames
     /// <summary>The catalog class's name.</summary>
     public const string CatalogClass = "NetworkCatalog";
 
+    /// <summary>
+    /// Members of the generated <c>Outputs</c> record (the main output, the record's own and object's
+    /// members, the type's name): an auxiliary head's property may not take one.
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> OutputsMembers = new HashSet<string>(System.StringComparer.Ordinal)
+    {
+        "Logits", "Outputs", "ToString", "Equals", "GetHashCode", "GetType", "Deconstruct", "EqualityContract", "PrintMembers",
+        "MemberwiseClone", "Finalize", "ReferenceEquals", "Clone",
+    };
+
+    /// <summary>The property of the <c>Outputs</c> record that holds an auxiliary head's output: <c>aux1</c> becomes <c>Aux1</c>.</summary>
+    public static string AuxiliaryProperty(string key) => key.Length == 0 ? key : char.ToUpperInvariant(key[0]) + key.Substring(1);
+
     /// <summary><c>num_classes</c> becomes <c>numClasses</c>; a keyword is escaped (<c>@class</c>).</summary>
     public static string ParameterName(string dslName)
     {

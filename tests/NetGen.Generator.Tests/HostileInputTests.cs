@@ -145,6 +145,36 @@ public class HostileInputTests
         Assert.Equal(named.OrderBy(n => n, System.StringComparer.Ordinal), NetGen.Generator.Binding.CSharpNames.RuntimeTypes.OrderBy(n => n, System.StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Generated_member_names_avoid_every_member_torchsharps_module_shows_a_derived_class()
+    {
+        // Fields are '_' + key and factories 'Name_N': the inherited names of those shapes must be reserved.
+        const System.Reflection.BindingFlags All = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static
+            | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic;
+        var inherited = new HashSet<string>(System.StringComparer.Ordinal);
+        for (var type = typeof(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>); type is not null; type = type.BaseType)
+        {
+            foreach (var member in type.GetMembers(All))
+            {
+                var visible = member switch
+                {
+                    System.Reflection.FieldInfo f => f.IsPublic || f.IsFamily || f.IsFamilyOrAssembly,
+                    System.Reflection.MethodBase m => m.IsPublic || m.IsFamily || m.IsFamilyOrAssembly,
+                    System.Reflection.PropertyInfo p => p.GetAccessors(true).Any(a => a.IsPublic || a.IsFamily || a.IsFamilyOrAssembly),
+                    System.Reflection.EventInfo e => e.AddMethod is { } add && (add.IsPublic || add.IsFamily || add.IsFamilyOrAssembly),
+                    System.Type t => t.IsNestedPublic || t.IsNestedFamily || t.IsNestedFamORAssem,
+                    _ => false,
+                };
+                if (visible && (member.Name.StartsWith("_", System.StringComparison.Ordinal) || System.Text.RegularExpressions.Regex.IsMatch(member.Name, "^[A-Za-z_][A-Za-z0-9_]*_[0-9]+$")))
+                {
+                    inherited.Add(member.Name);
+                }
+            }
+        }
+
+        Assert.True(inherited.SetEquals(NetGen.Generator.Emit.MemberNames.InheritedMembers), string.Join(", ", inherited.OrderBy(n => n, System.StringComparer.Ordinal)));
+    }
+
     private static void AssertGeneratorSurvived(GeneratorDriverRunResult run)
     {
         Assert.All(run.Results, r => Assert.Null(r.Exception));

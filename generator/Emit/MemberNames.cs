@@ -1,0 +1,66 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NetGen.Generator.Binding;
+
+namespace NetGen.Generator.Emit;
+
+/// <summary>
+/// The C# names one generated class declares: a field per top-level child (<c>_</c> + its key), a local
+/// factory function per distinct block instance (<c>Block_1</c>), the constructor's parameters. DSL names
+/// are free, so each name is checked against every other and against the members of TorchSharp's
+/// Module that a derived class sees; a taken name gets trailing underscores (fields) or the next number
+/// (factories) instead of a compile error.
+/// </summary>
+public sealed class MemberNames
+{
+    /// <summary>
+    /// Members of <c>TorchSharp.torch.nn.Module&lt;Tensor, Tensor&gt;</c> and its bases that a derived
+    /// class sees and whose names a generated member could take (a test keeps this equal to TorchSharp's).
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> InheritedMembers = new HashSet<string>(System.StringComparer.Ordinal)
+    {
+        "_deviceIndex", "_deviceType", "_internal_buffers", "_internal_params", "_internal_submodules", "_named_buffers",
+        "_named_parameters", "_parameters", "_to", "_toEpilog",
+    };
+
+    private readonly HashSet<string> _taken = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<ChildModel, string> _fields = new();
+    private readonly Dictionary<string, int> _factoryCounts = new(System.StringComparer.Ordinal);
+
+    public MemberNames(NetworkModel network)
+    {
+        _taken.UnionWith(InheritedMembers);
+        _taken.UnionWith(CSharpNames.GeneratedMembers);
+        _taken.Add(network.ClassName);
+        _taken.UnionWith(network.ConstructorParameters.Select(p => p.CSharpName.TrimStart('@')));
+        foreach (var child in network.Children)
+        {
+            var name = "_" + child.Key;
+            while (!_taken.Add(name))
+            {
+                name += "_";
+            }
+
+            _fields.Add(child, name);
+        }
+    }
+
+    /// <summary>The field that holds a top-level child.</summary>
+    public string Field(ChildModel child) => _fields[child];
+
+    /// <summary>A new factory name for an instance of <paramref name="origin"/> (a block or connection kind).</summary>
+    public string NewFactory(string origin)
+    {
+        string name;
+        do
+        {
+            _factoryCounts.TryGetValue(origin, out var count);
+            _factoryCounts[origin] = ++count;
+            name = origin + "_" + count.ToString(CultureInfo.InvariantCulture);
+        }
+        while (!_taken.Add(name));
+
+        return name;
+    }
+}
