@@ -183,9 +183,9 @@ public sealed partial class Binder
 
         // The same call in the file's last compile, when no block has changed since: its module as it was.
         // Not where it would cross the module limit: binding it afresh reports that at the right layer.
-        if (_reusedModules is not null && _reusedModules.TryGetValue(bound.Key, out var reused) && _modules + reused.Modules <= MaxModules)
+        if (_reusedModules is not null && _reusedModules.TryGetValue(bound.Key, out var reused) && _modules + UseCost(reused) <= MaxModules)
         {
-            CountModule(call.Span, reused.Modules);
+            CountModule(call.Span, UseCost(reused));
             _keptModules![bound.Key] = reused;
             current = reused.Module.Output;
             return reused.Module;
@@ -217,6 +217,12 @@ public sealed partial class Binder
             }
         }
 
+        // Every use of a block builds its sequence anew at run time: it counts as a module each time.
+        if (expansion.Module is SequenceModel && !CountModule(call.Span))
+        {
+            return null;
+        }
+
         if (_keptModules is not null && _diagnostics.Count == diagnosticsBefore && !_keptModules.ContainsKey(bound.Key))
         {
             _keptModules.Add(bound.Key, new BlockModule(expansion.Module, expansion.Modules));
@@ -224,6 +230,9 @@ public sealed partial class Binder
 
         return expansion.Module;
     }
+
+    /// <summary>Modules one more use of a block builds: its expansion's, and its own sequence if it has one.</summary>
+    private static int UseCost(BlockModule block) => block.Modules + (block.Module is SequenceModel ? 1 : 0);
 
     /// <summary>A spliced block call: the block's statements, bound or reused from an earlier identical call.</summary>
     private Expansion? ExpandBlock(CallItemSyntax call, Scope scope, ref Shape current) =>

@@ -257,7 +257,7 @@ public sealed partial class Binder
             return true;
         }
 
-        if (Finalize(copies, reservedName: null) is not { } children)
+        if (Finalize(copies, reservedName: null) is not { } children || !CountModule(statement.Span))
         {
             return false;
         }
@@ -285,7 +285,7 @@ public sealed partial class Binder
                 case GroupItemSyntax group:
                     var input = current;
                     var entries = BindStatements(group.Body.Statements, new Scope(scope), ref current);
-                    return entries is not null && Finalize(entries, reservedName: null) is { } children ? Sequence(children, null, input, current) : null;
+                    return entries is not null && Finalize(entries, reservedName: null) is { } children && CountModule(group.Span) ? Sequence(children, null, input, current) : null;
                 case ResidualItemSyntax residual:
                     return BindResidual(residual, scope, ref current);
                 case DenseItemSyntax dense:

@@ -65,7 +65,7 @@ internal static class SharedSubtrees
             return left.Equals(right);
         }
 
-        var proven = _proven ??= new Dictionary<ModuleModel, ModuleModel>(ReferenceEqualityComparer.Instance);
+        var proven = _proven ??= new Dictionary<ModuleModel, ModuleModel>(ModuleIdentity.Instance);
         if (proven.TryGetValue(left, out var known) && ReferenceEquals(known, right))
         {
             return true;
@@ -89,15 +89,6 @@ internal static class SharedSubtrees
                 proven.Clear();
             }
         }
-    }
-
-    private sealed class ReferenceEqualityComparer : IEqualityComparer<ModuleModel>
-    {
-        public static readonly ReferenceEqualityComparer Instance = new();
-
-        public bool Equals(ModuleModel? x, ModuleModel? y) => ReferenceEquals(x, y);
-
-        public int GetHashCode(ModuleModel obj) => RuntimeHelpers.GetHashCode(obj);
     }
 }
 
@@ -171,3 +162,13 @@ public sealed record NetworkModel(
     long ParameterCount,
     long Macs,
     EquatableArray<ChildModel> Children);
+
+/// <summary>Modules compared as objects: the binder shares one instance among identical block calls.</summary>
+public sealed class ModuleIdentity : IEqualityComparer<ModuleModel>
+{
+    public static readonly ModuleIdentity Instance = new();
+
+    public bool Equals(ModuleModel? x, ModuleModel? y) => ReferenceEquals(x, y);
+
+    public int GetHashCode(ModuleModel obj) => RuntimeHelpers.GetHashCode(obj);
+}

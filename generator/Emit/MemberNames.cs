@@ -25,7 +25,8 @@ public sealed class MemberNames
     };
 
     private readonly HashSet<string> _taken = new(System.StringComparer.Ordinal);
-    private readonly Dictionary<ChildModel, string> _fields = new();
+    // By key (unique among a network's children): a ChildModel's hash walks its whole subtree.
+    private readonly Dictionary<string, string> _fields = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, int> _factoryCounts = new(System.StringComparer.Ordinal);
 
     public MemberNames(NetworkModel network)
@@ -42,12 +43,12 @@ public sealed class MemberNames
                 name += "_";
             }
 
-            _fields.Add(child, name);
+            _fields.Add(child.Key, name);
         }
     }
 
     /// <summary>The field that holds a top-level child.</summary>
-    public string Field(ChildModel child) => _fields[child];
+    public string Field(ChildModel child) => _fields[child.Key];
 
     /// <summary>A new factory name for an instance of <paramref name="origin"/> (a block or connection kind).</summary>
     public string NewFactory(string origin)

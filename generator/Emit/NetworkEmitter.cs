@@ -18,10 +18,15 @@ public sealed class NetworkEmitter
 
     private readonly NetworkModel _network;
     private readonly Dictionary<string, string> _factoryByBody = new(System.StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _factoryCounts = new(System.StringComparer.Ordinal);
     private readonly List<(string Name, string Type, string Body)> _factories = new();
+    private readonly MemberNames _names;
+    private readonly Dictionary<ModuleModel, string> _rendered = new(ModuleIdentity.Instance);
 
-    private NetworkEmitter(NetworkModel network) => _network = network;
+    private NetworkEmitter(NetworkModel network)
+    {
+        _network = network;
+        _names = new MemberNames(network);
+    }
 
     public static string Emit(NetworkModel network, string version) => new NetworkEmitter(network).Write(version);
 
@@ -155,7 +160,7 @@ public sealed class NetworkEmitter
         writer.WriteLine();
     }
 
-    private static string FieldName(ChildModel child) => "_" + child.Key;
+    private string FieldName(ChildModel child) => _names.Field(child);
 
     private void WriteFields(SourceWriter writer)
     {
@@ -261,8 +266,7 @@ public sealed class NetworkEmitter
 
     private static string AuxiliaryLocal(ChildModel child) => "aux_" + child.Key;
 
-    private static string PropertyName(string key) =>
-        key.Length == 0 ? key : char.ToUpperInvariant(key[0]) + key.Substring(1);
+    private static string PropertyName(string key) => CSharpNames.Escape(CSharpNames.AuxiliaryProperty(key));
 
     /// <summary>Networks with auxiliary heads get an outputs record and a method that also returns the heads' outputs.</summary>
     private void WriteAuxiliary(SourceWriter writer)
@@ -278,7 +282,7 @@ public sealed class NetworkEmitter
         writer.WriteLine("/// <param name=\"Logits\">The main output, as <see cref=\"forward\"/> returns it.</param>");
         foreach (var head in heads)
         {
-            writer.WriteLine($"/// <param name=\"{PropertyName(head.Key)}\">The output of the auxiliary head '{head.Key}', shaped (N, {head.Module.Output.Dimensions}).</param>");
+            writer.WriteLine($"/// <param name=\"{CSharpNames.AuxiliaryProperty(head.Key)}\">The output of the auxiliary head '{head.Key}', shaped (N, {head.Module.Output.Dimensions}).</param>");
         }
 
         var members = string.Join(", ", new[] { $"{Tensor} Logits" }.Concat(heads.Select(h => $"{Tensor} {PropertyName(h.Key)}")));
@@ -319,6 +323,13 @@ public sealed class NetworkEmitter
 
     private string Render(ModuleModel module, bool inPlace)
     {
+        // A block instance the binder reused is one object met many times: render it once, or nested
+        // repeats of blocks would cost the product of their counts (emission stays linear in the model).
+        if (_rendered.TryGetValue(module, out var call))
+        {
+            return call;
+        }
+
         var text = module switch
         {
             LayerModel layer => LayerEmitter.Construct(layer, inPlace),
@@ -340,7 +351,14 @@ public sealed class NetworkEmitter
             GateModel g => g.Origin,
             _ => null,
         };
-        return origin is null ? text : Factory(origin, TypeOf(module), text);
+        if (origin is null)
+        {
+            return text;
+        }
+
+        call = Factory(origin, TypeOf(module), text);
+        _rendered.Add(module, call);
+        return call;
     }
 
     private string RenderResidual(ResidualModel residual)
@@ -404,9 +422,7 @@ public sealed class NetworkEmitter
     {
         if (!_factoryByBody.TryGetValue(body, out var name))
         {
-            _factoryCounts.TryGetValue(origin, out var count);
-            _factoryCounts[origin] = ++count;
-            name = origin + "_" + count.ToString(CultureInfo.InvariantCulture);
+            name = _names.NewFactory(origin);
             _factoryByBody.Add(body, name);
             _factories.Add((name, type, body));
         }

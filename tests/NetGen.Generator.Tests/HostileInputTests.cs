@@ -66,6 +66,32 @@ public class HostileInputTests
     }
 
     [Fact]
+    public void Nested_repeats_of_blocks_that_make_nothing_are_counted_and_emitted_in_linear_time()
+    {
+        // Ten blocks, each repeating the next 10,000 times: a DAG of ten distinct blocks, a tree of 10^40 sequences.
+        var text = new StringBuilder("network A\n  input 3x8x8\n  B0\n");
+        for (var i = 0; i < 10; i++)
+        {
+            text.Append($"block B{i}\n  ").Append(i < 9 ? $"B{i + 1} x 10000" : "relu when false").Append('\n');
+        }
+
+        var error = Assert.Single(FrontEnd.Errors(text.ToString()));
+        Assert.Equal("NG0301", error.Id);
+        Assert.Contains("more than 200000 modules", error.Message);
+
+        // Within the limit the same shape emits each block once: 5 levels of 3 copies, 4 factories of 3 calls.
+        var small = new StringBuilder("network A\n  input 3x8x8\n  B0\n");
+        for (var i = 0; i < 5; i++)
+        {
+            small.Append($"block B{i}\n  ").Append(i < 4 ? $"B{i + 1} x 3" : "relu when false").Append('\n');
+        }
+
+        var source = NetGen.Generator.Emit.NetworkEmitter.Emit(FrontEnd.Network(small.ToString()), NetGenCompiler.Version);
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(source, @"B1_1\(\)\)").Count);
+        Assert.Equal(5, System.Text.RegularExpressions.Regex.Matches(source, @"global::NetGen.Sequence B\d_1\(\) =>").Count);
+    }
+
+    [Fact]
     public void A_file_name_with_a_line_separator_injects_nothing()
     {
         var (run, output) = GeneratorHarness.Run(("/p/a\u2028public class Injected { }\u2028.net.txt", "network A\n" + Body));
@@ -97,8 +123,8 @@ public class HostileInputTests
     /// <summary>Files whose work grows with products of numbers written in them: each must stop at the budget (NG0301).</summary>
     public static readonly TheoryData<string, string> Expensive = new()
     {
-        { "nested repeats of an empty group", "network A\n  input 3x8x8\n  seq x 10000\n    seq x 10000\n      relu when false\n" },
-        { "repeated lets", "network A\n  input 3x8x8\n  seq x 10000\n    seq x 10000\n      let a = 1\n  relu\n" },
+        { "nested spliced repeats of nothing", "network A\n  input 3x8x8\n  *seq x 10000\n    *seq x 10000\n      relu when false\n" },
+        { "repeated lets", "network A\n  input 3x8x8\n  *seq x 10000\n    *seq x 10000\n      let a = 1\n  relu\n" },
         { "blocks called with distinct arguments", "network A\n  input 3x8x8\n  B(i) x 10000\nblock B(n)\n  C(n, i) x 10000\nblock C(n, m)\n  let a = n + m\n" },
         { "a long expression repeated", "network A\n  input 3x8x8\n  seq x 10000\n    let a = " + string.Join(" + ", Enumerable.Repeat("min(1, 2, 3, 4, 5, 6, 7, 8)", 90)) + "\n  relu\n" },
     };
