@@ -14,8 +14,8 @@ public static class CSharpNames
         "ParameterCount", "MultiplyAccumulates", "InputShape", "OutputShape", "SourceFile", "forward", "Outputs", "ForwardWithAuxiliary",
     };
 
-    /// <summary>The longest DSL name that reaches C# (metadata names stop at 1,024 UTF-8 bytes, file names sooner).</summary>
-    public const int MaxNameLength = 200;
+    /// <summary>The longest namespace (each of its names is limited by the lexer too): it becomes part of file names.</summary>
+    public const int MaxNameLength = Syntax.Lexer.MaxIdentifierLength;
 
     /// <summary>
     /// The runtime types generated code names as <c>global::NetGen.X</c>: a namespace <c>NetGen.X</c> would
@@ -74,11 +74,6 @@ public static class CSharpNames
     /// <summary>Why <paramref name="name"/> cannot name a generated class in <paramref name="namespace"/>, or null if it can.</summary>
     public static string? ClassNameProblem(string name, string @namespace)
     {
-        if (name.Length > MaxNameLength)
-        {
-            return $"it is {name.Length:N0} characters long; C# names and generated file names allow {MaxNameLength}";
-        }
-
         if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
         {
             return "it is a C# keyword";
@@ -108,7 +103,7 @@ public static class CSharpNames
         var parts = name.Split('.');
         if (name.Length > MaxNameLength)
         {
-            return $"it is {name.Length:N0} characters long; generated file names allow {MaxNameLength}";
+            return string.Format(System.Globalization.CultureInfo.InvariantCulture, "it is {0:#,0} characters long; generated file names allow {1}", name.Length, MaxNameLength);
         }
 
         if (parts[0] is "System" or "TorchSharp" || name == "NetGen" || (parts[0] == "NetGen" && RuntimeTypes.Contains(parts[1])))

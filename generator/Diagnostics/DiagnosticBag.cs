@@ -40,6 +40,8 @@ public sealed class DiagnosticBag
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    private static string Thousands(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
+
     // Syntax -------------------------------------------------------------------------------
 
     public void BadCharacter(TextSpan span, char c) =>
@@ -96,6 +98,9 @@ public sealed class DiagnosticBag
 
     public void DuplicateArgument(TextSpan span, string callee, string argument) =>
         Report(DiagnosticDescriptors.DuplicateArgument, span, $"argument '{argument}' of '{callee}' is given twice; keep one");
+
+    public void NameTooLong(TextSpan span, string name, int limit) =>
+        Report(DiagnosticDescriptors.InvalidIdentifier, span, $"the name '{name.Substring(0, 16)}…' is {Thousands(name.Length)} characters long; names reach C# and file names, so they may have at most {N(limit)}");
 
     public void InvalidIdentifier(TextSpan span, string name, string what, string reason) =>
         Report(DiagnosticDescriptors.InvalidIdentifier, span, $"'{name}' cannot be used as {what}: {reason}");

@@ -13,6 +13,9 @@ namespace NetGen.Generator.Syntax;
 public sealed class Lexer
 {
     private readonly string _text;
+    /// <summary>The longest name: names become C# identifiers and file names, which have limits of their own.</summary>
+    public const int MaxIdentifierLength = 200;
+
     private readonly DiagnosticBag _diagnostics;
     private readonly List<Token> _tokens = new();
     private readonly Stack<int> _indents = new();
@@ -193,7 +196,15 @@ public sealed class Lexer
             }
 
             var text = _text.Substring(start, _position - start);
-            _tokens.Add(new Token(SyntaxFacts.KeywordKind(text), new TextSpan(start, text.Length), text));
+            var span = new TextSpan(start, text.Length);
+            if (text.Length > MaxIdentifierLength)
+            {
+                // Reported once; the name goes on cut short, so every use agrees and nothing else complains.
+                _diagnostics.NameTooLong(span, text, MaxIdentifierLength);
+                text = text.Substring(0, MaxIdentifierLength);
+            }
+
+            _tokens.Add(new Token(SyntaxFacts.KeywordKind(text), span, text));
             return;
         }
 
