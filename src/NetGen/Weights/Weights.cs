@@ -54,7 +54,7 @@ public static class Weights
     }
 
     /// <summary>Saves the module's state_dict (format chosen by extension): a <c>.pt</c> file loads with <c>torch.load</c> in Python.</summary>
-    /// <remarks>An existing file is replaced whole (PyBridge's own path overloads leave a longer old file's tail behind).</remarks>
+    /// <remarks>An existing file is replaced whole (PyBridge's and TorchSharp's path overloads open it without truncating, leaving a longer old file's tail behind).</remarks>
     /// <exception cref="IOException">The file cannot be written.</exception>
     public static T SaveWeights<T>(this T module, string path)
         where T : nn.Module
@@ -84,7 +84,12 @@ public static class Weights
 
                 break;
             default:
-                module.save(path);
+                using (var file = File.Create(path))
+                using (var writer = new BinaryWriter(file))
+                {
+                    module.save(writer);
+                }
+
                 break;
         }
 
