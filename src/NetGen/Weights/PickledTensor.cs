@@ -51,7 +51,7 @@ internal sealed record PickledTensor(ScalarType DType, long[] Shape, long[] Stri
                     pending.Push((item, key));
                 }
             }
-            else if (value is IEnumerable items)
+            else if (value is IEnumerable items && !IsArrayOfValues(value))
             {
                 foreach (var item in items)
                 {
@@ -95,6 +95,9 @@ internal sealed record PickledTensor(ScalarType DType, long[] Shape, long[] Stri
             return $"has shape {Text(Shape)} of {DType}, whose byte count does not fit in 64 bits";
         }
     }
+
+    /// <summary>Pickled bytes and array.array values hold no tensors; walking them would box every element.</summary>
+    private static bool IsArrayOfValues(object value) => value is Array array && array.GetType().GetElementType() is { IsValueType: true };
 
     private static PickledTensor From(object descriptor)
     {
