@@ -11,11 +11,34 @@ namespace NetGen.Examples;
 /// <summary>The demo's command line: <c>summary</c> (the default) prints every generated network.</summary>
 public static class Cli
 {
-    /// <summary>Runs a command; returns the process exit code.</summary>
+    /// <summary>
+    /// Runs a command; returns the process exit code: 0 success, 1 a failure the input or the machine
+    /// explains, 2 a wrong call, 3 an internal error. Every failure is one line on standard error, never a
+    /// stack trace: an unhandled exception would abort the process (exit code 134) with one.
+    /// </summary>
     public static int Run(string[] args)
     {
         var command = args.Length > 0 && !args[0].StartsWith("-", StringComparison.Ordinal) ? args[0] : "summary";
         var options = args.SkipWhile(a => a == command).ToList();
+        try
+        {
+            return Dispatch(command, options);
+        }
+        catch (Exception error) when (IsExpectedFailure(error))
+        {
+            Console.Error.WriteLine($"{command}: {Message(error)}");
+            return 1;
+        }
+        catch (Exception error)
+        {
+            var site = error.TargetSite is { } method ? $" in {method.DeclaringType?.Name}.{method.Name}" : string.Empty;
+            Console.Error.WriteLine($"{command}: internal error: {error.GetType().Name}{site}: {Message(error)} (a bug; please report it)");
+            return 3;
+        }
+    }
+
+    private static int Dispatch(string command, List<string> options)
+    {
         switch (command)
         {
             case "summary":
@@ -43,6 +66,21 @@ public static class Cli
         }
     }
 
+    /// <summary>Failures that bad input, a missing file or a small machine explain, as opposed to bugs.</summary>
+    private static bool IsExpectedFailure(Exception error) => error is
+        ArgumentException
+        or IOException
+        or UnauthorizedAccessException
+        or Training.DataFormatException
+        or WeightLoadException
+        or InsufficientMemoryException
+        or JsonException
+        or System.Runtime.InteropServices.ExternalException;
+
+    /// <summary>The message, without the native stack libtorch appends to its own (compiler diagnostics keep their lines).</summary>
+    private static string Message(Exception error) =>
+        error is System.Runtime.InteropServices.ExternalException ? error.Message.Split('\n', 2)[0].TrimEnd() : error.Message;
+
     private static int RunTraining(string command, IReadOnlyList<string> args)
     {
         Training.TrainOptions options;
@@ -59,15 +97,7 @@ public static class Cli
             return 2;
         }
 
-        try
-        {
-            return command == "train" ? Training.TrainCommand.Run(options) : Training.NoisyStudent.Run(options);
-        }
-        catch (Exception error) when (error is ArgumentException or Training.DataFormatException or IOException)
-        {
-            Console.Error.WriteLine($"{command}: {error.Message}");
-            return 1;
-        }
+        return command == "train" ? Training.TrainCommand.Run(options) : Training.NoisyStudent.Run(options);
     }
 
     /// <summary>One network's figures: counted on a live instance and known at compile time.</summary>
@@ -84,11 +114,15 @@ public static class Cli
         string? PaperParameters,
         string? PaperTop1);
 
-    /// <summary>Builds each network once (with default arguments) to count what it really holds.</summary>
+    /// <summary>
+    /// Builds each network once (with default arguments) to count what it really holds; a network whose
+    /// weights would not fit in memory is refused before it is built.
+    /// </summary>
     public static IEnumerable<Summary> Summaries()
     {
         foreach (var network in NetworkCatalog.All)
         {
+            Training.MemoryBudget.RequireBuildable(network.Name, network.ParameterCount);
             long parameters;
             int entries;
             using (var module = network.Create())
@@ -113,6 +147,7 @@ public static class Cli
             return 2;
         }
 
+        Training.MemoryBudget.RequireBuildable(network.Name, network.ParameterCount);
         using var module = network.Create();
         foreach (var (key, tensor) in module.state_dict())
         {

@@ -24,6 +24,9 @@ public static class DslFile
     /// <paramref name="spec"/> is <c>path.net.txt</c> (its first network) or <c>path.net.txt#ClassName</c>.
     /// Returns null when the spec names no DSL file.
     /// </summary>
+    /// <exception cref="IOException">The path is missing, not a regular file, over 16 MiB, or unreadable.</exception>
+    /// <exception cref="ArgumentException">The file has errors or no such network.</exception>
+    /// <exception cref="InsufficientMemoryException">The network is too large to train here.</exception>
     public static nn.Module<Tensor, Tensor>? TryCreate(string spec)
     {
         var hash = spec.LastIndexOf('#');
@@ -33,18 +36,14 @@ public static class DslFile
             return null;
         }
 
-        if (!File.Exists(path))
-        {
-            throw new ArgumentException($"no DSL file '{path}'");
-        }
-
-        return Create(path, File.ReadAllText(path), hash > 0 ? spec.Substring(hash + 1) : null);
+        return Create(path, RegularFile.ReadDslText(path), hash > 0 ? spec.Substring(hash + 1) : null);
     }
 
     /// <summary>
     /// Compiles DSL <paramref name="text"/> (reported as <paramref name="path"/>) and creates its network
     /// <paramref name="className"/> (the first when null) with default arguments. Throws ArgumentException
-    /// with the compiler's diagnostics when the text has errors.
+    /// with the compiler's diagnostics when the text has errors, and InsufficientMemoryException, before
+    /// building anything, when the network's compile-time parameter count is too large to train here.
     /// </summary>
     public static nn.Module<Tensor, Tensor> Create(string path, string text, string? className)
     {
@@ -62,6 +61,7 @@ public static class DslFile
             throw new ArgumentException($"'{path}' has no network{(className is not null ? $" '{className}'" : string.Empty)}; it has {string.Join(", ", result.Networks.Select(n => n.ClassName))}");
         }
 
+        MemoryBudget.RequireTrainable($"{network.ClassName} ({Path.GetFileName(path)})", network.ParameterCount);
         var source = FrontEnd.Emit.NetworkEmitter.Emit(network, FrontEnd.NetGenCompiler.Version);
         var compilation = CSharpCompilation.Create(
             "NetGen.UserNetworks." + network.ClassName,

@@ -33,7 +33,9 @@ public sealed class Trainer
         _ => cuda.is_available() ? CUDA : CPU,
     };
 
-    /// <summary>A zoo network for 1x28x28 inputs and 10 classes, by class name.</summary>
+    /// <summary>A zoo network for 1x28x28 inputs and 10 classes, by class name, or a DSL file's (see <see cref="DslFile.TryCreate"/>).</summary>
+    /// <exception cref="ArgumentException">No such network, or one that does not map 1x28x28 images to 10 classes.</exception>
+    /// <exception cref="InsufficientMemoryException">The network is too large to train here (checked before it is built).</exception>
     public static nn.Module<Tensor, Tensor> CreateNetwork(string name)
     {
         if (DslFile.TryCreate(name) is { } fromFile)
@@ -48,6 +50,7 @@ public sealed class Trainer
             throw new ArgumentException($"{info.Name} takes {string.Join("x", info.InputShape)} and gives {string.Join("x", info.OutputShape)}; Fashion-MNIST needs 1x28x28 -> 10: {string.Join(", ", Fitting().Select(n => n.Name))}");
         }
 
+        MemoryBudget.RequireTrainable(info.Name, info.ParameterCount);
         return info.Create();
     }
 

@@ -6,13 +6,16 @@ namespace NetGen.Tool;
 
 /// <summary>
 /// The netgen command line: parses the command word and hands the rest to one command. Exit codes:
-/// 0 success, 1 the DSL has errors (or a graph could not be rendered), 2 the tool was called wrongly.
+/// 0 success, 1 the DSL has errors (or a file could not be read, or a graph could not be rendered), 2 the tool was
+/// called wrongly, 3 netgen itself failed (a bug). Every failure is one line on standard error, never a
+/// stack trace.
 /// </summary>
 public static class Cli
 {
     public const int Success = 0;
     public const int Failure = 1;
     public const int UsageError = 2;
+    public const int InternalError = 3;
 
     public const string Usage =
         """
@@ -26,7 +29,8 @@ public static class Cli
           netgen --version                 the NetGen version
           netgen COMMAND --help            the options of one command
 
-        Exit codes: 0 success, 1 errors in the DSL (or rendering failed), 2 wrong usage.
+        Exit codes: 0 success, 1 errors in the DSL (or a file could not be read), 2 wrong usage,
+        3 an internal error (please report it).
         """;
 
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
@@ -73,6 +77,21 @@ public static class Cli
             error.WriteLine("netgen: " + exception.Message);
             return Failure;
         }
+        catch (Exception exception)
+        {
+            return ReportInternalError(exception, error);
+        }
+    }
+
+    /// <summary>
+    /// A failure no input should cause: one line that says so, names the exception and where it was thrown,
+    /// and asks for a report, with its own exit code so that scripts do not take it for a DSL error.
+    /// </summary>
+    public static int ReportInternalError(Exception exception, TextWriter error)
+    {
+        var site = exception.TargetSite is { } method ? $" in {method.DeclaringType?.Name}.{method.Name}" : string.Empty;
+        error.WriteLine($"netgen: internal error: {exception.GetType().Name}{site}: {exception.Message.Split('\n', 2)[0].TrimEnd()} (a bug in netgen; please report it with the input)");
+        return InternalError;
     }
 
     /// <summary>Whether the command asked for its help text (printed to <paramref name="output"/>).</summary>

@@ -66,7 +66,8 @@ public sealed class CommandLine
                     throw new UsageException($"option '{name}' of '{command}' needs a value");
                 }
 
-                values[canonical] = value;
+                // An empty value is never meant: '-o ""' would be a path no file system has.
+                values[canonical] = value.Length > 0 ? value : throw new UsageException($"option '{name}' of '{command}' needs a value, not an empty one");
             }
             else
             {

@@ -44,13 +44,17 @@ public sealed record Workspace(IReadOnlyList<CompiledFile> Files, EquatableArray
 /// <summary>Finds <c>.net.txt</c> files (paths, directories, globs) and compiles them with <see cref="NetGenCompiler"/>.</summary>
 public static class NetworkFiles
 {
+    /// <summary>The most a DSL file may hold, in bytes (16 MiB); a longer one is refused before it is compiled.</summary>
+    public const long MaxFileBytes = RegularFile.DslFileLimit;
+
     public static DiagnosticSeverity Severity(DiagnosticInfo diagnostic) => DiagnosticDescriptors.ById(diagnostic.Id).DefaultSeverity;
 
     /// <summary>Compiles the files with the namespace a project's RootNamespace would give them.</summary>
+    /// <exception cref="IOException">A file is not a regular file, is over <see cref="MaxFileBytes"/>, or cannot be read.</exception>
     public static Workspace Load(IReadOnlyList<string> paths, string @namespace)
     {
         var files = paths
-            .Select(path => new CompiledFile(path, NetGenCompiler.Compile(new NetFile(path, File.ReadAllText(path), @namespace))))
+            .Select(path => new CompiledFile(path, NetGenCompiler.Compile(new NetFile(path, RegularFile.ReadDslText(path), @namespace))))
             .ToList();
         var (keys, diagnostics) = NetGenCompiler.FindDuplicateClasses(files.SelectMany(f => f.Result.Declarations));
         return new Workspace(files, keys, diagnostics);
@@ -65,7 +69,7 @@ public static class NetworkFiles
         var found = new List<string>();
         foreach (var argument in arguments)
         {
-            var matches = File.Exists(argument) ? new List<string> { Path.GetFullPath(argument) }
+            var matches = File.Exists(argument) ? new List<string> { RegularPath(argument) }
                 : Directory.Exists(argument) ? UnderDirectory(argument)
                 : argument.IndexOfAny(new[] { '*', '?' }) >= 0 ? MatchGlob(argument)
                 : throw new UsageException($"no such file or directory: '{argument}'");
@@ -90,8 +94,14 @@ public static class NetworkFiles
                 : $"no such file: '{argument}'");
         }
 
-        return Path.GetFullPath(argument);
+        return RegularPath(argument);
     }
+
+    /// <summary>The full path of a file named on the command line, refused unless it is a regular file (a FIFO would block, /dev/zero never end).</summary>
+    private static string RegularPath(string argument) =>
+        RegularFile.Problem(argument) is { } problem
+            ? throw new UsageException($"'{argument}' {problem}; give a {NetGenGenerator.FileSuffix} file")
+            : Path.GetFullPath(argument);
 
     /// <summary>The networks a command works on: the one named, or all of them.</summary>
     public static IReadOnlyList<NetworkModel> Select(Workspace workspace, string? name)

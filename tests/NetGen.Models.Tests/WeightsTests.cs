@@ -43,6 +43,25 @@ public sealed class WeightsTests : IDisposable
         Assert.True(original.call(input).eq(copy.call(input)).all().item<bool>());
     }
 
+    [Theory]
+    [InlineData("weights.pt")]
+    [InlineData("weights.safetensors")]
+    [InlineData("weights.dat")]
+    public void Saving_over_a_longer_file_replaces_it_whole(string file)
+    {
+        var fresh = Path.Combine(_folder, "fresh-" + file);
+        var reused = Path.Combine(_folder, file);
+        File.WriteAllBytes(reused, new byte[4 * 1024 * 1024]);
+        using var tiny = new TinyResNet();
+
+        tiny.SaveWeights(fresh);
+        tiny.SaveWeights(reused);
+
+        // Lengths, not bytes: a zip archive stamps its entries with the time.
+        Assert.Equal(new FileInfo(fresh).Length, new FileInfo(reused).Length);
+        tiny.LoadWeights(reused);
+    }
+
     [Fact]
     public void A_file_with_another_shape_names_the_key()
     {

@@ -50,18 +50,30 @@ public static class Graphviz
         start.ArgumentList.Add("-T" + format);
         start.ArgumentList.Add("-o");
         start.ArgumentList.Add(outputPath);
-        using var process = Process.Start(start) ?? throw new IOException("could not start " + dotPath);
-        var errors = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEndAsync();
-        process.StandardInput.Write(dot);
-        process.StandardInput.Close();
-        if (!process.WaitForExit(Timeout))
+        Process process;
+        try
         {
-            process.Kill(entireProcessTree: true);
-            return $"'{dotPath}' did not finish within {Timeout.TotalSeconds} seconds";
+            process = Process.Start(start) ?? throw new IOException("could not start " + dotPath);
+        }
+        catch (System.ComponentModel.Win32Exception error)
+        {
+            return $"could not run '{dotPath}': {error.Message}"; // found on PATH but not runnable
         }
 
-        Task.WaitAll(errors, output);
-        return process.ExitCode == 0 ? null : $"'{dotPath}' failed (exit code {process.ExitCode}): {errors.Result.Trim()}";
+        using (process)
+        {
+            var errors = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEndAsync();
+            process.StandardInput.Write(dot);
+            process.StandardInput.Close();
+            if (!process.WaitForExit(Timeout))
+            {
+                process.Kill(entireProcessTree: true);
+                return $"'{dotPath}' did not finish within {Timeout.TotalSeconds} seconds";
+            }
+
+            Task.WaitAll(errors, output);
+            return process.ExitCode == 0 ? null : $"'{dotPath}' failed (exit code {process.ExitCode}): {errors.Result.Trim()}";
+        }
     }
 }

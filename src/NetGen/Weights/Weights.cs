@@ -9,25 +9,13 @@ using static TorchSharp.torch;
 
 namespace NetGen;
 
-/// <summary>A weights file that does not fit the network: names the first offending key.</summary>
-public sealed class WeightLoadException : Exception
-{
-    /// <summary>Creates the exception for <paramref name="key"/>.</summary>
-    public WeightLoadException(string key, string message)
-        : base(message)
-    {
-        Key = key;
-    }
-
-    /// <summary>The state_dict key that is missing, unexpected or mis-shaped.</summary>
-    public string Key { get; }
-}
-
 /// <summary>
-/// Loading and saving state_dicts: PyTorch's <c>torch.save</c> format (<c>.pt</c>, <c>.pth</c>, <c>.bin</c>),
+/// Loading and saving state_dicts: PyTorch's <c>torch.save</c> format (<c>.pt</c>, <c>.pth</c>, <c>.bin</c>, <c>.ckpt</c>),
 /// safetensors (<c>.safetensors</c>) and TorchSharp's own format (any other extension). Loading is
 /// strict by default: every key of the network must be in the file with the same shape, and the file
 /// may hold no other key. Tensors are copied into the network's own, so they keep its device and dtype.
+/// A file is never trusted: it must be a regular file, and every size it declares is checked against
+/// its length before anything is allocated; every fault is a <see cref="WeightLoadException"/>.
 /// </summary>
 public static class Weights
 {
@@ -46,14 +34,17 @@ public static class Weights
     };
 
     /// <summary>Loads a state_dict file into the module (format chosen by extension); returns the module.</summary>
-    /// <exception cref="WeightLoadException">With <paramref name="strict"/>, a key is missing, unexpected or has another shape.</exception>
+    /// <exception cref="WeightLoadException">
+    /// The file is missing, not a regular file, malformed, or declares more bytes than it holds
+    /// (<see cref="WeightLoadException.FilePath"/> names it); or, with <paramref name="strict"/>, a key is
+    /// missing, unexpected or has another shape (<see cref="WeightLoadException.Key"/> names it).
+    /// </exception>
     public static T LoadWeights<T>(this T module, string path, bool strict = true)
         where T : nn.Module
     {
         if (FormatOf(path) == Format.TorchSharp)
         {
-            // TorchSharp's format stores tensors in registration order; read it into a twin dictionary by key.
-            module.load(path, strict);
+            TorchSharpFormat.Load(module, path, strict);
             return module;
         }
 
@@ -63,6 +54,8 @@ public static class Weights
     }
 
     /// <summary>Saves the module's state_dict (format chosen by extension): a <c>.pt</c> file loads with <c>torch.load</c> in Python.</summary>
+    /// <remarks>An existing file is replaced whole (PyBridge's and TorchSharp's path overloads open it without truncating, leaving a longer old file's tail behind).</remarks>
+    /// <exception cref="IOException">The file cannot be written.</exception>
     public static T SaveWeights<T>(this T module, string path)
         where T : nn.Module
     {
@@ -70,6 +63,7 @@ public static class Weights
         {
             case Format.PyTorch:
                 using (var scope = NewDisposeScope())
+                using (var file = File.Create(path))
                 {
                     var state = new Hashtable();
                     foreach (var (key, tensor) in module.state_dict())
@@ -77,19 +71,25 @@ public static class Weights
                         state[key] = tensor.detach().cpu();
                     }
 
-                    PyTorchPickler.PickleStateDict(path, state);
+                    PyTorchPickler.PickleStateDict(file, state);
                 }
 
                 break;
             case Format.Safetensors:
                 using (var scope = NewDisposeScope())
+                using (var file = File.Create(path))
                 {
-                    Safetensors.SaveStateDict(path, module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu()));
+                    Safetensors.SaveStateDict(file, module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu()));
                 }
 
                 break;
             default:
-                module.save(path);
+                using (var file = File.Create(path))
+                using (var writer = new BinaryWriter(file))
+                {
+                    module.save(writer);
+                }
+
                 break;
         }
 
@@ -97,36 +97,26 @@ public static class Weights
     }
 
     /// <summary>Reads a PyTorch or safetensors state_dict file; the caller owns the tensors.</summary>
-    public static Dictionary<string, Tensor> ReadStateDict(string path)
+    /// <exception cref="WeightLoadException">The file is missing, not a regular file, malformed, or declares more bytes than it holds.</exception>
+    /// <exception cref="NotSupportedException">The extension is neither PyTorch's nor safetensors' (read TorchSharp's format with <see cref="LoadWeights"/>).</exception>
+    public static Dictionary<string, Tensor> ReadStateDict(string path) => FormatOf(path) switch
     {
-        switch (FormatOf(path))
-        {
-            case Format.PyTorch:
-                var table = PyTorchUnpickler.UnpickleStateDict(path);
-                var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-                foreach (DictionaryEntry entry in table)
-                {
-                    if (entry.Key is string key && entry.Value is Tensor tensor)
-                    {
-                        result[key] = tensor;
-                    }
-                }
-
-                return result;
-            case Format.Safetensors:
-                return Safetensors.LoadStateDict(path);
-            default:
-                throw new NotSupportedException($"'{path}': read TorchSharp-format files with LoadWeights; ReadStateDict reads .pt/.pth/.bin and .safetensors.");
-        }
-    }
+        Format.PyTorch => PyTorchReader.Read(path),
+        Format.Safetensors => SafetensorsReader.Read(path),
+        _ => throw new NotSupportedException($"'{path}': read TorchSharp-format files with LoadWeights; ReadStateDict reads .pt/.pth/.bin/.ckpt and .safetensors."),
+    };
 
     /// <summary>
     /// Copies a state_dict into the module. With <paramref name="strict"/>, every key of the module must
     /// be present with the same shape and no other key may be; otherwise only matching keys are copied.
+    /// <paramref name="origin"/>, the file the state_dict came from, is quoted in messages and given as
+    /// <see cref="WeightLoadException.FilePath"/>.
     /// </summary>
+    /// <exception cref="WeightLoadException">With <paramref name="strict"/>, a key is missing, unexpected or has another shape.</exception>
     public static void LoadStateDict(this nn.Module module, IReadOnlyDictionary<string, Tensor> source, bool strict = true, string? origin = null)
     {
         var from = origin is null ? "the state_dict" : $"'{origin}'";
+        WeightLoadException Mismatch(string key, string message) => new(message, key, origin, innerException: null);
         var target = module.state_dict();
         if (strict)
         {
@@ -134,12 +124,12 @@ public static class Weights
             {
                 if (!source.TryGetValue(key, out var given))
                 {
-                    throw new WeightLoadException(key, $"{from} has no '{key}' (shape {Shape(tensor)}), which {module.GetName()} needs; load with strict: false to skip it.");
+                    throw Mismatch(key, $"{from} has no '{key}' (shape {Shape(tensor)}), which {module.GetName()} needs; load with strict: false to skip it.");
                 }
 
                 if (!given.shape.SequenceEqual(tensor.shape))
                 {
-                    throw new WeightLoadException(key, $"'{key}' has shape {Shape(given)} in {from} but {Shape(tensor)} in {module.GetName()}.");
+                    throw Mismatch(key, $"'{key}' has shape {Shape(given)} in {from} but {Shape(tensor)} in {module.GetName()}.");
                 }
             }
 
@@ -147,7 +137,7 @@ public static class Weights
             {
                 if (!target.ContainsKey(key))
                 {
-                    throw new WeightLoadException(key, $"{from} has '{key}', which {module.GetName()} does not have; load with strict: false to ignore it.");
+                    throw Mismatch(key, $"{from} has '{key}', which {module.GetName()} does not have; load with strict: false to ignore it.");
                 }
             }
         }
