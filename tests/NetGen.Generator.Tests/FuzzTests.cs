@@ -38,6 +38,7 @@ public class FuzzTests
         var zoo = Repository.ZooFiles().ToList();
         var random = new Random(20261125);
         var slowest = TimeSpan.Zero;
+        var mostAllocated = 0L;
         var clock = Stopwatch.StartNew();
         var emitted = 0;
         for (var i = 0; i < Count; i++)
@@ -45,6 +46,7 @@ public class FuzzTests
             var (name, text) = zoo[random.Next(zoo.Count)];
             var mutated = Mutate(text, random);
             var started = clock.Elapsed;
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             var result = FrontEnd.Compile(mutated, name);
             foreach (var network in result.Networks)
             {
@@ -53,14 +55,18 @@ public class FuzzTests
             }
 
             var took = clock.Elapsed - started;
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             slowest = took > slowest ? took : slowest;
+            mostAllocated = Math.Max(mostAllocated, allocated);
             // A hang guard, generous so a loaded machine cannot fail it; the slowest time is reported below.
             Assert.True(took < TimeSpan.FromSeconds(5), $"input {i} took {took.TotalMilliseconds} ms:\n{mutated}");
+            // Everything compiling and emitting one input allocates (not only what it keeps): bounded by the work budget.
+            Assert.True(allocated < 200L * 1024 * 1024, $"input {i} allocated {allocated / 1048576} MiB:\n{mutated}");
             Assert.DoesNotContain(result.Diagnostics, d => d.Id == "NG9999");
             Assert.All(result.Diagnostics, d => Assert.True(d.Span.Start >= 0 && d.Span.End <= mutated.Length, $"{d} lies outside the {mutated.Length}-character input {i}"));
         }
 
-        _output.WriteLine($"{Count} inputs in {clock.Elapsed.TotalSeconds:0.0} s; slowest {slowest.TotalMilliseconds:0.0} ms; {emitted} networks emitted");
+        _output.WriteLine($"{Count} inputs in {clock.Elapsed.TotalSeconds:0.0} s; slowest {slowest.TotalMilliseconds:0.0} ms; most allocated by one input {mostAllocated / 1048576.0:0.0} MiB; {emitted} networks emitted");
     }
 
     internal static string Mutate(string text, Random random)
