@@ -25,6 +25,9 @@ public sealed partial class Binder
     /// <summary>Deepest nesting of block calls, groups and connections.</summary>
     public const int MaxDepth = 64;
 
+    /// <summary>Most classes (networks and variants) one file generates: each is a C# class the compiler must build.</summary>
+    public const int MaxClasses = 1_000;
+
     private readonly string _text;
     private readonly DiagnosticBag _diagnostics;
     private readonly Evaluator _evaluator;
@@ -41,6 +44,7 @@ public sealed partial class Binder
     private bool _aborted;
 
     private readonly WorkBudget _budget;
+    private bool _classLimitReported;
 
     private Binder(string text, DiagnosticBag diagnostics, WorkBudget budget)
     {
@@ -242,6 +246,17 @@ public sealed partial class Binder
         if (CSharpNames.ClassNameProblem(name.Text, @namespace) is { } problem)
         {
             _diagnostics.InvalidIdentifier(name.Span, name.Text, "a class name", problem);
+            return false;
+        }
+
+        if (classes.Count >= MaxClasses)
+        {
+            if (!_classLimitReported)
+            {
+                _diagnostics.TooManyClasses(name.Span, MaxClasses);
+                _classLimitReported = true;
+            }
+
             return false;
         }
 

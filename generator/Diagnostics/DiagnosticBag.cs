@@ -159,6 +159,9 @@ public sealed class DiagnosticBag
         Report(DiagnosticDescriptors.MissingArgument, span,
             $"parameter '{parameter}' of network '{network}' needs a default ('{parameter} = …'): a network can be constructed with no arguments");
 
+    public void TooManyClasses(TextSpan span, int limit) =>
+        Report(DiagnosticDescriptors.RepeatTooLarge, span, $"this file generates more than {N(limit)} networks and variants, the limit; split it into several files");
+
     public void TooMuchWork(TextSpan span, long limit) =>
         Report(DiagnosticDescriptors.RepeatTooLarge, span, $"binding this file takes more than {N(limit)} steps (statements, repeat iterations, block expansions and expression terms), the limit; make it smaller (are repeats nested?)");
 

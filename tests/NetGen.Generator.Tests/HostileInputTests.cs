@@ -67,6 +67,17 @@ public class HostileInputTests
     }
 
     [Fact]
+    public void A_file_of_40000_networks_binds_its_first_1000_and_says_why_not_the_rest()
+    {
+        var text = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"network N{i}\n" + Body));
+        var result = FrontEnd.Compile(text);
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("NG0301", error.Id);
+        Assert.Contains("more than 1000 networks and variants", error.Message);
+        Assert.Equal(1_000, result.Networks.Count);
+    }
+
+    [Fact]
     public void Nested_repeats_of_blocks_that_make_nothing_are_counted_and_emitted_in_linear_time()
     {
         // Ten blocks, each repeating the next 10,000 times: a DAG of ten distinct blocks, a tree of 10^40 sequences.
