@@ -55,18 +55,23 @@ public static class Canary
     private static (bool, string) ResNet50Step()
     {
         using var network = new ResNet50();
+        var (first, second) = SgdStep(network, randn(4, 3, 224, 224), tensor(new long[] { 1, 3, 5, 7 }));
+        var ok = float.IsFinite(first) && float.IsFinite(second) && first != second;
+        return (ok, Invariant($"loss {first:F4} -> {second:F4}"));
+    }
+
+    /// <summary>The cross-entropy loss before and after one SGD step (learning rate 0.01) in training mode.</summary>
+    public static (float Before, float After) SgdStep(nn.Module<Tensor, Tensor> network, Tensor input, Tensor target)
+    {
+        using var scope = NewDisposeScope();
         network.train();
-        var input = randn(4, 3, 224, 224);
-        var target = tensor(new long[] { 1, 3, 5, 7 });
-        var optimizer = optim.SGD(network.parameters(), learningRate: 0.01);
+        using var optimizer = optim.SGD(network.parameters(), learningRate: 0.01);
         var before = nn.functional.cross_entropy(network.call(input), target);
         optimizer.zero_grad();
         before.backward();
         optimizer.step();
         var after = nn.functional.cross_entropy(network.call(input), target);
-        var (first, second) = (before.item<float>(), after.item<float>());
-        var ok = float.IsFinite(first) && float.IsFinite(second) && first != second;
-        return (ok, Invariant($"loss {first:F4} -> {second:F4}"));
+        return (before.item<float>(), after.item<float>());
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
