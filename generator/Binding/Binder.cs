@@ -167,8 +167,7 @@ public sealed partial class Binder
             }
 
             var baseStart = _diagnostics.Count;
-            var unit = blocks is null ? null : NetworkKey.ForNetwork(file, network, path, @namespace, blocks);
-            var model = BindOrReuse(unit, () => BindNetwork(network, path, @namespace, network.Name.Text, null));
+            var model = BindOrReuse(file, new NetworkInputs(network, null, path, @namespace), blocks);
             if (_budget.Exhausted)
             {
                 // Spent inside an expression, which reports nothing itself.
@@ -185,8 +184,7 @@ public sealed partial class Binder
             foreach (var variant in variants)
             {
                 var variantStart = _diagnostics.Count;
-                var variantUnit = unit?.ForVariant(file, variant);
-                var variantModel = BindOrReuse(variantUnit, () => BindNetwork(network, path, @namespace, variant.Name.Text, variant));
+                var variantModel = BindOrReuse(file, new NetworkInputs(network, variant, path, @namespace), blocks);
                 if (variantModel is not null)
                 {
                     networks.Add(variantModel);
@@ -212,14 +210,18 @@ public sealed partial class Binder
         return networks.ToImmutable();
     }
 
-    /// <summary>The network of <paramref name="key"/> from the last compile if there is one; else binds it, and keeps it if it bound cleanly.</summary>
-    private NetworkModel? BindOrReuse(NetworkKey? key, Func<NetworkModel?> bind)
+    /// <summary>
+    /// The network of <paramref name="inputs"/> from the last compile if its key is there; else binds it,
+    /// and keeps it if it bound cleanly. <paramref name="blocks"/> is null when no cache is in use.
+    /// </summary>
+    private NetworkModel? BindOrReuse(FileSyntax file, NetworkInputs inputs, string? blocks)
     {
-        if (key is null)
+        if (blocks is null)
         {
-            return bind();
+            return BindNetwork(inputs);
         }
 
+        var key = NetworkKey.For(file, inputs, blocks);
         if (_reused is not null && _reused.TryGetValue(key, out var reused))
         {
             _kept![key] = reused;
@@ -227,7 +229,7 @@ public sealed partial class Binder
         }
 
         var before = _diagnostics.Count;
-        var model = bind();
+        var model = BindNetwork(inputs);
         if (model is not null && _diagnostics.Count == before)
         {
             _kept![key] = model;
@@ -281,8 +283,11 @@ public sealed partial class Binder
 
     // Networks -----------------------------------------------------------------------------
 
-    private NetworkModel? BindNetwork(NetworkSyntax network, string path, string @namespace, string className, VariantSyntax? variant)
+    /// <summary>Binds one network or variant from its inputs (and the file's blocks) alone: see <see cref="NetworkInputs"/>.</summary>
+    private NetworkModel? BindNetwork(NetworkInputs inputs)
     {
+        var (network, variant, path, @namespace) = inputs;
+        var className = inputs.ClassName;
         var errorsBefore = _diagnostics.Count;
         _modules = 0;
         _aborted = false;

@@ -14,9 +14,10 @@ namespace NetGen.Generator.Binding;
 /// line, or of a comment, re-binds all of them.
 /// </summary>
 /// <remarks>
-/// Binding is a pure function of what <see cref="NetworkKey"/> holds — the network's tokens, the
-/// tokens of every block of the file, its documentation, path, namespace and class name — so a network
-/// found here is exactly the one binding would make again. Only networks bound without any diagnostic
+/// Binding is a pure function of <see cref="NetworkInputs"/> and the file's blocks, and
+/// <see cref="NetworkKey"/> is made from all of them (the network's and variant's tokens, every block's
+/// tokens, the documentation, path, namespace and class name), so a network found here is exactly the
+/// one binding would make again. Only networks bound without any diagnostic
 /// are kept: a diagnostic carries positions and line numbers, which the key leaves out on purpose (so
 /// that moving text does not re-bind). One instance serves every run of one generator instance; the
 /// host may run it for several projects at once, so it is safe for concurrent use. It holds one
@@ -92,16 +93,32 @@ internal readonly struct BlockCallKey : IEquatable<BlockCallKey>
     }
 }
 
+/// <summary>
+/// Everything binding one network or variant reads besides the file's blocks. <see cref="Binder"/> binds
+/// a network from this record alone and <see cref="NetworkKey.For"/> makes the cache's key from all of
+/// it, so an input cannot reach binding without reaching the key (a test changes each property in turn
+/// and requires another key).
+/// </summary>
+internal sealed record NetworkInputs(NetworkSyntax Network, VariantSyntax? Variant, string Path, string Namespace)
+{
+    /// <summary>The generated class: the variant's name, or the network's.</summary>
+    public string ClassName => (Variant?.Name ?? Network.Name).Text;
+}
+
 /// <summary>Everything binding one network or variant reads, with no positions.</summary>
 internal sealed record NetworkKey(string Path, string Namespace, string ClassName, string Network, string Variant, string Blocks)
 {
-    /// <summary>The key of a network (not of its variants): its tokens without the variant lines, and its documentation.</summary>
-    public static NetworkKey ForNetwork(FileSyntax file, NetworkSyntax network, string path, string @namespace, string blocks) =>
-        new(path, @namespace, network.Name.Text, Fingerprint(file.Tokens, network.Tokens, network.Variants.Select(v => v.Tokens)) + "\0" + network.Doc, string.Empty, blocks);
-
-    /// <summary>The key of one of this network's variants: the network's key and the variant line's tokens.</summary>
-    public NetworkKey ForVariant(FileSyntax file, VariantSyntax variant) =>
-        this with { ClassName = variant.Name.Text, Variant = Fingerprint(file.Tokens, variant.Tokens, Array.Empty<TokenRange>()) };
+    /// <summary>
+    /// The key of <paramref name="inputs"/>: the network's tokens without its variant lines, its
+    /// documentation, the variant line's tokens, path, namespace and class, and the blocks' fingerprint.
+    /// </summary>
+    public static NetworkKey For(FileSyntax file, NetworkInputs inputs, string blocks) => new(
+        inputs.Path,
+        inputs.Namespace,
+        inputs.ClassName,
+        Fingerprint(file.Tokens, inputs.Network.Tokens, inputs.Network.Variants.Select(v => v.Tokens)) + "\0" + inputs.Network.Doc,
+        inputs.Variant is null ? string.Empty : Fingerprint(file.Tokens, inputs.Variant.Tokens, Array.Empty<TokenRange>()),
+        blocks);
 
     /// <summary>Every block's tokens, in file order: any of them may be called by any network.</summary>
     public static string BlocksFingerprint(FileSyntax file)

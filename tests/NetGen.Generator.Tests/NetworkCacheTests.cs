@@ -148,6 +148,33 @@ public class NetworkCacheTests
     /// trailing spaces, changed digits) so that networks are reused; some mangle it.
     /// </summary>
     [Fact]
+    public void Every_input_of_binding_changes_the_cache_key()
+    {
+        // Binding reads a NetworkInputs and the file's blocks, nothing else: a new property must be added here.
+        Assert.Equal(
+            new[] { "ClassName", "Namespace", "Network", "Path", "Variant" },
+            typeof(NetworkInputs).GetProperties().Select(p => p.Name).OrderBy(n => n, StringComparer.Ordinal));
+
+        const string Text = "# doc\nnetwork A(w = 1)\n  input 3x8x8\n  conv(w, k=1)\n  variant B(w = 2)\n  variant C(w = 3)\n";
+        NetworkKey Key(string text, int variant = 0, string path = "/a.net.txt", string @namespace = "App", string blocks = "blocks")
+        {
+            var file = Syntax.Parser.Parse(text, new Diagnostics.DiagnosticBag());
+            var network = file.Definitions.OfType<Syntax.NetworkSyntax>().Single();
+            return NetworkKey.For(file, new NetworkInputs(network, network.Variants[variant], path, @namespace), blocks);
+        }
+
+        var key = Key(Text);
+        Assert.Equal(key, Key(Text.Replace("\n  conv", "\n\n  conv", StringComparison.Ordinal) + "# a comment\n"));
+        Assert.NotEqual(key, Key(Text.Replace("k=1", "k=3", StringComparison.Ordinal)));
+        Assert.NotEqual(key, Key(Text.Replace("# doc", "# other doc", StringComparison.Ordinal)));
+        Assert.NotEqual(key, Key(Text, variant: 1));
+        Assert.NotEqual(key, Key(Text.Replace("B(w = 2)", "B(w = 4)", StringComparison.Ordinal)));
+        Assert.NotEqual(key, Key(Text, path: "/b.net.txt"));
+        Assert.NotEqual(key, Key(Text, @namespace: "Other"));
+        Assert.NotEqual(key, Key(Text, blocks: "other blocks"));
+    }
+
+    [Fact]
     public void Random_edit_chains_compile_the_same_with_and_without_the_cache()
     {
         var random = new Random(20261126);
