@@ -486,7 +486,8 @@ public sealed partial class Binder
             return false;
         }
 
-        if (entries.FirstOrDefault(e => e.Role == ChildRole.Auxiliary && CSharpNames.AuxiliaryProperty(e.Name!) == property) is { } other)
+        // The same name twice is a duplicate key, reported where keys are checked; here, names that meet only as properties.
+        if (entries.FirstOrDefault(e => e.Role == ChildRole.Auxiliary && e.Name != name.Text && CSharpNames.AuxiliaryProperty(e.Name!) == property) is { } other)
         {
             _diagnostics.DuplicateIgnoringCase(name.Span, "auxiliary head", name.Text, other.Name!, LineOf(other.Span.Start));
             return false;
