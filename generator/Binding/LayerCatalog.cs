@@ -95,7 +95,7 @@ public sealed record LayerSpec(string Name, string Summary, IReadOnlyList<Argume
 /// </summary>
 public static class LayerCatalog
 {
-    public static readonly IReadOnlyList<string> Activations = new[] { "relu", "relu6", "silu", "sigmoid", "gelu", "hardswish", "tanh" };
+    public static readonly IReadOnlyList<string> Activations = new[] { "relu", "relu6", "silu", "sigmoid", "gelu", "hardswish", "hardsigmoid", "tanh" };
 
     private static readonly Dictionary<string, LayerSpec> Specs = Build().ToDictionary(s => s.Name);
 

@@ -28,6 +28,7 @@ public static class LayerEmitter
         "sigmoid" => "Sigmoid",
         "gelu" => "GELU",
         "hardswish" => "Hardswish",
+        "hardsigmoid" => "Hardsigmoid",
         "tanh" => "Tanh",
         "maxpool" => "MaxPool2d",
         "avgpool" => "AvgPool2d",

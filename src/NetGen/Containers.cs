@@ -32,6 +32,9 @@ public enum Activation
 
     /// <summary>Hyperbolic tangent.</summary>
     Tanh,
+
+    /// <summary>relu6(x + 3) / 6 (MobileNetV3's gate).</summary>
+    Hardsigmoid,
 }
 
 /// <summary>Children applied one after another, registered under their names (like <c>nn.Sequential</c>).</summary>
@@ -330,6 +333,7 @@ internal static class Modules
         Activation.GELU => nn.functional.gelu(x),
         Activation.Hardswish => nn.functional.hardswish(x),
         Activation.Tanh => x.tanh(),
+        Activation.Hardsigmoid => nn.functional.hardsigmoid(x),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 }

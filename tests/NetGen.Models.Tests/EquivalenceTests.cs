@@ -83,6 +83,20 @@ public class EquivalenceTests
         Assert.True(difference > reference.Tolerance, $"{mutation}: max |d| {difference:G3} within tolerance {reference.Tolerance:G3}");
     }
 
+    [Fact]
+    public void Hardsigmoid_gates_compute_what_torchvisions_hardsigmoid_gates_compute()
+    {
+        // The counterpart of the mutation above: EfficientNet-B0 written with 'hardsigmoid' in its gates
+        // matches torchvision's EfficientNet-B0 whose gates were given nn.Hardsigmoid.
+        var reference = EquivalenceReference.Parse(EquivalenceReference.Mutations.GetProperty("EfficientNetB0 with hardsigmoid gates"));
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "efficientnet.net.txt"));
+        Assert.Contains("scale_activation: sigmoid", text, StringComparison.Ordinal);
+        using var scope = NewDisposeScope();
+        using var network = DslFile.Create("efficientnet.net.txt", text.Replace("scale_activation: sigmoid", "scale_activation: hardsigmoid", StringComparison.Ordinal), "EfficientNetB0");
+        var difference = reference.MaxDifference(Output(network, reference, ScalarType.Float32));
+        Assert.True(difference <= reference.Tolerance, $"max |d| = {difference:G3} > tolerance {reference.Tolerance:G3}");
+    }
+
     [Theory]
     [MemberData(nameof(DslMutations))]
     public void The_check_rejects_a_zoo_file_with_one_mistake(string file, string network, string find, string replace)

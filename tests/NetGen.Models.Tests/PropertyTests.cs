@@ -137,7 +137,7 @@ public class PropertyTests
                     text.Append(Pick(2) == 0 ? $"  {label}batchnorm(eps=0.001)\n" : $"  {label}groupnorm(1)\n");
                     break;
                 case 2:
-                    text.Append($"  {label}{new[] { "relu", "relu6", "silu", "sigmoid", "gelu", "hardswish", "tanh", "identity" }[Pick(8)]}\n");
+                    text.Append($"  {label}{new[] { "relu", "relu6", "silu", "sigmoid", "gelu", "hardswish", "hardsigmoid", "tanh", "identity" }[Pick(9)]}\n");
                     break;
                 case 3 when size >= 4:
                     if (Pick(2) == 0 && size % 2 == 1)
