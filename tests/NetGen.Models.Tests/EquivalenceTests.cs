@@ -77,9 +77,7 @@ public class EquivalenceTests
         var reference = EquivalenceReference.Parse(entry);
         using var scope = NewDisposeScope();
         using var network = Create(entry.GetProperty("network").GetString()!);
-        var output = Output(network, reference, ScalarType.Float32);
-        var difference = reference.MaxDifference(output);
-        _output.WriteLine($"{mutation}: max |d| {difference:G3} = {difference / reference.Tolerance:F1}x the tolerance; the old check {(reference.OldCheckAccepts(output) ? "accepted" : "rejected")} it");
+        var difference = Report(mutation, reference, Output(network, reference, ScalarType.Float32));
         Assert.True(difference > reference.Tolerance, $"{mutation}: max |d| {difference:G3} within tolerance {reference.Tolerance:G3}");
     }
 
@@ -89,10 +87,8 @@ public class EquivalenceTests
         // The counterpart of the mutation above: EfficientNet-B0 written with 'hardsigmoid' in its gates
         // matches torchvision's EfficientNet-B0 whose gates were given nn.Hardsigmoid.
         var reference = EquivalenceReference.Parse(EquivalenceReference.Mutations.GetProperty("EfficientNetB0 with hardsigmoid gates"));
-        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "efficientnet.net.txt"));
-        Assert.Contains("scale_activation: sigmoid", text, StringComparison.Ordinal);
         using var scope = NewDisposeScope();
-        using var network = DslFile.Create("efficientnet.net.txt", text.Replace("scale_activation: sigmoid", "scale_activation: hardsigmoid", StringComparison.Ordinal), "EfficientNetB0");
+        using var network = EditedZooNetwork("efficientnet.net.txt", "EfficientNetB0", "scale_activation: sigmoid", "scale_activation: hardsigmoid");
         var difference = reference.MaxDifference(Output(network, reference, ScalarType.Float32));
         Assert.True(difference <= reference.Tolerance, $"max |d| = {difference:G3} > tolerance {reference.Tolerance:G3}");
     }
@@ -101,14 +97,10 @@ public class EquivalenceTests
     [MemberData(nameof(DslMutations))]
     public void The_check_rejects_a_zoo_file_with_one_mistake(string file, string network, string find, string replace)
     {
-        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", file));
-        Assert.Contains(find, text, StringComparison.Ordinal);
         var reference = EquivalenceReference.Parse(EquivalenceReference.Networks.GetProperty(network));
         using var scope = NewDisposeScope();
-        using var mutated = DslFile.Create(file, text.Replace(find, replace, StringComparison.Ordinal), network);
-        var output = Output(mutated, reference, ScalarType.Float32);
-        var difference = reference.MaxDifference(output);
-        _output.WriteLine($"{network} with '{find}' -> '{replace}': max |d| {difference:G3} = {difference / reference.Tolerance:F1}x the tolerance; the old check {(reference.OldCheckAccepts(output) ? "accepted" : "rejected")} it");
+        using var mutated = EditedZooNetwork(file, network, find, replace);
+        var difference = Report($"{network} with '{find}' -> '{replace}'", reference, Output(mutated, reference, ScalarType.Float32));
         Assert.True(difference > reference.Tolerance, $"'{find}' -> '{replace}': max |d| {difference:G3} within tolerance {reference.Tolerance:G3}");
     }
 
@@ -118,15 +110,12 @@ public class EquivalenceTests
         // TinyResNet from PyTorch (tiny.pt) has logits below 0.2: eps 1e-3 (Keras' default) instead of
         // PyTorch's 1e-5 moves them by less than 1e-3 · (1 + |y|), which the old check accepted.
         var reference = EquivalenceReference.Parse(Fixture("tiny.json"));
-        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", "tiny.net.txt"));
         using var scope = NewDisposeScope();
-        using var mutated = DslFile.Create("tiny.net.txt", text.Replace("batchnorm", "batchnorm(eps=0.001)", StringComparison.Ordinal), "TinyResNet");
+        using var mutated = EditedZooNetwork("tiny.net.txt", "TinyResNet", "batchnorm", "batchnorm(eps=0.001)");
         mutated.LoadWeights(Path.Combine(AppContext.BaseDirectory, "Fixtures", "tiny.pt"));
         mutated.eval();
         using var noGrad = no_grad();
-        var output = mutated.call(reference.Input());
-        var difference = reference.MaxDifference(output);
-        _output.WriteLine($"TinyResNet with eps 1e-3: max |d| {difference:G3} = {difference / reference.Tolerance:F1}x the tolerance; the old check {(reference.OldCheckAccepts(output) ? "accepted" : "rejected")} it");
+        var difference = Report("TinyResNet with eps 1e-3", reference, mutated.call(reference.Input()));
         Assert.True(difference > reference.Tolerance, $"max |d| {difference:G3} within tolerance {reference.Tolerance:G3}");
     }
 
@@ -171,6 +160,22 @@ public class EquivalenceTests
     }
 
     private static nn.Module<Tensor, Tensor> Create(string name) => NetworkCatalog.All.Single(n => n.Name == name).Create();
+
+    /// <summary>A zoo network built from its file with one text edit, compiled at run time as the generator would.</summary>
+    private static nn.Module<Tensor, Tensor> EditedZooNetwork(string file, string network, string find, string replace)
+    {
+        var text = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Networks", file));
+        Assert.Contains(find, text, StringComparison.Ordinal);
+        return DslFile.Create(file, text.Replace(find, replace, StringComparison.Ordinal), network);
+    }
+
+    /// <summary>Writes how far <paramref name="output"/> is from the reference, and what the old check said; returns max |d|.</summary>
+    private double Report(string what, EquivalenceReference reference, Tensor output)
+    {
+        var difference = reference.MaxDifference(output);
+        _output.WriteLine($"{what}: max |d| {difference:G3} = {difference / reference.Tolerance:F1}x the tolerance; the old check {(reference.OldCheckAccepts(output) ? "accepted" : "rejected")} it");
+        return difference;
+    }
 
     /// <summary>Fills the network's deterministic weights and runs it, in <paramref name="type"/>, on the reference's input.</summary>
     private static Tensor Output(nn.Module<Tensor, Tensor> network, EquivalenceReference reference, ScalarType type)
