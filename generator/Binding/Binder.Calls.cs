@@ -132,7 +132,7 @@ public sealed partial class Binder
 
         var input = current;
         current = result.Output;
-        return new LayerModel(spec.Name, result.Arguments.ToEquatableArray(), input, result.Output, result.Parameters, result.Macs);
+        return new LayerModel(spec, result.Arguments.ToEquatableArray(), input, result.Output, result.Parameters, result.Macs);
     }
 
     private Value Convert(Value value, ArgumentSpec argument, string layer, TextSpan span)
@@ -200,10 +200,12 @@ public sealed partial class Binder
         if (expansion.Module is null)
         {
             // A block of one unnamed statement is that statement's module (so a residual block's layers are
-            // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence.
+            // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence. A
+            // block call keeps its own level even alone: nn.Sequential(Conv2dNormActivation(...)) has keys
+            // '0.0.weight', and adopting the inner block would silently drop that level.
             var made = expansion.Entries;
             var origin = call.Callee.Text;
-            if (made.Count == 1 && made[0].Name is null)
+            if (made.Count == 1 && made[0].Name is null && !made[0].BlockCall)
             {
                 expansion.Module = WithOrigin(made[0].Module, origin);
             }

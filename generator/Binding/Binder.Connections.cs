@@ -10,18 +10,6 @@ public sealed partial class Binder
     private ResidualModel? BindResidual(ResidualItemSyntax residual, Scope scope, ref Shape current)
     {
         var input = current;
-        string? activation = null;
-        if (residual.Activation is { } token && !token.IsMissing)
-        {
-            if (!LayerCatalog.Activations.Contains(token.Text))
-            {
-                _diagnostics.UnknownLayer(token.Span, token.Text, Closest(token.Text, LayerCatalog.Activations) ?? "relu");
-                return null;
-            }
-
-            activation = token.Text;
-        }
-
         var bodyShape = input;
         var body = BindStatements(residual.Body.Statements, new Scope(scope), ref bodyShape);
         if (body is null || !CountModule(residual.Span))
@@ -105,9 +93,48 @@ public sealed partial class Binder
             return null;
         }
 
+        if (!BindThen(residual.Then, scope, bodyShape, out var then))
+        {
+            return null;
+        }
+
         var modules = children.Value.Concat(shortcut is null ? Enumerable.Empty<ChildModel>() : new[] { shortcut }).ToList();
         current = bodyShape;
-        return new ResidualModel(children.Value, shortcut, shortcut is null ? -1 : shortcutFrom, activation, null, input, bodyShape, Sum(modules, m => m.Parameters), Sum(modules, m => m.Macs));
+        return new ResidualModel(children.Value, shortcut, shortcut is null ? -1 : shortcutFrom, then, null, input, bodyShape, Sum(modules, m => m.Parameters), Sum(modules, m => m.Macs));
+    }
+
+    /// <summary>
+    /// The layer a 'then' clause applies to a connection's result: a built-in layer without parameters that
+    /// keeps the shape (an activation, channel_shuffle). False after reporting anything else.
+    /// </summary>
+    private bool BindThen(CallItemSyntax? call, Scope scope, Shape shape, out LayerModel? then)
+    {
+        then = null;
+        if (call is null || call.Callee.IsMissing)
+        {
+            return call is null;
+        }
+
+        if (!LayerCatalog.TryGet(call.Callee.Text, out var spec))
+        {
+            _diagnostics.UnknownLayer(call.Callee.Span, call.Callee.Text, Closest(call.Callee.Text, LayerCatalog.Activations) ?? "relu");
+            return false;
+        }
+
+        var output = shape;
+        if (BindLayer(call, spec, scope, ref output) is not LayerModel layer)
+        {
+            return false;
+        }
+
+        if (layer.Parameters != 0 || layer.Spec.Role == LayerRole.Parameter || output != shape)
+        {
+            _diagnostics.Misplaced(call.Span, $"'{spec.Name}' after 'then'", "'then' takes a layer without parameters that keeps the shape (an activation, channel_shuffle); put other layers after the connection");
+            return false;
+        }
+
+        then = layer;
+        return true;
     }
 
     private static string Channels(Shape shape) =>
@@ -139,6 +166,17 @@ public sealed partial class Binder
         var isFlat = _nextConcatIsFlat;
         _nextConcatIsFlat = false;
         var input = current;
+        var chunk = input;
+        if (concat.Split)
+        {
+            if (SplitChunk(concat, input) is not { } cut)
+            {
+                return null;
+            }
+
+            chunk = cut;
+        }
+
         var branches = new List<Entry>();
         var outputs = new List<(string, Shape)>();
         foreach (var statement in concat.Body.Statements)
@@ -150,8 +188,14 @@ public sealed partial class Binder
             }
 
             var item = (ItemStatementSyntax)statement;
-            var branchShape = input;
+            var branchShape = concat.Split ? chunk : input;
             var before = branches.Count;
+            if (concat.Split && (item.Spread || item.Repeat is not null))
+            {
+                _diagnostics.Misplaced(item.Span, item.Spread ? "a '*' branch" : "a repeated branch", "each branch of a 'split' is one statement reading one chunk of the channels");
+                return null;
+            }
+
             if (item.Spread)
             {
                 // A '*' branch runs as one branch, but its layers register on this concat.
@@ -178,7 +222,7 @@ public sealed partial class Binder
 
         if (branches.Count == 0)
         {
-            _diagnostics.UnexpectedToken(concat.Span, "an empty 'concat'", "one or more indented branches");
+            _diagnostics.UnexpectedToken(concat.Span, $"an empty '{Keyword(concat)}'", "one or more indented branches");
             return null;
         }
 
@@ -197,9 +241,55 @@ public sealed partial class Binder
             }
         }
 
+        if (concat.Split && children.Value.Count != concat.Body.Statements.Count(IsBranch))
+        {
+            // A branch dropped by 'when' would leave its chunk unread.
+            _diagnostics.Misplaced(concat.Span, "a 'split' with a branch left out by 'when'", "every chunk needs its branch; use 'identity' for a chunk that passes through");
+            return null;
+        }
+
         var channels = outputs.Aggregate(0L, (sum, o) => SafeMath.Add(sum, o.Item2.Channels));
-        current = Joined(outputs[0].Item2, outputs[outputs.Count - 1].Item2, channels, outputs.Select(o => o.Item2).ToList());
-        return new ConcatModel(children.Value, null, input, current, Sum(children.Value, m => m.Parameters), Sum(children.Value, m => m.Macs));
+        var joined = Joined(outputs[0].Item2, outputs[outputs.Count - 1].Item2, channels, outputs.Select(o => o.Item2).ToList());
+        if (!BindThen(concat.Then, scope, joined, out var then))
+        {
+            return null;
+        }
+
+        current = joined;
+        return new ConcatModel(children.Value, null, input, current, Sum(children.Value, m => m.Parameters), Sum(children.Value, m => m.Macs))
+        {
+            Split = concat.Split,
+            Then = then,
+        };
+    }
+
+    private static string Keyword(ConcatItemSyntax concat) => concat.Split ? "split" : "concat";
+
+    private static bool IsBranch(StatementSyntax statement) => statement is ItemStatementSyntax;
+
+    /// <summary>The shape each branch of a 'split' reads: the input's channels cut into one equal chunk per branch.</summary>
+    private Shape? SplitChunk(ConcatItemSyntax split, Shape input)
+    {
+        var branches = split.Body.Statements.Count(IsBranch);
+        if (!input.IsChannelsFirst)
+        {
+            _diagnostics.NeedsSpatialInput(split.Span, "split", input.ToString());
+            return null;
+        }
+
+        if (branches == 0)
+        {
+            _diagnostics.UnexpectedToken(split.Span, "an empty 'split'", "one or more indented branches");
+            return null;
+        }
+
+        if (input.ChannelsExpression is not null || input.Channels % branches != 0)
+        {
+            _diagnostics.InvalidValue(split.Span, $"the channels a 'split' cuts into {branches} equal chunks", $"a known multiple of {branches}", input.ChannelsCSharp);
+            return null;
+        }
+
+        return input.WithChannels(input.Channels / branches, null);
     }
 
     /// <summary>
@@ -259,7 +349,7 @@ public sealed partial class Binder
             return null;
         }
 
-        var fits = !gateShape.IsFlat && !input.IsFlat
+        var fits = input.IsChannelsFirst && gateShape.IsChannelsFirst
             && gateShape.Channels == input.Channels && gateShape.ChannelsExpression == input.ChannelsExpression
             && ((gateShape.Height == 1 && gateShape.Width == 1) || gateShape.SameSpatial(input));
         if (!fits)
@@ -275,6 +365,13 @@ public sealed partial class Binder
     private bool Joinable(Microsoft.CodeAnalysis.Text.TextSpan span, string what, IReadOnlyList<(string Name, Shape Shape)> parts)
     {
         var first = parts[0].Shape;
+        if (parts.Any(p => p.Shape.ChannelsLast))
+        {
+            var last = parts.First(p => p.Shape.ChannelsLast);
+            _diagnostics.NeedsChannelsFirst(span, what, $"{last.Name} {last.Shape}");
+            return false;
+        }
+
         if (parts.All(p => p.Shape.IsFlat == first.IsFlat && (first.IsFlat || p.Shape.SameSpatial(first))))
         {
             return true;

@@ -12,7 +12,8 @@ namespace NetGen.Generator.Binding;
 public sealed partial class Binder
 {
     /// <summary>A module made by a statement, before its key in the parent is fixed.</summary>
-    private sealed record Entry(string? Name, TextSpan Span, ModuleModel Module, ChildRole Role = ChildRole.Normal);
+/// <summary>A bound child; <paramref name="BlockCall"/>: made by calling a block (such a child is never adopted as its block's own module).</summary>
+    private sealed record Entry(string? Name, TextSpan Span, ModuleModel Module, ChildRole Role = ChildRole.Normal, bool BlockCall = false);
 
     /// <summary>How many '*' concat branches enclose the statement being bound (their layers register on the concat).</summary>
     private int _flatDepth;
@@ -161,7 +162,8 @@ public sealed partial class Binder
                 return false;
             }
 
-            entries.Add(new Entry(statement.Name?.Text, statement.Span, made));
+            var blockCall = statement.Item is CallItemSyntax call && !LayerCatalog.TryGet(call.Callee.Text, out _);
+            entries.Add(new Entry(statement.Name?.Text, statement.Span, made, BlockCall: blockCall));
             return true;
         }
         catch (OverflowException)
@@ -221,30 +223,12 @@ public sealed partial class Binder
             }
 
             string? name = null;
-            if (repeat.Prefix is { } prefix)
+            if (repeat.Name is { } template)
             {
-                name = prefix.Text;
-                if (repeat.NameIndex is { } index)
+                name = ModuleName(template, iteration);
+                if (name is null)
                 {
-                    var suffix = Constant(index, iteration, "a name index");
-                    if (suffix is null)
-                    {
-                        return false;
-                    }
-
-                    if (suffix.Kind != ValueKind.Int)
-                    {
-                        _diagnostics.ArgumentType(index.Span, "as", "name index", "an int (names may not contain '.')", suffix.Describe);
-                        return false;
-                    }
-
-                    var text = suffix.Display;
-                    if (repeat.NameWidth is { } width && suffix.Kind == ValueKind.Int && int.TryParse(width.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var digits))
-                    {
-                        text = suffix.Integer.ToString(CultureInfo.InvariantCulture).PadLeft(Math.Min(digits, 20), '0');
-                    }
-
-                    name += text;
+                    return false;
                 }
             }
 
@@ -264,6 +248,48 @@ public sealed partial class Binder
 
         entries.Add(new Entry(statement.Name?.Text, statement.Span, Sequence(children, null, input, current)));
         return true;
+    }
+
+    /// <summary>The name a template gives one copy of a repeat: its text, and each hole's int value (zero-padded to its width).</summary>
+    private string? ModuleName(NameTemplateSyntax template, Scope scope)
+    {
+        var name = new System.Text.StringBuilder();
+        foreach (var part in template.Parts)
+        {
+            if (part.Index is not { } index)
+            {
+                name.Append(part.Text);
+                continue;
+            }
+
+            var value = Constant(index, scope, "a name index");
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (value.Kind != ValueKind.Int)
+            {
+                _diagnostics.ArgumentType(index.Span, "as", "name index", "an int (names may not contain '.')", value.Describe);
+                return null;
+            }
+
+            var text = value.Integer.ToString(CultureInfo.InvariantCulture);
+            if (part.Width is { } width && int.TryParse(width.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var digits))
+            {
+                text = text.PadLeft(Math.Min(digits, 20), '0');
+            }
+
+            name.Append(text);
+        }
+
+        if (name.Length > Lexer.MaxIdentifierLength)
+        {
+            _diagnostics.TooLarge(template.Span, "the module name's length", Lexer.MaxIdentifierLength, name.Length.ToString(CultureInfo.InvariantCulture));
+            return null;
+        }
+
+        return name.ToString();
     }
 
     /// <summary>Binds one item to the module it makes. Null when it fails.</summary>

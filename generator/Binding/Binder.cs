@@ -337,6 +337,13 @@ public sealed partial class Binder
             return null;
         }
 
+        if (entries.FirstOrDefault(e => e.Module is LayerModel { Spec.Role: LayerRole.Parameter }) is { } bareTensor)
+        {
+            // The generated class registers modules, not bare tensors; a container registers them (NetGen.Scale).
+            _diagnostics.Misplaced(bareTensor.Span, $"'{((LayerModel)bareTensor.Module).Kind}' directly in a network", "a learnable tensor belongs to a block, group or connection (as ConvNeXt's layer_scale belongs to its CNBlock)");
+            return null;
+        }
+
         try
         {
             var parameterCount = children.Aggregate(0L, (sum, c) => SafeMath.Add(sum, c.Module.Parameters));

@@ -23,8 +23,8 @@ public static class CSharpNames
     /// </summary>
     public static readonly IReadOnlyCollection<string> RuntimeTypes = new[]
     {
-        "Activation", "Branch", "Concat", "DenseConnection", "Gate", "NetworkInfo", "Norm", "Platform", "Residual", "Sequence", "StochasticDepth",
-        "WeightStandardizedConv2d",
+        "Branch", "Concat", "DenseConnection", "Gate", "LayerNorm2d", "NetworkInfo", "Norm", "Permute", "Platform", "Residual", "Scale", "Sequence",
+        "StochasticDepth", "WeightStandardizedConv2d",
     };
 
     /// <summary>The catalog class every project with networks gets.</summary>

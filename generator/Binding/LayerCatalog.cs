@@ -4,6 +4,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis.Text;
 using NetGen.Generator.Common;
 using NetGen.Generator.Diagnostics;
+using NetGen.Generator.Emit;
 
 namespace NetGen.Generator.Binding;
 
@@ -68,11 +69,77 @@ public sealed class LayerCall
 /// <summary>A layer's output shape, counts, and the arguments the emitter needs (inferred ones included).</summary>
 public sealed record LayerResult(Shape Output, long Parameters, long Macs, IReadOnlyList<LayerArgument> Arguments);
 
-/// <summary>A built-in layer: its arguments and its shape rule.</summary>
-public sealed record LayerSpec(string Name, string Summary, IReadOnlyList<ArgumentSpec> Arguments, Func<LayerCall, LayerResult?> Infer)
+/// <summary>What a layer does, as the tools, the graph and the in-place rules need to know it.</summary>
+public enum LayerRole
 {
+    Convolution,
+    Normalization,
+    Activation,
+    Pooling,
+    Linear,
+
+    /// <summary>Moves values without computing new ones: flatten, pad, permutes, channel shuffle.</summary>
+    Rearrangement,
+
+    /// <summary>Dropout and stochastic depth: the identity in evaluation.</summary>
+    Regularization,
+
+    /// <summary>A learnable tensor registered on the enclosing module under the statement's name (ConvNeXt's layer_scale).</summary>
+    Parameter,
+
+    Identity,
+}
+
+/// <summary>How a layer reads in C#: its TorchSharp (or NetGen) module type and its construction expression.</summary>
+/// <param name="Type">The module's C# type, fully qualified.</param>
+/// <param name="Construct">The construction expression; the flag says the layer may overwrite its input in place.</param>
+public sealed record LayerEmission(Func<LayerModel, string> Type, Func<LayerModel, bool, string> Construct);
+
+/// <summary>
+/// A built-in layer, described once: its arguments, its shape, parameter and MAC rule, what it does,
+/// and how each target writes it. The binder, the emitters, the tools and the documentation tests all read
+/// this one record; a layer kind is never matched by its name anywhere else. Compared by reference: one
+/// instance per layer for the life of the process.
+/// </summary>
+public sealed class LayerSpec
+{
+    public LayerSpec(string name, string summary, LayerRole role, IReadOnlyList<ArgumentSpec> arguments, Func<LayerCall, LayerResult?> infer, LayerEmission csharp, string example)
+    {
+        Name = name;
+        Summary = summary;
+        Role = role;
+        Arguments = arguments;
+        Infer = infer;
+        CSharp = csharp;
+        Example = example;
+        Parameters = arguments.Select(a => (a.Name, a.Alias)).ToList();
+    }
+
+    public string Name { get; }
+
+    public string Summary { get; }
+
+    public LayerRole Role { get; }
+
+    public IReadOnlyList<ArgumentSpec> Arguments { get; }
+
+    /// <summary>The shape rule with the parameter and MAC counts; null (after reporting) when the call is wrong.</summary>
+    public Func<LayerCall, LayerResult?> Infer { get; }
+
+    /// <summary>The C# emission. A further target (PyTorch) adds its own emission record beside this one.</summary>
+    public LayerEmission CSharp { get; }
+
+    /// <summary>A call of the layer on a valid input, "input | call" (e.g. "8x6x6 | conv(4, k=3)"): the catalog test binds, emits, compiles and runs each one.</summary>
+    public string Example { get; }
+
+    /// <summary>
+    /// Whether the layer returns a tensor of its own that autograd does not keep, so an in-place
+    /// activation after it (or a residual add into it) is safe for autograd and for callers.
+    /// </summary>
+    public bool MakesFreshTensor { get; init; }
+
     /// <summary>The arguments' names and aliases, made once: the binder matches every call of the layer against them.</summary>
-    public IReadOnlyList<(string Name, string? Alias)> Parameters { get; } = Arguments.Select(a => (a.Name, a.Alias)).ToList();
+    public IReadOnlyList<(string Name, string? Alias)> Parameters { get; }
 
     /// <summary>The index of an argument by its name; -1 when the layer has none of that name (shape rules shared by layers ask).</summary>
     public int IndexOf(string name)
@@ -87,25 +154,39 @@ public sealed record LayerSpec(string Name, string Summary, IReadOnlyList<Argume
 
         return -1;
     }
+
+    public override string ToString() => Name;
 }
 
 /// <summary>
-/// Every built-in layer, with its arguments, shape inference, parameter and MAC counts. The
-/// formulas are PyTorch's (see Conv2d, MaxPool2d, AvgPool2d docs); MACs count conv and linear only.
+/// Every built-in layer, with its arguments, shape inference, parameter and MAC counts, and emission.
+/// The formulas are PyTorch's (see Conv2d, MaxPool2d, AvgPool2d docs); MACs count conv and linear only.
 /// </summary>
 public static class LayerCatalog
 {
-    public static readonly IReadOnlyList<string> Activations = new[] { "relu", "relu6", "silu", "sigmoid", "gelu", "hardswish", "hardsigmoid", "tanh" };
+    private const string Nn = "global::TorchSharp.torch.nn.";
+    private const string Modules = "global::TorchSharp.Modules.";
 
     private static readonly Dictionary<string, LayerSpec> Specs = Build().ToDictionary(s => s.Name);
+
+    /// <summary>The activations, by name: the layers a 'then' clause most often names.</summary>
+    public static IReadOnlyList<string> Activations { get; } = Specs.Values.Where(s => s.Role == LayerRole.Activation).Select(s => s.Name).OrderBy(n => n, StringComparer.Ordinal).ToList();
 
     public static IEnumerable<LayerSpec> All => Specs.Values.OrderBy(s => s.Name, StringComparer.Ordinal);
 
     public static bool TryGet(string name, out LayerSpec spec) => Specs.TryGetValue(name, out spec!);
 
+    private static LayerEmission TorchSharp(string type, Func<LayerModel, bool, string> construct) => new(_ => Modules + type, construct);
+
+    private static LayerEmission NetGenType(string type, Func<LayerModel, bool, string> construct) => new(_ => "global::NetGen." + type, construct);
+
+    /// <summary>A layer without arguments: <c>nn.Type()</c>, or <c>nn.Type(inplace: true)</c> where it may overwrite its input.</summary>
+    private static LayerEmission Plain(string type, bool inPlaceable = false) =>
+        TorchSharp(type, (_, inPlace) => inPlaceable && inPlace ? $"{Nn}{type}(inplace: true)" : $"{Nn}{type}()");
+
     private static IEnumerable<LayerSpec> Build()
     {
-        yield return new LayerSpec("conv", "2-D convolution (nn.Conv2d)", new[]
+        var convArguments = new[]
         {
             new ArgumentSpec("out_channels", "out", ArgumentType.Int, null, AllowDynamic: true),
             new ArgumentSpec("kernel", "k", ArgumentType.IntOrPair, null),
@@ -114,97 +195,159 @@ public static class LayerCatalog
             new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
             new ArgumentSpec("groups", "g", ArgumentType.Int, Value.Int(1)),
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
-        }, Conv);
+        };
+        yield return new LayerSpec("conv", "2-D convolution (nn.Conv2d)", LayerRole.Convolution, convArguments, Conv,
+            TorchSharp("Conv2d", (layer, _) => LayerEmitter.Conv(layer)), "8x6x6 | conv(4, k=3, s=2, p=1)") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("wsconv", "weight-standardized convolution (BiT's StdConv2d; NetGen.WeightStandardizedConv2d)", new[]
-        {
-            new ArgumentSpec("out_channels", "out", ArgumentType.Int, null, AllowDynamic: true),
-            new ArgumentSpec("kernel", "k", ArgumentType.IntOrPair, null),
-            new ArgumentSpec("stride", "s", ArgumentType.IntOrPair, Value.Int(1)),
-            new ArgumentSpec("padding", "p", ArgumentType.Padding, Value.Int(0)),
-            new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
-            new ArgumentSpec("groups", "g", ArgumentType.Int, Value.Int(1)),
-            new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
-            new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-10), AllowDynamic: true),
-        }, Conv);
+        yield return new LayerSpec("wsconv", "weight-standardized convolution (BiT's StdConv2d; NetGen.WeightStandardizedConv2d)", LayerRole.Convolution,
+            convArguments.Concat(new[] { new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-10), AllowDynamic: true) }).ToArray(), Conv,
+            NetGenType("WeightStandardizedConv2d", (layer, _) => LayerEmitter.WeightStandardizedConv(layer)), "8x6x6 | wsconv(4, k=3, p=1, bias=false)") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("batchnorm", "batch normalization over channels (nn.BatchNorm2d)", new[]
+        yield return new LayerSpec("batchnorm", "batch normalization over channels (nn.BatchNorm2d)", LayerRole.Normalization, new[]
         {
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
             new ArgumentSpec("momentum", null, ArgumentType.Float, Value.Float(0.1), AllowDynamic: true),
-        }, BatchNorm);
+        }, BatchNorm, TorchSharp("BatchNorm2d", (layer, _) => $"{Nn}BatchNorm2d({LayerEmitter.Args(layer.Argument("num_features").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5), LayerEmitter.Named(layer, "momentum", 0.1))})"),
+            "8x6x6 | batchnorm(eps=0.001)") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("groupnorm", "group normalization (nn.GroupNorm)", new[]
+        // Through NetGen.Norm: TorchSharp 0.107's GroupNorm leaves its weight and bias uninitialized.
+        yield return new LayerSpec("groupnorm", "group normalization (nn.GroupNorm)", LayerRole.Normalization, new[]
         {
             new ArgumentSpec("groups", "g", ArgumentType.Int, null),
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
-        }, GroupNorm);
+        }, GroupNorm, TorchSharp("GroupNorm", (layer, _) => $"global::NetGen.Norm.GroupNorm({LayerEmitter.Args(layer.Argument("groups").ToCSharp(), layer.Argument("num_channels").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5))})"),
+            "8x6x6 | groupnorm(4)") { MakesFreshTensor = true };
 
-        foreach (var activation in Activations)
+        yield return new LayerSpec("layernorm", "layer normalization over the channels of each position (torchvision's LayerNorm2d; nn.LayerNorm on features or channels-last maps)", LayerRole.Normalization, new[]
         {
-            yield return new LayerSpec(activation, "activation", Array.Empty<ArgumentSpec>(), call => Same(call));
-        }
+            new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
+        }, LayerNorm, new LayerEmission(
+            layer => layer.Input.IsChannelsFirst ? "global::NetGen.LayerNorm2d" : Modules + "LayerNorm",
+            (layer, _) => layer.Input.IsChannelsFirst
+                ? $"new global::NetGen.LayerNorm2d({LayerEmitter.Args(layer.Argument("normalized_shape").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5))})"
+                : $"{Nn}LayerNorm({LayerEmitter.Args("new long[] { " + layer.Argument("normalized_shape").ToCSharp() + " }", LayerEmitter.Named(layer, "eps", 1e-5))})"),
+            "8x6x6 | layernorm(eps=1e-6)") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("maxpool", "max pooling (nn.MaxPool2d)", new[]
+        yield return Activation("relu", "max(0, x) (nn.ReLU)", Plain("ReLU", inPlaceable: true));
+        yield return Activation("relu6", "min(max(0, x), 6) (nn.ReLU6)", Plain("ReLU6", inPlaceable: true));
+        yield return Activation("silu", "x · sigmoid(x) (nn.SiLU)", Plain("SiLU"));
+        yield return Activation("sigmoid", "1 / (1 + e^-x) (nn.Sigmoid)", Plain("Sigmoid"));
+        yield return Activation("gelu", "Gaussian error linear unit (nn.GELU)", Plain("GELU"));
+        yield return Activation("hardswish", "x · relu6(x + 3) / 6 (nn.Hardswish)", Plain("Hardswish"));
+        yield return Activation("hardsigmoid", "relu6(x + 3) / 6 (nn.Hardsigmoid; MobileNetV3's gate)", Plain("Hardsigmoid"));
+        yield return Activation("tanh", "hyperbolic tangent (nn.Tanh)", Plain("Tanh"));
+        yield return Activation("mish", "x · tanh(softplus(x)) (nn.Mish)", Plain("Mish"));
+        yield return Activation("leaky_relu", "max(0, x) + slope · min(0, x) (nn.LeakyReLU)", TorchSharp("LeakyReLU", (layer, inPlace) =>
+            $"{Nn}LeakyReLU({LayerEmitter.Args(LayerEmitter.Named(layer, "slope", 0.01, "negative_slope"), inPlace ? "inplace: true" : null)})"),
+            "slope", 0.01, "leaky_relu(0.2)");
+        yield return Activation("elu", "x if x > 0, else alpha · (e^x - 1) (nn.ELU)", TorchSharp("ELU", (layer, inPlace) =>
+            $"{Nn}ELU({LayerEmitter.Args(LayerEmitter.Named(layer, "alpha", 1.0), inPlace ? "inplace: true" : null)})"),
+            "alpha", 1.0, "elu(alpha=0.5)");
+
+        yield return new LayerSpec("maxpool", "max pooling (nn.MaxPool2d)", LayerRole.Pooling, new[]
         {
             new ArgumentSpec("kernel", "k", ArgumentType.IntOrPair, null),
             new ArgumentSpec("stride", "s", ArgumentType.IntOrPair, null, Optional: true),
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, Value.Int(0)),
             new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
             new ArgumentSpec("ceil", null, ArgumentType.Bool, Value.False),
-        }, call => Pool(call, dilated: true));
+        }, call => Pool(call, dilated: true), TorchSharp("MaxPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: true)),
+            "8x7x7 | maxpool(k=3, s=2, ceil=true)") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("avgpool", "average pooling (nn.AvgPool2d)", new[]
+        yield return new LayerSpec("avgpool", "average pooling (nn.AvgPool2d)", LayerRole.Pooling, new[]
         {
             new ArgumentSpec("kernel", "k", ArgumentType.IntOrPair, null),
             new ArgumentSpec("stride", "s", ArgumentType.IntOrPair, null, Optional: true),
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, Value.Int(0)),
             new ArgumentSpec("ceil", null, ArgumentType.Bool, Value.False),
             new ArgumentSpec("count_include_pad", null, ArgumentType.Bool, Value.True),
-        }, call => Pool(call, dilated: false));
+        }, call => Pool(call, dilated: false), TorchSharp("AvgPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: false)),
+            "8x6x6 | avgpool(k=3, s=1, p=1, count_include_pad=false)") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("adaptive_avgpool", "adaptive average pooling to a fixed size (nn.AdaptiveAvgPool2d)", new[]
+        yield return new LayerSpec("adaptive_avgpool", "adaptive average pooling to a fixed size (nn.AdaptiveAvgPool2d)", LayerRole.Pooling, new[]
         {
             new ArgumentSpec("size", null, ArgumentType.IntOrPair, Value.Int(1)),
-        }, AdaptivePool);
+        }, AdaptivePool, TorchSharp("AdaptiveAvgPool2d", (layer, _) =>
+        {
+            var size = layer.Argument("size");
+            return $"{Nn}AdaptiveAvgPool2d({(size.IsSquare ? LayerEmitter.Long(size.AsPair.First) : size.ToCSharp())})";
+        }), "8x6x6 | adaptive_avgpool(2)") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("pad", "constant padding on every side (nn.ConstantPad2d)", new[]
+        yield return new LayerSpec("pad", "constant padding on every side (nn.ConstantPad2d)", LayerRole.Rearrangement, new[]
         {
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, null),
             new ArgumentSpec("value", null, ArgumentType.Float, Value.Float(0), AllowDynamic: true),
-        }, Pad);
+        }, Pad, TorchSharp("ConstantPad2d", (layer, _) => LayerEmitter.Pad(layer)), "8x6x6 | pad((0, 1))") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("stochastic_depth", "drops whole samples' residual branches in training (torchvision's StochasticDepth, row mode)", new[]
+        yield return new LayerSpec("channel_shuffle", "interleaves the channels of 'groups' groups (nn.ChannelShuffle; ShuffleNet)", LayerRole.Rearrangement, new[]
+        {
+            new ArgumentSpec("groups", "g", ArgumentType.Int, null),
+        }, ChannelShuffle, TorchSharp("ChannelShuffle", (layer, _) => $"{Nn}ChannelShuffle({layer.Argument("groups").ToCSharp()})"), "8x6x6 | channel_shuffle(2)");
+
+        yield return new LayerSpec("channels_last", "permutes a channels x height x width map to height x width x channels (torchvision's Permute([0, 2, 3, 1]))", LayerRole.Rearrangement,
+            Array.Empty<ArgumentSpec>(), call => Permute(call, toChannelsLast: true), NetGenType("Permute", (_, _) => "global::NetGen.Permute.ToChannelsLast()"), "8x6x6 | channels_last");
+
+        yield return new LayerSpec("channels_first", "permutes a height x width x channels map back to channels x height x width (torchvision's Permute([0, 3, 1, 2]))", LayerRole.Rearrangement,
+            Array.Empty<ArgumentSpec>(), call => Permute(call, toChannelsLast: false), NetGenType("Permute", (_, _) => "global::NetGen.Permute.ToChannelsFirst()"), "8x6x6 | channels_last; channels_first");
+
+        yield return new LayerSpec("stochastic_depth", "drops whole samples' residual branches in training (torchvision's StochasticDepth, row mode)", LayerRole.Regularization, new[]
         {
             new ArgumentSpec("p", null, ArgumentType.Float, null, AllowDynamic: true),
-        }, StochasticDepth);
+        }, StochasticDepth, NetGenType("StochasticDepth", (layer, _) => $"new global::NetGen.StochasticDepth({layer.Argument("p").ToCSharp()})"), "8x6x6 | stochastic_depth(0.2)");
 
-        yield return new LayerSpec("flatten", "channels x height x width to flat features (nn.Flatten)", Array.Empty<ArgumentSpec>(), Flatten);
+        yield return new LayerSpec("flatten", "channels x height x width to flat features (nn.Flatten)", LayerRole.Rearrangement, Array.Empty<ArgumentSpec>(), Flatten,
+            Plain("Flatten"), "8x6x6 | flatten");
 
-        yield return new LayerSpec("dropout", "dropout (nn.Dropout)", new[]
+        yield return new LayerSpec("dropout", "dropout (nn.Dropout)", LayerRole.Regularization, new[]
         {
             new ArgumentSpec("p", null, ArgumentType.Float, Value.Float(0.5), AllowDynamic: true),
-        }, Dropout);
+        }, Dropout, TorchSharp("Dropout", (layer, _) => $"{Nn}Dropout({layer.Argument("p").ToCSharp()})"), "(8) | dropout(0.3)");
 
-        yield return new LayerSpec("linear", "fully connected layer on flat features (nn.Linear)", new[]
+        yield return new LayerSpec("linear", "fully connected layer on flat features, or on the channels of each position of a channels-last map (nn.Linear)", LayerRole.Linear, new[]
         {
             new ArgumentSpec("out_features", "out", ArgumentType.Int, null, AllowDynamic: true),
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
-        }, Linear);
+        }, Linear, TorchSharp("Linear", (layer, _) =>
+            $"{Nn}Linear({LayerEmitter.Args(layer.Argument("in_features").ToCSharp(), layer.Argument("out_features").ToCSharp(), LayerEmitter.NamedBool(layer, "bias", "hasBias"))})"),
+            "(8) | linear(4)") { MakesFreshTensor = true };
 
-        yield return new LayerSpec("identity", "passes its input through (nn.Identity)", Array.Empty<ArgumentSpec>(), call => Same(call));
+        yield return new LayerSpec("scale", "multiplies by a learnable tensor (one value per channel, starting at 'init') registered on the enclosing module under the statement's name (ConvNeXt's layer_scale)", LayerRole.Parameter, new[]
+        {
+            new ArgumentSpec("init", null, ArgumentType.Float, Value.Float(1.0), AllowDynamic: true),
+        }, Scale, NetGenType("Scale", (layer, _) => $"new global::NetGen.Scale(new long[] {{ {layer.Input.ChannelsCSharp}{(layer.Input.IsChannelsFirst ? ", 1, 1" : string.Empty)} }}, {layer.Argument("init").ToCSharp()})"),
+            "8x6x6 | scale(1e-6)");
+
+        yield return new LayerSpec("identity", "passes its input through (nn.Identity)", LayerRole.Identity, Array.Empty<ArgumentSpec>(), call => Same(call),
+            Plain("Identity"), "8x6x6 | identity");
     }
+
+    private static LayerSpec Activation(string name, string summary, LayerEmission csharp) =>
+        new(name, summary, LayerRole.Activation, Array.Empty<ArgumentSpec>(), call => Same(call), csharp, "8x6x6 | " + name);
+
+    /// <summary>An activation with one float argument (its slope or alpha), kept for the emitter.</summary>
+    private static LayerSpec Activation(string name, string summary, LayerEmission csharp, string argument, double fallback, string example) =>
+        new(name, summary, LayerRole.Activation, new[] { new ArgumentSpec(argument, null, ArgumentType.Float, Value.Float(fallback), AllowDynamic: true) },
+            call => new LayerResult(call.Input, 0, 0, new[] { new LayerArgument(argument, call[argument]) }), csharp, "8x6x6 | " + example);
 
     private static LayerResult Same(LayerCall call) => new(call.Input, 0, 0, Array.Empty<LayerArgument>());
 
+    /// <summary>Convolutions, pools and batch statistics need a channels x height x width map in PyTorch's layout.</summary>
     private static bool RequireSpatial(LayerCall call)
     {
-        if (!call.Input.IsFlat)
+        if (call.Input.IsChannelsFirst)
         {
             return true;
         }
 
-        call.Diagnostics.NeedsSpatialInput(call.Span, call.Layer, call.Input.ToString());
+        if (call.Input.IsFlat)
+        {
+            call.Diagnostics.NeedsSpatialInput(call.Span, call.Layer, call.Input.ToString());
+        }
+        else
+        {
+            call.Diagnostics.NeedsChannelsFirst(call.Span, call.Layer, call.Input.ToString());
+        }
+
         return false;
     }
 
@@ -468,11 +611,63 @@ public static class LayerCatalog
             return Same(call);
         }
 
+        if (!RequireSpatial(call))
+        {
+            return null;
+        }
+
         var input = call.Input;
         var features = SafeMath.Multiply(input.Channels, input.Height, input.Width);
         var expression = input.ChannelsExpression is null ? null : $"({input.ChannelsExpression} * {input.Height * input.Width})";
         return new LayerResult(Shape.Flat(features, expression), 0, 0, Array.Empty<LayerArgument>());
     }
+
+    private static LayerResult? LayerNorm(LayerCall call)
+    {
+        var channels = call.Input.Channels;
+        return new LayerResult(call.Input, SafeMath.Multiply(2, channels), 0, new[]
+        {
+            new LayerArgument("normalized_shape", call.Input.ChannelsValue),
+            new LayerArgument("eps", call["eps"]),
+        });
+    }
+
+    private static LayerResult? ChannelShuffle(LayerCall call)
+    {
+        if (!RequireSpatial(call) || !Positive(call, "groups"))
+        {
+            return null;
+        }
+
+        var groups = call["groups"].Integer;
+        if (call.Input.ChannelsExpression is null && call.Input.Channels % groups != 0)
+        {
+            call.Diagnostics.GroupsDoNotDivide(call.SpanOf("groups"), "channels", call.Input.Channels, groups);
+            return null;
+        }
+
+        return new LayerResult(call.Input, 0, 0, new[] { new LayerArgument("groups", call["groups"]) });
+    }
+
+    private static LayerResult? Permute(LayerCall call, bool toChannelsLast)
+    {
+        if (toChannelsLast && !RequireSpatial(call))
+        {
+            return null;
+        }
+
+        if (!toChannelsLast && !call.Input.ChannelsLast)
+        {
+            call.Diagnostics.NeedsChannelsLast(call.Span, call.Layer, call.Input.ToString());
+            return null;
+        }
+
+        return new LayerResult(call.Input with { ChannelsLast = toChannelsLast }, 0, 0, Array.Empty<LayerArgument>());
+    }
+
+    /// <summary>One learnable value per channel: [C, 1, 1] on a channels-first map, [C] on features or channels-last.</summary>
+    private static LayerResult? Scale(LayerCall call) =>
+        new(call.Input, call.Input.Channels, 0, new[] { new LayerArgument("channels", call.Input.ChannelsValue), new LayerArgument("init", call["init"]) });
 
     private static LayerResult? Pad(LayerCall call)
     {
@@ -506,7 +701,7 @@ public static class LayerCatalog
 
     private static LayerResult? Linear(LayerCall call)
     {
-        if (!call.Input.IsFlat)
+        if (call.Input.IsChannelsFirst)
         {
             call.Diagnostics.NeedsFlatInput(call.Span, call.Layer, call.Input.ToString());
             return null;
@@ -517,14 +712,18 @@ public static class LayerCatalog
             return null;
         }
 
-        var inFeatures = call.Input.Channels;
+        var input = call.Input;
+        var inFeatures = input.Channels;
         var outFeatures = call["out_features"];
         var bias = call["bias"].AsBool;
         var parameters = SafeMath.Add(SafeMath.Multiply(inFeatures, outFeatures.Integer), bias ? outFeatures.Integer : 0);
-        var macs = SafeMath.Multiply(inFeatures, outFeatures.Integer);
-        return new LayerResult(Shape.Flat(outFeatures.Integer, outFeatures.Dynamic), parameters, macs, new[]
+
+        // On a channels-last map the layer runs at every position.
+        var positions = input.IsFlat ? 1 : SafeMath.Multiply(input.Height, input.Width);
+        var macs = SafeMath.Multiply(SafeMath.Multiply(inFeatures, outFeatures.Integer), positions);
+        return new LayerResult(input.WithChannels(outFeatures.Integer, outFeatures.Dynamic), parameters, macs, new[]
         {
-            new LayerArgument("in_features", call.Input.ChannelsValue),
+            new LayerArgument("in_features", input.ChannelsValue),
             new LayerArgument("out_features", outFeatures),
             new LayerArgument("bias", call["bias"]),
         });

@@ -98,10 +98,13 @@ internal static class SharedSubtrees
 /// </summary>
 public readonly record struct LayerArgument(string Name, Value Value);
 
-/// <summary>A TorchSharp layer: <see cref="Kind"/> is the DSL layer name (conv, batchnorm, …).</summary>
-public sealed record LayerModel(string Kind, EquatableArray<LayerArgument> Arguments, Shape Input, Shape Output, long Parameters, long Macs)
+/// <summary>A built-in layer: its descriptor (<see cref="Spec"/>, one per layer kind) and its evaluated arguments.</summary>
+public sealed record LayerModel(LayerSpec Spec, EquatableArray<LayerArgument> Arguments, Shape Input, Shape Output, long Parameters, long Macs)
     : ModuleModel(Input, Output, Parameters, Macs)
 {
+    /// <summary>The DSL layer name (conv, batchnorm, …).</summary>
+    public string Kind => Spec.Name;
+
     public Value Argument(string name)
     {
         foreach (var argument in Arguments)
@@ -121,14 +124,14 @@ public sealed record SequenceModel(EquatableArray<ChildModel> Children, string? 
     : ModuleModel(Input, Output, Parameters, Macs);
 
 /// <summary>
-/// body(x) + shortcut(x), then an optional activation. A missing shortcut is the identity.
+/// body(x) + shortcut(x), then an optional layer (<see cref="Then"/>, an activation). A missing shortcut is the identity.
 /// <see cref="ShortcutFrom"/> is the index of the body layer whose output feeds the shortcut (-1: the input).
 /// </summary>
 public sealed record ResidualModel(
     EquatableArray<ChildModel> Body,
     ChildModel? Shortcut,
     int ShortcutFrom,
-    string? Activation,
+    LayerModel? Then,
     string? Origin,
     Shape Input,
     Shape Output,
@@ -143,9 +146,17 @@ public sealed record DenseModel(EquatableArray<ChildModel> Body, string? Origin,
 public sealed record GateModel(EquatableArray<ChildModel> Body, string? Origin, Shape Input, Shape Output, long Parameters, long Macs)
     : ModuleModel(Input, Output, Parameters, Macs);
 
-/// <summary>Every branch applied to the same input; outputs joined along channels.</summary>
+/// <summary>
+/// Every branch applied to the same input (or, <see cref="Split"/>, branch k to the k-th of equal chunks of the
+/// input's channels); outputs joined along channels, then an optional parameterless layer (<see cref="Then"/>).
+/// </summary>
 public sealed record ConcatModel(EquatableArray<ChildModel> Branches, string? Origin, Shape Input, Shape Output, long Parameters, long Macs)
-    : ModuleModel(Input, Output, Parameters, Macs);
+    : ModuleModel(Input, Output, Parameters, Macs)
+{
+    public bool Split { get; init; }
+
+    public LayerModel? Then { get; init; }
+}
 
 /// <summary>A constructor parameter of the generated class.</summary>
 public sealed record ParameterModel(string DslName, string CSharpName, Value Default);

@@ -135,7 +135,13 @@ public sealed class DiagnosticBag
             $"groups={N(groups)} does not divide the {N(channels)} {what}; use a divisor of {N(channels)}");
 
     public void NeedsFlatInput(TextSpan span, string layer, string shape) =>
-        Report(DiagnosticDescriptors.WrongRank, span, $"'{layer}' needs a flat input (features), but gets {shape}; insert 'flatten' (after a pooling layer) before it");
+        Report(DiagnosticDescriptors.WrongRank, span, $"'{layer}' needs a flat input (features) or a channels-last map, but gets {shape}; insert 'flatten' (after a pooling layer) before it, or 'channels_last' to apply it at every position");
+
+    public void NeedsChannelsFirst(TextSpan span, string layer, string shape) =>
+        Report(DiagnosticDescriptors.WrongRank, span, $"'{layer}' needs a channels x height x width map, but gets {shape}; insert 'channels_first' before it");
+
+    public void NeedsChannelsLast(TextSpan span, string layer, string shape) =>
+        Report(DiagnosticDescriptors.WrongRank, span, $"'{layer}' permutes a channels-last map back, but gets {shape}; it belongs after 'channels_last'");
 
     public void NeedsSpatialInput(TextSpan span, string layer, string shape) =>
         Report(DiagnosticDescriptors.WrongRank, span, $"'{layer}' needs a channels x height x width input, but gets the flat {shape}; move it before 'flatten'");

@@ -336,8 +336,7 @@ public sealed class NetworkEmitter
             SequenceModel sequence => $"new global::NetGen.Sequence({Children(sequence.Children)})",
             ResidualModel residual => RenderResidual(residual),
             DenseModel dense => $"new global::NetGen.DenseConnection({Children(dense.Body)})",
-            ConcatModel concat when concat.Branches.Any(b => b.Role == ChildRole.Flat) => $"new global::NetGen.Concat({FlatBranches(concat.Branches)})",
-            ConcatModel concat => $"new global::NetGen.Concat({Children(concat.Branches, parallel: true)})",
+            ConcatModel concat => RenderConcat(concat),
             GateModel gate => $"new global::NetGen.Gate({Children(gate.Body)})",
             _ => "null!",
         };
@@ -369,9 +368,9 @@ public sealed class NetworkEmitter
             arguments.Add($"shortcut: ({SymbolDisplay.FormatLiteral(shortcut.Key, quote: true)}, {Render(shortcut.Module, inPlace: false)})");
         }
 
-        if (residual.Activation is { } activation)
+        if (residual.Then is { } then)
         {
-            arguments.Add("activation: global::NetGen.Activation." + LayerEmitter.TorchSharpType(activation));
+            arguments.Add("then: " + LayerEmitter.Construct(then, inPlace: true));
         }
 
         if (residual.ShortcutFrom >= 0)
@@ -379,7 +378,55 @@ public sealed class NetworkEmitter
             arguments.Add("shortcutFrom: " + residual.ShortcutFrom.ToString(CultureInfo.InvariantCulture));
         }
 
+        if (AddsInPlace(residual))
+        {
+            arguments.Add("addInPlace: true");
+        }
+
         return "new global::NetGen.Residual(\n    " + string.Join(",\n    ", arguments.Select(a => a.Replace("\n", "\n    "))) + ")";
+    }
+
+    /// <summary>
+    /// Whether the shortcut may be added into the body's output in place (torchvision's <c>out += identity</c>):
+    /// the body ends in a layer that makes a tensor autograd does not keep (dropout and stochastic depth
+    /// pass it through), and the shortcut does not read that same tensor.
+    /// </summary>
+    private static bool AddsInPlace(ResidualModel residual)
+    {
+        var last = residual.Body.Count - 1;
+        while (last >= 1 && residual.Body[last].Module is LayerModel { Spec.Role: LayerRole.Regularization })
+        {
+            last--;
+        }
+
+        return last >= 0 && last != residual.ShortcutFrom && residual.Body[last].Module is LayerModel { Spec.MakesFreshTensor: true };
+    }
+
+    /// <summary>A concat or split: the branches, then the layer on the joined output and the split flag where given.</summary>
+    private string RenderConcat(ConcatModel concat)
+    {
+        var flat = concat.Branches.Any(b => b.Role == ChildRole.Flat);
+        if (concat.Then is null && !concat.Split)
+        {
+            return flat
+                ? $"new global::NetGen.Concat({FlatBranches(concat.Branches)})"
+                : $"new global::NetGen.Concat({Children(concat.Branches, parallel: true)})";
+        }
+
+        // Split branches read chunks of their own, but a chunk is a view of the input: none may write into it.
+        var branches = "new global::NetGen.Branch[]\n{" + FlatBranches(concat.Branches) + ",\n}";
+        var arguments = new List<string> { branches };
+        if (concat.Then is { } then)
+        {
+            arguments.Add("then: " + LayerEmitter.Construct(then, inPlace: true));
+        }
+
+        if (concat.Split)
+        {
+            arguments.Add("split: true");
+        }
+
+        return "new global::NetGen.Concat(\n    " + string.Join(",\n    ", arguments.Select(a => a.Replace("\n", "\n    "))) + ")";
     }
 
     /// <param name="parallel">Branches all read the same input, so none may overwrite it in place.</param>

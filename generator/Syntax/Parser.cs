@@ -489,11 +489,19 @@ public sealed class Parser
         }
 
         Token? name = null;
-        if (!spread && IsWord(Current) && Peek(1).Kind == TokenKind.Colon)
+        if (!spread && ModuleNameLength() is var length and > 0)
         {
             // Keywords may name modules ('block:', torchvision's EfficientNet key): before ':' they are names.
-            var word = Next();
-            name = word with { Kind = TokenKind.Identifier };
+            // So may adjacent words, numbers and '-' (RegNet's 'block1-0').
+            var first = Current;
+            var last = first;
+            for (var i = 0; i < length; i++)
+            {
+                last = Next();
+            }
+
+            var span = TextSpan.FromBounds(first.Span.Start, last.Span.End);
+            name = new Token(TokenKind.Identifier, span, string.Concat(Enumerable.Range(0, length).Select(i => _tokens[_position - length + i].Text)));
             Next();
         }
 
@@ -505,8 +513,13 @@ public sealed class Parser
             case TokenKind.ResidualKeyword:
                 item = ParseResidual(out needsBody);
                 break;
-            case TokenKind.DenseKeyword:
             case TokenKind.ConcatKeyword:
+            case TokenKind.SplitKeyword:
+                var joinKeyword = Next();
+                var join = ParseThen();
+                item = new ConcatItemSyntax(TextSpan.FromBounds(joinKeyword.Span.Start, join?.Span.End ?? joinKeyword.Span.End), new BodySyntax(ImmutableArray<StatementSyntax>.Empty), headerKind == TokenKind.SplitKeyword, join);
+                break;
+            case TokenKind.DenseKeyword:
             case TokenKind.SeqKeyword:
             case TokenKind.GateKeyword:
                 item = new GroupItemSyntax(Next().Span, new BodySyntax(ImmutableArray<StatementSyntax>.Empty));
@@ -529,7 +542,7 @@ public sealed class Parser
                     break;
                 }
 
-                ReportUnexpected("a layer, a block call, 'residual', 'dense', 'concat', 'gate', 'seq', 'aux' or 'let'");
+                ReportUnexpected("a layer, a block call, 'residual', 'dense', 'concat', 'split', 'gate', 'seq', 'aux' or 'let'");
                 SkipLine();
                 return null;
         }
@@ -546,7 +559,7 @@ public sealed class Parser
             {
                 TokenKind.ResidualKeyword => ((ResidualItemSyntax)item) with { Body = body, Shortcut = ParseShortcutIfAny() },
                 TokenKind.DenseKeyword => new DenseItemSyntax(item.Span, body),
-                TokenKind.ConcatKeyword => new ConcatItemSyntax(item.Span, body),
+                TokenKind.ConcatKeyword or TokenKind.SplitKeyword => ((ConcatItemSyntax)item) with { Body = body },
                 TokenKind.GateKeyword => new GateItemSyntax(item.Span, body),
                 _ => new GroupItemSyntax(item.Span, body),
             };
@@ -562,17 +575,46 @@ public sealed class Parser
     private ResidualItemSyntax ParseResidual(out bool needsBody)
     {
         var keyword = Next();
-        Token? activation = null;
-        if (At(TokenKind.ThenKeyword))
+        var then = ParseThen();
+        needsBody = true;
+        var end = then?.Span.End ?? keyword.Span.End;
+        return new ResidualItemSyntax(TextSpan.FromBounds(keyword.Span.Start, end), then,
+            new BodySyntax(ImmutableArray<StatementSyntax>.Empty), null);
+    }
+
+    /// <summary><c>then layer</c> after a connection's keyword: the layer applied to its result.</summary>
+    private CallItemSyntax? ParseThen()
+    {
+        if (!At(TokenKind.ThenKeyword))
         {
-            Next();
-            activation = Match(TokenKind.Identifier, "an activation (e.g. relu)");
+            return null;
         }
 
-        needsBody = true;
-        var end = activation?.Span.End ?? keyword.Span.End;
-        return new ResidualItemSyntax(TextSpan.FromBounds(keyword.Span.Start, end), activation,
-            new BodySyntax(ImmutableArray<StatementSyntax>.Empty), null);
+        Next();
+        return ParseCall();
+    }
+
+    /// <summary>
+    /// The number of tokens of a module name before a ':' at the current position: a word, then adjacent
+    /// '-', words and numbers (<c>block1-0</c>). Zero when no name and colon stand here.
+    /// </summary>
+    private int ModuleNameLength()
+    {
+        if (!IsWord(Current))
+        {
+            return 0;
+        }
+
+        var length = 1;
+        while (Peek(length).Kind == TokenKind.Minus
+               && Peek(length).Span.Start == Peek(length - 1).Span.End
+               && Peek(length + 1).Span.Start == Peek(length).Span.End
+               && (IsWord(Peek(length + 1)) || Peek(length + 1).Kind == TokenKind.Integer))
+        {
+            length += 2;
+        }
+
+        return Peek(length).Kind == TokenKind.Colon ? length : 0;
     }
 
     private ShortcutSyntax? ParseShortcutIfAny()
@@ -653,19 +695,38 @@ public sealed class Parser
 
         var cross = Next();
         var count = ParsePrimary();
-        Token? prefix = null;
-        ExpressionSyntax? index = null;
-        Token? width = null;
-        var end = count.Span.End;
+        NameTemplateSyntax? name = null;
         if (At(TokenKind.AsKeyword))
         {
             Next();
-            prefix = Match(TokenKind.Identifier, "a name prefix (e.g. denselayer{i + 1})");
-            end = prefix.Value.Span.End;
-            if (At(TokenKind.OpenBrace))
+            name = ParseNameTemplate();
+        }
+
+        return new RepeatSyntax(TextSpan.FromBounds(cross.Span.Start, name?.Span.End ?? count.Span.End), count, name);
+    }
+
+    /// <summary>
+    /// A name template after 'as': adjacent text (words, numbers, '-') and holes <c>{expression[:width]}</c>,
+    /// with no space between them (<c>denselayer{i + 1}</c>, <c>block{s}-{i}</c>).
+    /// </summary>
+    private NameTemplateSyntax ParseNameTemplate()
+    {
+        var parts = ImmutableArray.CreateBuilder<NamePartSyntax>();
+        var start = Current.Span.Start;
+        var end = start;
+        while (parts.Count == 0 || Current.Span.Start == end)
+        {
+            if (IsWord(Current) || Current.Kind is TokenKind.Integer or TokenKind.Minus)
             {
-                Next();
-                index = ParseExpression();
+                var text = Next();
+                parts.Add(new NamePartSyntax(text.Span, text.Text, null, null));
+                end = text.Span.End;
+            }
+            else if (At(TokenKind.OpenBrace))
+            {
+                var open = Next();
+                var index = ParseExpression();
+                Token? width = null;
                 if (At(TokenKind.Colon))
                 {
                     Next();
@@ -673,10 +734,22 @@ public sealed class Parser
                 }
 
                 end = Match(TokenKind.CloseBrace).Span.End;
+                parts.Add(new NamePartSyntax(TextSpan.FromBounds(open.Span.Start, end), null, index, width));
+            }
+            else
+            {
+                if (parts.Count == 0)
+                {
+                    var missing = Match(TokenKind.Identifier, "a name (e.g. denselayer{i + 1})");
+                    parts.Add(new NamePartSyntax(missing.Span, missing.Text, null, null));
+                    end = missing.Span.End;
+                }
+
+                break;
             }
         }
 
-        return new RepeatSyntax(TextSpan.FromBounds(cross.Span.Start, end), count, prefix, index, width);
+        return new NameTemplateSyntax(TextSpan.FromBounds(start, end), parts.ToImmutable());
     }
 
     private ExpressionSyntax? ParseWhen()

@@ -64,8 +64,14 @@ public sealed record LetStatementSyntax(TextSpan Span, Token Name, ExpressionSyn
 public sealed record ItemStatementSyntax(TextSpan Span, Token? Name, ItemSyntax Item, RepeatSyntax? Repeat, ExpressionSyntax? When, bool Spread)
     : StatementSyntax(Span);
 
-/// <summary><c>x count</c>, optionally naming the copies <c>as prefix{expression}</c> or <c>as prefix{expression:02}</c> (zero-padded).</summary>
-public sealed record RepeatSyntax(TextSpan Span, ExpressionSyntax Count, Token? Prefix, ExpressionSyntax? NameIndex, Token? NameWidth);
+/// <summary><c>x count</c>, optionally naming the copies <c>as name-template</c> (<c>denselayer{i + 1}</c>, <c>block{s}-{i}</c>, <c>unit{i + 1:02}</c>).</summary>
+public sealed record RepeatSyntax(TextSpan Span, ExpressionSyntax Count, NameTemplateSyntax? Name);
+
+/// <summary>A module name written with its parts adjacent: text (letters, digits, '_', '-') and <c>{int expression[:width]}</c> holes.</summary>
+public sealed record NameTemplateSyntax(TextSpan Span, ImmutableArray<NamePartSyntax> Parts);
+
+/// <summary>Literal text, or a hole <c>{index}</c> / <c>{index:02}</c> (zero-padded to the width's digits).</summary>
+public sealed record NamePartSyntax(TextSpan Span, string? Text, ExpressionSyntax? Index, Token? Width);
 
 public abstract record ItemSyntax(TextSpan Span);
 
@@ -75,8 +81,8 @@ public sealed record CallItemSyntax(TextSpan Span, Token Callee, ImmutableArray<
 /// <summary>A sequential group: <c>name:</c> or <c>seq</c> followed by an indented body.</summary>
 public sealed record GroupItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax(Span);
 
-/// <summary><c>residual [then activation]</c>: body plus shortcut, optionally activated after the add.</summary>
-public sealed record ResidualItemSyntax(TextSpan Span, Token? Activation, BodySyntax Body, ShortcutSyntax? Shortcut) : ItemSyntax(Span);
+/// <summary><c>residual [then layer]</c>: body plus shortcut, optionally followed by a parameterless layer (an activation).</summary>
+public sealed record ResidualItemSyntax(TextSpan Span, CallItemSyntax? Then, BodySyntax Body, ShortcutSyntax? Shortcut) : ItemSyntax(Span);
 
 /// <summary>
 /// <c>shortcut name [from layer] [when condition]</c> with a body, or <c>shortcut name [from layer]: item [when condition]</c>.
@@ -93,8 +99,11 @@ public sealed record GateItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax
 /// <summary><c>aux item</c>: an auxiliary head on the current features; the main path goes on unchanged.</summary>
 public sealed record AuxItemSyntax(TextSpan Span, CallItemSyntax Head) : ItemSyntax(Span);
 
-/// <summary><c>concat</c>: every statement is a branch on the same input; outputs joined along channels.</summary>
-public sealed record ConcatItemSyntax(TextSpan Span, BodySyntax Body) : ItemSyntax(Span);
+/// <summary>
+/// <c>concat [then layer]</c>: every statement is a branch on the same input; outputs joined along channels.
+/// <c>split [then layer]</c> (<paramref name="Split"/>): branch k reads the k-th of equal chunks of the input's channels.
+/// </summary>
+public sealed record ConcatItemSyntax(TextSpan Span, BodySyntax Body, bool Split = false, CallItemSyntax? Then = null) : ItemSyntax(Span);
 
 /// <summary><c>value</c> or <c>name = value</c>.</summary>
 public sealed record ArgumentSyntax(TextSpan Span, Token? Name, ExpressionSyntax Value);

@@ -37,6 +37,7 @@ public static class SyntaxFacts
         ["gate"] = TokenKind.GateKeyword,
         ["aux"] = TokenKind.AuxKeyword,
         ["from"] = TokenKind.FromKeyword,
+        ["split"] = TokenKind.SplitKeyword,
     };
 
     public static TokenKind KeywordKind(string text) =>

@@ -63,4 +63,5 @@ public enum TokenKind
     GateKeyword,
     AuxKeyword,
     FromKeyword,
+    SplitKeyword,
 }

@@ -30,12 +30,17 @@ public static class ModelText
 
     public static long Elements(Shape shape) => Dimensions(shape).Aggregate(1L, (product, d) => product * d);
 
-    public static bool IsNorm(string kind) => kind is "batchnorm" or "groupnorm";
+    public static bool IsNorm(LayerModel layer) => layer.Spec.Role == LayerRole.Normalization;
 
-    public static bool IsActivation(string kind) => LayerCatalog.Activations.Contains(kind);
+    public static bool IsActivation(LayerModel layer) => layer.Spec.Role == LayerRole.Activation;
 
     /// <summary>Layers that change nothing a reader needs to see on their own: they ride along with a neighbour in a graph.</summary>
-    public static bool IsMinor(string kind) => kind is "flatten" or "dropout" or "identity" or "stochastic_depth";
+    public static bool IsMinor(LayerModel layer) =>
+        layer.Spec.Role is LayerRole.Regularization or LayerRole.Identity or LayerRole.Parameter
+        || (layer.Spec.Role == LayerRole.Rearrangement && layer.Spec.Arguments.Count == 0);
+
+    /// <summary>How a concat joins: <c>concat</c> or <c>split</c>.</summary>
+    public static string Join(ConcatModel concat) => concat.Split ? "split" : "concat";
 
     /// <summary>
     /// A layer in a few words: <c>conv 3x3/2 64</c> (kernel, stride, output channels), <c>maxpool 3x3/2</c>,
@@ -43,10 +48,9 @@ public static class ModelText
     /// </summary>
     public static string Describe(LayerModel layer, bool compact = false)
     {
-        switch (layer.Kind)
+        switch (layer.Spec.Role)
         {
-            case "conv":
-            case "wsconv":
+            case LayerRole.Convolution:
                 var text = $"{layer.Kind} {Pair(layer.Argument("kernel"))}{Stride(layer.Argument("stride"))} {layer.Output.Channels.ToString(CultureInfo.InvariantCulture)}";
                 var groups = layer.Argument("groups").Integer;
                 if (groups > 1)
@@ -61,27 +65,30 @@ public static class ModelText
                 }
 
                 return text;
-            case "batchnorm":
-                return compact ? "bn" : "batchnorm";
-            case "groupnorm":
-                return (compact ? "gn " : "groupnorm ") + layer.Argument("groups").Display;
-            case "maxpool":
-            case "avgpool":
-                return $"{layer.Kind} {Pair(layer.Argument("kernel"))}{Stride(layer.Argument("stride"))}";
-            case "adaptive_avgpool":
-                return $"adaptive_avgpool {Pair(layer.Argument("size"))}";
-            case "linear":
+            case LayerRole.Normalization:
+                var name = compact ? Abbreviation(layer.Kind) : layer.Kind;
+                var normGroups = layer.Argument("groups");
+                return normGroups.IsError ? name : name + " " + normGroups.Display;
+            case LayerRole.Pooling:
+                var kernel = layer.Argument("kernel");
+                return kernel.IsError
+                    ? $"{layer.Kind} {Pair(layer.Argument("size"))}"
+                    : $"{layer.Kind} {Pair(kernel)}{Stride(layer.Argument("stride"))}";
+            case LayerRole.Linear:
                 return "linear " + layer.Output.Channels.ToString(CultureInfo.InvariantCulture);
-            case "dropout":
-            case "stochastic_depth":
-                return $"{layer.Kind} {layer.Argument("p").Display}";
-            case "pad":
-                var padding = layer.Argument("padding");
-                return "pad " + (padding.IsSquare ? padding.Integer.ToString(CultureInfo.InvariantCulture) : padding.Display);
             default:
-                return layer.Kind;
+                // Other layers show their first argument: 'dropout 0.2', 'pad 1', 'channel_shuffle 2', 'leaky_relu 0.2'.
+                if (layer.Spec.Arguments.Count == 0 || layer.Argument(layer.Spec.Arguments[0].Name) is not { IsError: false } first)
+                {
+                    return layer.Kind;
+                }
+
+                return layer.Kind + " " + (first.IsSquare && first.Kind == ValueKind.Pair ? first.AsPair.First.ToString(CultureInfo.InvariantCulture) : first.Display);
         }
     }
+
+    /// <summary>batchnorm → bn, groupnorm → gn, layernorm → ln: short names for graph nodes.</summary>
+    private static string Abbreviation(string kind) => kind.EndsWith("norm", System.StringComparison.Ordinal) && kind.Length > 4 ? kind.Substring(0, 1) + "n" : kind;
 
     /// <summary>What kind of container a module is, with the block it came from: <c>Bottleneck (residual → relu)</c>.</summary>
     public static string DescribeContainer(ModuleModel module)
@@ -89,9 +96,9 @@ public static class ModelText
         var kind = module switch
         {
             SequenceModel => "sequence",
-            ResidualModel residual => residual.Activation is null ? "residual" : "residual → " + residual.Activation,
+            ResidualModel residual => residual.Then is null ? "residual" : "residual → " + Describe(residual.Then),
             DenseModel => "dense",
-            ConcatModel => "concat",
+            ConcatModel concat => concat.Then is null ? Join(concat) : Join(concat) + " → " + Describe(concat.Then),
             GateModel => "gate",
             _ => "module",
         };

@@ -89,12 +89,12 @@ public sealed class SummaryRows
         {
             case ResidualModel residual:
                 var from = residual.ShortcutFrom < 0 ? "input" : residual.Body[residual.ShortcutFrom].Key + " output";
-                var then = residual.Activation is null ? string.Empty : ", then " + residual.Activation;
+                var then = residual.Then is null ? string.Empty : ", then " + ModelText.Describe(residual.Then);
                 return residual.Shortcut is { } shortcut
                     ? $"+ shortcut: {shortcut.Key} ({ModelText.DescribeLayers(shortcut.Module)}){(residual.ShortcutFrom < 0 ? string.Empty : " from " + from)}{then}"
                     : $"+ skip from {from}{then}";
             case ConcatModel concat:
-                return $"concat of {concat.Branches.Count} branches → {Channels(concat.Output)}";
+                return $"{ModelText.Join(concat)} of {concat.Branches.Count} branches → {Channels(concat.Output)}" + (concat.Then is null ? string.Empty : ", then " + ModelText.Describe(concat.Then));
             case DenseModel dense:
                 return $"concat(input, body) → {Channels(dense.Output)}";
             case GateModel:

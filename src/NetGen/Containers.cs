@@ -6,37 +6,6 @@ using static TorchSharp.torch;
 
 namespace NetGen;
 
-/// <summary>The activation a <see cref="Residual"/> applies after its add.</summary>
-public enum Activation
-{
-    /// <summary>No activation.</summary>
-    None,
-
-    /// <summary>max(0, x).</summary>
-    ReLU,
-
-    /// <summary>min(max(0, x), 6).</summary>
-    ReLU6,
-
-    /// <summary>x · sigmoid(x).</summary>
-    SiLU,
-
-    /// <summary>1 / (1 + e^-x).</summary>
-    Sigmoid,
-
-    /// <summary>Gaussian error linear unit.</summary>
-    GELU,
-
-    /// <summary>x · relu6(x + 3) / 6.</summary>
-    Hardswish,
-
-    /// <summary>Hyperbolic tangent.</summary>
-    Tanh,
-
-    /// <summary>relu6(x + 3) / 6 (MobileNetV3's gate).</summary>
-    Hardsigmoid,
-}
-
 /// <summary>Children applied one after another, registered under their names (like <c>nn.Sequential</c>).</summary>
 public sealed class Sequence : nn.Module<Tensor, Tensor>
 {
@@ -60,30 +29,40 @@ public sealed class Sequence : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>body(x) + shortcut(x), then an optional activation; without a shortcut, x itself is added.</summary>
+/// <summary>body(x) + shortcut(x), then an optional layer (an activation); without a shortcut, x itself is added.</summary>
 public sealed class Residual : nn.Module<Tensor, Tensor>
 {
     // Children live in arrays, never in module-typed fields: TorchSharp would register such a field a
     // second time under the field's own name, adding state_dict keys torchvision does not have.
     private readonly nn.Module<Tensor, Tensor>[] _body;
     private readonly nn.Module<Tensor, Tensor>[] _shortcut;
-    private readonly Activation _activation;
+    private readonly nn.Module<Tensor, Tensor>[] _then;
     private readonly int _shortcutFrom;
     private readonly bool _addInPlace;
 
     /// <summary>Registers the body's children, then the shortcut, under their names.</summary>
     /// <param name="body">The body's layers, applied in order.</param>
     /// <param name="shortcut">The projection on the shortcut; none means the input itself is added.</param>
-    /// <param name="activation">Applied after the add.</param>
+    /// <param name="then">
+    /// Applied to the sum: a layer without parameters (an activation), not registered. The sum is a
+    /// tensor of its own, so an in-place activation (<c>nn.ReLU(inplace: true)</c>) is safe here.
+    /// </param>
     /// <param name="shortcutFrom">
     /// The index of the body layer whose output feeds the shortcut projection (pre-activation blocks
     /// project the normalized input); -1 feeds it the block's input.
     /// </param>
+    /// <param name="addInPlace">
+    /// The body's output is a tensor of its own that autograd does not keep (it ends in a convolution,
+    /// a linear layer or a normalization): the shortcut is added into it in place, as torchvision's blocks
+    /// do (<c>out += identity</c>), saving one feature map per block. The generator knows this from the
+    /// layers' descriptors; false is always correct.
+    /// </param>
     public Residual(
         (string Name, nn.Module<Tensor, Tensor> Module)[] body,
         (string Name, nn.Module<Tensor, Tensor> Module)? shortcut = null,
-        Activation activation = Activation.None,
-        int shortcutFrom = -1)
+        nn.Module<Tensor, Tensor>? then = null,
+        int shortcutFrom = -1,
+        bool addInPlace = false)
         : base(nameof(Residual))
     {
         if (shortcutFrom < -1 || shortcutFrom >= body.Length)
@@ -93,27 +72,9 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
 
         _body = Modules.Register(this, body);
         _shortcut = shortcut is { } named ? Modules.Register(this, new[] { named }) : Array.Empty<nn.Module<Tensor, Tensor>>();
-        _activation = activation;
+        _then = Modules.Unregistered(then);
         _shortcutFrom = shortcut is null ? -1 : shortcutFrom;
-        _addInPlace = EndsInFreshTensor(_body);
-    }
-
-    /// <summary>
-    /// Whether the body's output is a tensor of its own that autograd does not keep: then the shortcut
-    /// is added into it in place, as torchvision's blocks do (<c>out += identity</c>), saving one
-    /// feature map per block. Convolutions, linear layers and normalizations save their input, never
-    /// their output; stochastic depth saves only its mask and passes such a tensor through.
-    /// </summary>
-    private static bool EndsInFreshTensor(nn.Module<Tensor, Tensor>[] body)
-    {
-        var last = body.Length - 1;
-        if (last >= 1 && body[last] is StochasticDepth)
-        {
-            last--;
-        }
-
-        return last >= 0 && body[last] is TorchSharp.Modules.Conv2d or TorchSharp.Modules.BatchNorm2d or TorchSharp.Modules.GroupNorm
-            or TorchSharp.Modules.Linear or WeightStandardizedConv2d;
+        _addInPlace = addInPlace;
     }
 
     /// <inheritdoc/>
@@ -135,7 +96,7 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
 
         // Activating the sum in place is safe for autograd: add's backward needs no output.
         var sum = _addInPlace ? body.add_(shortcut) : body.add(shortcut);
-        return Modules.Activate(sum, _activation).MoveToOuterDisposeScope();
+        return Modules.Chain(_then, sum).MoveToOuterDisposeScope();
     }
 }
 
@@ -160,12 +121,18 @@ public sealed class DenseConnection : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>Every branch applied to the same input; the outputs concatenated along channels (Inception).</summary>
+/// <summary>
+/// Every branch applied to the same input (or, split, each to its own chunk of the channels); the
+/// outputs concatenated along channels (Inception, SqueezeNet's Fire, ShuffleNet), then an optional
+/// parameterless layer.
+/// </summary>
 public sealed class Concat : nn.Module<Tensor, Tensor>
 {
     private readonly Branch[] _branches;
+    private readonly nn.Module<Tensor, Tensor>[] _then;
+    private readonly bool _split;
 
-    /// <summary>Registers each branch under its name.</summary>
+    /// <summary>Registers each branch under its name; every branch reads the whole input.</summary>
     public Concat(params (string Name, nn.Module<Tensor, Tensor> Module)[] branches)
         : this(Array.ConvertAll(branches, b => Branch.Module(b.Name, b.Module)))
     {
@@ -176,6 +143,15 @@ public sealed class Concat : nn.Module<Tensor, Tensor>
     /// <c>branch5x5_1</c> and <c>branch5x5_2</c> as siblings although they run one after the other).
     /// </summary>
     public Concat(params Branch[] branches)
+        : this(branches, then: null)
+    {
+    }
+
+    /// <summary>The branches, the layer applied to the joined output (not registered), and whether branch k reads the k-th equal chunk of the channels.</summary>
+    /// <param name="branches">The branches, registered on this module.</param>
+    /// <param name="then">Applied to the concatenation: a layer without parameters (an activation, <c>nn.ChannelShuffle</c>).</param>
+    /// <param name="split">Cut the input's channels into one equal chunk per branch (<c>torch.chunk</c>), as ShuffleNet v2 does.</param>
+    public Concat(Branch[] branches, nn.Module<Tensor, Tensor>? then, bool split = false)
         : base(nameof(Concat))
     {
         if (branches.Length == 0)
@@ -184,6 +160,8 @@ public sealed class Concat : nn.Module<Tensor, Tensor>
         }
 
         _branches = branches;
+        _then = Modules.Unregistered(then);
+        _split = split;
         foreach (var branch in branches)
         {
             branch.RegisterIn(this);
@@ -194,7 +172,8 @@ public sealed class Concat : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        return Branch.Join(_branches, input).MoveToOuterDisposeScope();
+        var joined = _split ? Branch.JoinChunks(_branches, input) : Branch.Join(_branches, input);
+        return Modules.Chain(_then, joined).MoveToOuterDisposeScope();
     }
 }
 
@@ -221,6 +200,19 @@ public abstract class Branch
 
     internal abstract Tensor Run(Tensor input);
 
+    /// <summary>Branch k on the k-th of equal chunks of the channels; the outputs concatenated.</summary>
+    internal static Tensor JoinChunks(Branch[] parts, Tensor input)
+    {
+        var chunks = input.chunk(parts.Length, 1);
+        var outputs = new Tensor[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            outputs[i] = parts[i].Run(chunks[i]);
+        }
+
+        return cat(outputs, 1);
+    }
+
     internal static Tensor Join(Branch[] parts, Tensor input)
     {
         var outputs = new Tensor[parts.Length];
@@ -243,9 +235,11 @@ public abstract class Branch
             _module = module;
         }
 
-        internal override void RegisterIn(nn.Module owner) => owner.register_module(_name, _module);
+        private nn.Module<Tensor, Tensor>? _step;
 
-        internal override Tensor Run(Tensor input) => _module.call(input);
+        internal override void RegisterIn(nn.Module owner) => _step = Modules.Register(owner, new[] { (_name, _module) })[0];
+
+        internal override Tensor Run(Tensor input) => (_step ?? _module).call(input);
     }
 
     private sealed class Sequential : Branch
@@ -295,17 +289,32 @@ public abstract class Branch
 /// <summary>What the containers share.</summary>
 internal static class Modules
 {
+    /// <summary>
+    /// Registers the children on <paramref name="module"/> under their names and returns the steps that run
+    /// them. A <see cref="Scale"/> registers its tensor, not itself: the key is the bare name, as
+    /// ConvNeXt's <c>layer_scale</c>.
+    /// </summary>
     public static nn.Module<Tensor, Tensor>[] Register(nn.Module module, (string Name, nn.Module<Tensor, Tensor> Module)[] children)
     {
         var registered = new nn.Module<Tensor, Tensor>[children.Length];
         for (var i = 0; i < children.Length; i++)
         {
+            if (children[i].Module is Scale scale)
+            {
+                registered[i] = scale.AdoptInto(module, children[i].Name);
+                continue;
+            }
+
             module.register_module(children[i].Name, children[i].Module);
             registered[i] = children[i].Module;
         }
 
         return registered;
     }
+
+    /// <summary>A layer run but not registered (it has no parameters): none, or one step.</summary>
+    public static nn.Module<Tensor, Tensor>[] Unregistered(nn.Module<Tensor, Tensor>? layer) =>
+        layer is null ? Array.Empty<nn.Module<Tensor, Tensor>>() : new[] { layer };
 
     /// <summary>Calls each module on the previous one's output. Runs inside the caller's dispose scope.</summary>
     public static Tensor Chain(nn.Module<Tensor, Tensor>[] modules, Tensor input)
@@ -322,18 +331,4 @@ internal static class Modules
     /// <summary>Moves a result out of the current scope, unless it is the caller's own input.</summary>
     public static Tensor MoveOut(this Tensor result, Tensor input) =>
         ReferenceEquals(result, input) ? input : result.MoveToOuterDisposeScope();
-
-    public static Tensor Activate(Tensor x, Activation activation) => activation switch
-    {
-        Activation.None => x,
-        Activation.ReLU => x.relu_(),
-        Activation.ReLU6 => nn.functional.relu6(x),
-        Activation.SiLU => nn.functional.silu(x),
-        Activation.Sigmoid => x.sigmoid(),
-        Activation.GELU => nn.functional.gelu(x),
-        Activation.Hardswish => nn.functional.hardswish(x),
-        Activation.Tanh => x.tanh(),
-        Activation.Hardsigmoid => nn.functional.hardsigmoid(x),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
-    };
 }

@@ -136,6 +136,108 @@ public sealed class Gate : nn.Module<Tensor, Tensor>
     }
 }
 
+/// <summary>
+/// Layer normalization over the channels of each position of a channels x height x width map
+/// (torchvision's <c>LayerNorm2d</c>, ConvNeXt's stem, downsampling layers and head): the map is permuted
+/// to channels-last, normalized over its last dimension and permuted back. Parameters <c>weight</c> and
+/// <c>bias</c>, one per channel, start at 1 and 0.
+/// </summary>
+public sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
+{
+    private readonly long[] _normalizedShape;
+    private readonly double _eps;
+
+    /// <summary>Creates the layer for <paramref name="channels"/> channels.</summary>
+    public LayerNorm2d(long channels, double eps = 1e-5)
+        : base(nameof(LayerNorm2d))
+    {
+        _normalizedShape = new[] { channels };
+        _eps = eps;
+        register_parameter("weight", new Parameter(ones(channels)));
+        register_parameter("bias", new Parameter(zeros(channels)));
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var channelsLast = input.permute(0, 2, 3, 1);
+        var normalized = nn.functional.layer_norm(channelsLast, _normalizedShape, get_parameter("weight"), get_parameter("bias"), _eps);
+        return normalized.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>
+/// Reorders a batch's dimensions (torchvision's <c>Permute</c>): channels x height x width maps to
+/// height x width x channels and back, so that <c>nn.Linear</c> and <c>nn.LayerNorm</c> act on the channels
+/// of each position (ConvNeXt's block). No parameters.
+/// </summary>
+public sealed class Permute : nn.Module<Tensor, Tensor>
+{
+    private readonly long[] _dims;
+
+    /// <summary>A permutation of the batch's dimensions, as <c>torch.permute</c> takes it.</summary>
+    public Permute(params long[] dims)
+        : base(nameof(Permute))
+    {
+        _dims = dims;
+    }
+
+    /// <summary>(N, C, H, W) to (N, H, W, C).</summary>
+    public static Permute ToChannelsLast() => new(0, 2, 3, 1);
+
+    /// <summary>(N, H, W, C) to (N, C, H, W).</summary>
+    public static Permute ToChannelsFirst() => new(0, 3, 1, 2);
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => input.permute(_dims);
+}
+
+/// <summary>
+/// Multiplies its input by a learnable tensor (ConvNeXt's <c>layer_scale</c>, shape [C, 1, 1], starting at
+/// 1e-6). On its own its tensor is the parameter <c>weight</c>; inside a NetGen container (Sequence,
+/// Residual, Concat, Gate, DenseConnection) the tensor is registered on the container under the child's
+/// name instead, as torchvision registers <c>layer_scale</c> on the CNBlock itself.
+/// </summary>
+public sealed class Scale : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Creates the tensor of the given shape, every element <paramref name="init"/>.</summary>
+    public Scale(long[] shape, double init)
+        : base(nameof(Scale))
+    {
+        register_parameter("weight", new Parameter(full(shape, init)));
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input) => input.mul(get_parameter("weight")!);
+
+    /// <summary>Registers the tensor on <paramref name="owner"/> as <paramref name="name"/>; returns the step that applies it.</summary>
+    internal nn.Module<Tensor, Tensor> AdoptInto(nn.Module owner, string name)
+    {
+        owner.register_parameter(name, get_parameter("weight")!);
+        return new OwnedScale(owner, name);
+    }
+
+    /// <summary>
+    /// Reads the tensor from its owner by name at every call, never from a field: moving the owner
+    /// between devices replaces its parameters.
+    /// </summary>
+    private sealed class OwnedScale : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module _owner;
+        private readonly string _name;
+
+        public OwnedScale(nn.Module owner, string name)
+            : base(nameof(Scale))
+        {
+            _owner = owner;
+            _name = name;
+        }
+
+        public override Tensor forward(Tensor input) => input.mul(_owner.get_parameter(_name)!);
+    }
+}
+
 /// <summary>Factories for TorchSharp layers that need more than their constructor.</summary>
 public static class Norm
 {

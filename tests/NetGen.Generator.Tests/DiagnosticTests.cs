@@ -35,7 +35,7 @@ public class DiagnosticTests
         { "NG0202", Head + "  [concat]\n    conv(4, k=1)\n    conv(4, k=3)\n", "concat joins feature maps of different sizes (0 4x8x8, 1 4x6x6)" },
         { "NG0203", Head + "  [conv(4, k=9)]\n", "'conv' turns a 8x8 input into 0x0" },
         { "NG0204", Head + "  conv(4, k=1, g=[2])\n", "groups=2 does not divide the 3 input channels" },
-        { "NG0205", Head + "  [linear(10)]\n", "'linear' needs a flat input (features), but gets 3x8x8; insert 'flatten'" },
+        { "NG0205", Head + "  [linear(10)]\n", "'linear' needs a flat input (features) or a channels-last map, but gets 3x8x8; insert 'flatten'" },
         { "NG0206", Head + "  conv(4, k=3, s=2, p=[same])\n", "padding 'same' is not possible here: stride 2 changes the size" },
         { "NG0207", Head + "  [gate]\n    adaptive_avgpool(1)\n    conv(4, k=1)\n", "the gate computes 4x1x1, which cannot scale its 3x8x8 input" },
         { "NG0301", Head + "  s: relu x [100000]\n", "the repeat count is 100000, above the limit of 10000" },

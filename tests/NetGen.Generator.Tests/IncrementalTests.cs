@@ -168,7 +168,9 @@ public class IncrementalTests
     private static readonly Shape Map = Shape.Spatial(4, 8, 8);
 
     private static SequenceModel Block(string activation) =>
-        new(new EquatableArray<ChildModel>(ImmutableArray.Create(new ChildModel("0", new LayerModel(activation, EquatableArray<LayerArgument>.Empty, Map, Map, 0, 0)))), "Unit", Map, Map, 0, 0);
+        new(new EquatableArray<ChildModel>(ImmutableArray.Create(new ChildModel("0", new LayerModel(Spec(activation), EquatableArray<LayerArgument>.Empty, Map, Map, 0, 0)))), "Unit", Map, Map, 0, 0);
+
+    private static LayerSpec Spec(string layer) => LayerCatalog.TryGet(layer, out var spec) ? spec : throw new ArgumentException(layer, nameof(layer));
 
     private static ChildModel Tree(ModuleModel first, ModuleModel second) =>
         new("features", new SequenceModel(new EquatableArray<ChildModel>(ImmutableArray.Create(new ChildModel("0", first), new ChildModel("1", second))), null, Map, Map, 0, 0));

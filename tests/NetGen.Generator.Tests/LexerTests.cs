@@ -71,6 +71,7 @@ public class LexerTests
         [TokenKind.GateKeyword] = "gate",
         [TokenKind.AuxKeyword] = "aux",
         [TokenKind.FromKeyword] = "from",
+        [TokenKind.SplitKeyword] = "split",
     };
 
     [Fact]

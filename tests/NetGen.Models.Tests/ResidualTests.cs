@@ -8,23 +8,32 @@ using Net = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch
 namespace NetGen.Models.Tests;
 
 /// <summary>
-/// Residual adds the shortcut into the body's output in place when that output is a fresh tensor
-/// autograd does not keep; whatever the body ends in, the result, the input and the gradients must
-/// be those of the plain out-of-place sum.
+/// Residual adds the shortcut into the body's output in place when the generator says that output is a
+/// fresh tensor autograd does not keep (the layers' descriptors: NetworkEmitter.AddsInPlace); for each
+/// ending with the generator's decision, the result, the input and the gradients must be those of the
+/// plain out-of-place sum.
 /// </summary>
 public sealed class ResidualTests
 {
     // These tests build raw layers, not a generated network: apply the oneDNN guard as a network would.
     public ResidualTests() => Platform.EnsureConfigured();
 
-    public static TheoryData<string> Endings => new() { "conv", "batchnorm", "conv+relu", "stochastic_depth", "batchnorm+stochastic_depth", "identity" };
+    public static TheoryData<string, bool> Endings => new()
+    {
+        { "conv", true },
+        { "batchnorm", true },
+        { "conv+relu", false },
+        { "stochastic_depth", false },
+        { "batchnorm+stochastic_depth", true },
+        { "identity", false },
+    };
 
     [Theory]
     [MemberData(nameof(Endings))]
-    public void A_residual_computes_the_plain_sum_and_its_gradients_and_leaves_its_input_alone(string ending)
+    public void A_residual_computes_the_plain_sum_and_its_gradients_and_leaves_its_input_alone(string ending, bool addInPlace)
     {
         torch.manual_seed(3);
-        using var residual = new Residual(Body(ending), activation: Activation.ReLU);
+        using var residual = new Residual(Body(ending), then: nn.ReLU(inplace: true), addInPlace: addInPlace);
         residual.train();
         using var scope = torch.NewDisposeScope();
         var input = torch.randn(2, 4, 5, 5).requires_grad_();

@@ -143,7 +143,7 @@ public sealed class GraphBuilder
     private string Residual(ResidualModel residual, string path, GraphCluster cluster, string from)
     {
         var end = Children(residual.Body, path, cluster, from, residual.ShortcutFrom, out var tapped);
-        var add = Node(cluster, NodeKind.Add, NodeTone.Join, "add", residual.Activation is null ? "+" : "+ " + residual.Activation);
+        var add = Node(cluster, NodeKind.Add, NodeTone.Join, "add", residual.Then is null ? "+" : "+ " + ModelText.Describe(residual.Then, compact: true));
         Connect(end, add);
         var projection = residual.Shortcut is { } shortcut
             ? $"{shortcut.Key}: {ModelText.DescribeLayers(shortcut.Module, compact: true, separator: " · ")}"
@@ -179,9 +179,9 @@ public sealed class GraphBuilder
     {
         var description = module switch
         {
-            ResidualModel { Shortcut: null } residual => "residual: + skip" + Then(residual.Activation),
-            ResidualModel residual => $"residual: + {residual.Shortcut!.Key} ({ModelText.DescribeLayers(residual.Shortcut.Module, compact: true, separator: " · ")}){Then(residual.Activation)}",
-            ConcatModel concat => $"concat of {concat.Branches.Count} branches → {Channels(concat.Output)}",
+            ResidualModel { Shortcut: null } residual => "residual: + skip" + Then(residual.Then),
+            ResidualModel residual => $"residual: + {residual.Shortcut!.Key} ({ModelText.DescribeLayers(residual.Shortcut.Module, compact: true, separator: " · ")}){Then(residual.Then)}",
+            ConcatModel concat => $"{ModelText.Join(concat)} of {concat.Branches.Count} branches → {Channels(concat.Output)}{Then(concat.Then)}",
             DenseModel => "dense: concat(input, body)",
             GateModel => "gate: input × body",
             _ => $"{ModelTree.Layers(module).Count()} layers",
@@ -191,20 +191,20 @@ public sealed class GraphBuilder
         return node;
     }
 
-    private static string Then(string? activation) => activation is null ? string.Empty : " → " + activation;
+    private static string Then(LayerModel? then) => then is null ? string.Empty : " → " + ModelText.Describe(then, compact: true);
 
     /// <summary>Layers folded into one node: <c>conv 3x3/2 64 · bn · relu</c> over the output shape.</summary>
     private string Chain(IReadOnlyList<ChildModel> run, string prefix, GraphCluster into, string from, string? head)
     {
         var layers = run.Select(c => (LayerModel)c.Module).ToList();
-        var chain = string.Join(" · ", layers.Where(l => l.Kind != "identity").Select(l => ModelText.Describe(l, compact: true)).DefaultIfEmpty("identity"));
-        var main = layers.FirstOrDefault(l => !ModelText.IsMinor(l.Kind)) ?? layers[0];
-        var tone = main.Kind switch
+        var chain = string.Join(" · ", layers.Where(l => l.Spec.Role != LayerRole.Identity).Select(l => ModelText.Describe(l, compact: true)).DefaultIfEmpty("identity"));
+        var main = layers.FirstOrDefault(l => !ModelText.IsMinor(l)) ?? layers[0];
+        var tone = main.Spec.Role switch
         {
-            "conv" or "wsconv" => NodeTone.Conv,
-            "maxpool" or "avgpool" or "adaptive_avgpool" or "pad" => NodeTone.Pool,
-            "linear" => NodeTone.Linear,
-            var k when ModelText.IsNorm(k) || ModelText.IsActivation(k) => NodeTone.Norm,
+            LayerRole.Convolution => NodeTone.Conv,
+            LayerRole.Pooling => NodeTone.Pool,
+            LayerRole.Linear => NodeTone.Linear,
+            LayerRole.Normalization or LayerRole.Activation => NodeTone.Norm,
             _ => NodeTone.Other,
         };
         // The main layer's path names the node, unless it is just a number or repeats the kind ("maxpool: maxpool").
@@ -225,14 +225,15 @@ public sealed class GraphBuilder
     /// </summary>
     private static int FoldLength(IReadOnlyList<ChildModel> children, int start, int tap)
     {
-        string? main = null;
+        LayerRole? main = null;
         bool norm = false, activation = false;
         var i = start;
         while (i < children.Count && children[i].Role == ChildRole.Normal && children[i].Module is LayerModel layer)
         {
-            var kind = layer.Kind;
+            var kind = layer;
+            var role = layer.Spec.Role;
             var fits = ModelText.IsMinor(kind)
-                || (ModelText.IsNorm(kind) && !norm && !activation && (main is null or "conv" or "wsconv" or "linear"))
+                || (ModelText.IsNorm(kind) && !norm && !activation && (main is null or LayerRole.Convolution or LayerRole.Linear))
                 || (ModelText.IsActivation(kind) && !activation)
                 || (main is null && !norm && !activation);
             if (!fits)
@@ -244,7 +245,7 @@ public sealed class GraphBuilder
             activation |= ModelText.IsActivation(kind);
             if (!ModelText.IsMinor(kind) && !ModelText.IsNorm(kind) && !ModelText.IsActivation(kind))
             {
-                main = kind;
+                main = role;
             }
 
             if (i++ == tap)

@@ -108,7 +108,8 @@ namespace App
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(64, 256, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
                     },
                     shortcut: ("downsample", new global::NetGen.WeightStandardizedConv2d(64, 256, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    shortcutFrom: 1);
+                    shortcutFrom: 1,
+                    addInPlace: true);
 
             global::NetGen.Residual PreActBottleneck_2() =>
                 new global::NetGen.Residual(
@@ -123,7 +124,8 @@ namespace App
                         ("gn3", global::NetGen.Norm.GroupNorm(32, 64)),
                         ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(64, 256, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    });
+                    },
+                    addInPlace: true);
 
             global::NetGen.Residual PreActBottleneck_3() =>
                 new global::NetGen.Residual(
@@ -140,7 +142,8 @@ namespace App
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(128, 512, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
                     },
                     shortcut: ("downsample", new global::NetGen.WeightStandardizedConv2d(256, 512, (1, 1), (2, 2), (0, 0), (1, 1), bias: false)),
-                    shortcutFrom: 1);
+                    shortcutFrom: 1,
+                    addInPlace: true);
 
             global::NetGen.Residual PreActBottleneck_4() =>
                 new global::NetGen.Residual(
@@ -155,7 +158,8 @@ namespace App
                         ("gn3", global::NetGen.Norm.GroupNorm(32, 128)),
                         ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(128, 512, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    });
+                    },
+                    addInPlace: true);
 
             global::NetGen.Residual PreActBottleneck_5() =>
                 new global::NetGen.Residual(
@@ -172,7 +176,8 @@ namespace App
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(256, 1024, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
                     },
                     shortcut: ("downsample", new global::NetGen.WeightStandardizedConv2d(512, 1024, (1, 1), (2, 2), (0, 0), (1, 1), bias: false)),
-                    shortcutFrom: 1);
+                    shortcutFrom: 1,
+                    addInPlace: true);
 
             global::NetGen.Residual PreActBottleneck_6() =>
                 new global::NetGen.Residual(
@@ -187,7 +192,8 @@ namespace App
                         ("gn3", global::NetGen.Norm.GroupNorm(32, 256)),
                         ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(256, 1024, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    });
+                    },
+                    addInPlace: true);
 
             global::NetGen.Residual PreActBottleneck_7() =>
                 new global::NetGen.Residual(
@@ -204,7 +210,8 @@ namespace App
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(512, 2048, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
                     },
                     shortcut: ("downsample", new global::NetGen.WeightStandardizedConv2d(1024, 2048, (1, 1), (2, 2), (0, 0), (1, 1), bias: false)),
-                    shortcutFrom: 1);
+                    shortcutFrom: 1,
+                    addInPlace: true);
 
             global::NetGen.Residual PreActBottleneck_8() =>
                 new global::NetGen.Residual(
@@ -219,7 +226,8 @@ namespace App
                         ("gn3", global::NetGen.Norm.GroupNorm(32, 512)),
                         ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(512, 2048, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    });
+                    },
+                    addInPlace: true);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 21843).</summary>

@@ -165,7 +165,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(64, 256, 1, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(256)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_2() =>
                 new global::NetGen.Residual(
@@ -180,7 +181,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(256, 256, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(256)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_3() =>
                 new global::NetGen.Residual(
@@ -198,7 +200,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(256, 512, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(512)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_4() =>
                 new global::NetGen.Residual(
@@ -213,7 +216,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(512, 512, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(512)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_5() =>
                 new global::NetGen.Residual(
@@ -231,7 +235,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(512, 1024, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(1024)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_6() =>
                 new global::NetGen.Residual(
@@ -246,7 +251,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(1024, 1024, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_7() =>
                 new global::NetGen.Residual(
@@ -264,7 +270,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(1024, 2048, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(2048)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_8() =>
                 new global::NetGen.Residual(
@@ -279,7 +286,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(2048, 2048, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

@@ -131,7 +131,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(64, 256, 1, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(256)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_2() =>
                 new global::NetGen.Residual(
@@ -146,7 +147,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(128, 256, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(256)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_3() =>
                 new global::NetGen.Residual(
@@ -164,7 +166,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(256, 512, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(512)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_4() =>
                 new global::NetGen.Residual(
@@ -179,7 +182,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(256, 512, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(512)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_5() =>
                 new global::NetGen.Residual(
@@ -197,7 +201,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(512, 1024, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(1024)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_6() =>
                 new global::NetGen.Residual(
@@ -212,7 +217,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(512, 1024, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_7() =>
                 new global::NetGen.Residual(
@@ -230,7 +236,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(1024, 2048, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(2048)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_8() =>
                 new global::NetGen.Residual(
@@ -245,7 +252,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(1024, 2048, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

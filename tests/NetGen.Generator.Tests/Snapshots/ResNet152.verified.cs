@@ -199,7 +199,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(64, 256, 1, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(256)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_2() =>
                 new global::NetGen.Residual(
@@ -214,7 +215,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(64, 256, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(256)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_3() =>
                 new global::NetGen.Residual(
@@ -232,7 +234,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(256, 512, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(512)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_4() =>
                 new global::NetGen.Residual(
@@ -247,7 +250,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(128, 512, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(512)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_5() =>
                 new global::NetGen.Residual(
@@ -265,7 +269,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(512, 1024, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(1024)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_6() =>
                 new global::NetGen.Residual(
@@ -280,7 +285,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(256, 1024, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_7() =>
                 new global::NetGen.Residual(
@@ -298,7 +304,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(1024, 2048, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(2048)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Bottleneck_8() =>
                 new global::NetGen.Residual(
@@ -313,7 +320,8 @@ namespace App
                         ("conv3", global::TorchSharp.torch.nn.Conv2d(512, 2048, 1, bias: false)),
                         ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

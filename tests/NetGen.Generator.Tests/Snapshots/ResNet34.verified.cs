@@ -125,7 +125,8 @@ namespace App
                         ("conv2", global::TorchSharp.torch.nn.Conv2d(64, 64, 3, padding: 1, bias: false)),
                         ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(64)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual BasicBlock_2() =>
                 new global::NetGen.Residual(
@@ -140,7 +141,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(64, 128, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(128)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual BasicBlock_3() =>
                 new global::NetGen.Residual(
@@ -152,7 +154,8 @@ namespace App
                         ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 128, 3, padding: 1, bias: false)),
                         ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual BasicBlock_4() =>
                 new global::NetGen.Residual(
@@ -167,7 +170,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(128, 256, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(256)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual BasicBlock_5() =>
                 new global::NetGen.Residual(
@@ -179,7 +183,8 @@ namespace App
                         ("conv2", global::TorchSharp.torch.nn.Conv2d(256, 256, 3, padding: 1, bias: false)),
                         ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(256)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual BasicBlock_6() =>
                 new global::NetGen.Residual(
@@ -194,7 +199,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(256, 512, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(512)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual BasicBlock_7() =>
                 new global::NetGen.Residual(
@@ -206,7 +212,8 @@ namespace App
                         ("conv2", global::TorchSharp.torch.nn.Conv2d(512, 512, 3, padding: 1, bias: false)),
                         ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(512)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

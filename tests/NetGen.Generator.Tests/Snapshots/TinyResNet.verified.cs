@@ -100,7 +100,8 @@ namespace App
                         ("conv2", global::TorchSharp.torch.nn.Conv2d(16, 16, 3, padding: 1, bias: false)),
                         ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(16)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Basic_2() =>
                 new global::NetGen.Residual(
@@ -115,7 +116,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(16, 32, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Basic_3() =>
                 new global::NetGen.Residual(
@@ -130,7 +132,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(32, 64, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(64)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 1, 28, 28); returns (N, 10).</summary>

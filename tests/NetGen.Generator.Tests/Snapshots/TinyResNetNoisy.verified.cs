@@ -108,7 +108,8 @@ namespace App
                         ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(16)),
                         ("5", new global::NetGen.StochasticDepth(0.06666666666666667)),
                     },
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Basic_2() =>
                 new global::NetGen.Residual(
@@ -124,7 +125,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(16, 32, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
 
             global::NetGen.Residual Basic_3() =>
                 new global::NetGen.Residual(
@@ -140,7 +142,8 @@ namespace App
                     shortcut: ("downsample", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(32, 64, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(64)))),
-                    activation: global::NetGen.Activation.ReLU);
+                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
+                    addInPlace: true);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 1, 28, 28); returns (N, 10).</summary>
