@@ -13,7 +13,7 @@ namespace NetGen.Generator.Binding;
 /// </summary>
 public sealed class Evaluator
 {
-    private static readonly string[] Functions = { "abs", "ceil", "float", "floor", "int", "make_divisible", "max", "min", "round", "sqrt" };
+    private static readonly string[] Functions = { "abs", "ceil", "exp", "float", "floor", "int", "log", "make_divisible", "max", "min", "round", "sqrt" };
 
     private readonly DiagnosticBag _diagnostics;
     private readonly string _text;
@@ -408,6 +408,27 @@ public sealed class Evaluator
                     }
 
                     return Value.Float(Math.Sqrt(arguments[0].AsDouble), dynamic ? $"global::System.Math.Sqrt({cs![0]})" : null, dependsOn);
+                case "log" when arguments.Length is 1 or 2:
+                    // log(x) natural, log(x, base) as Python's math.log.
+                    var logBase = arguments.Length == 2 ? arguments[1].AsDouble : Math.E;
+                    if (arguments[0].AsDouble <= 0 || logBase <= 0 || logBase == 1)
+                    {
+                        _diagnostics.FunctionArguments(call.Span, name, "a positive number (and a positive base other than 1)", Given());
+                        return Value.Error;
+                    }
+
+                    return Value.Float(
+                        arguments.Length == 2 ? Math.Log(arguments[0].AsDouble) / Math.Log(logBase) : Math.Log(arguments[0].AsDouble),
+                        dynamic ? (arguments.Length == 2 ? $"(global::System.Math.Log({cs![0]}) / global::System.Math.Log({cs![1]}))" : $"global::System.Math.Log({cs![0]})") : null,
+                        dependsOn);
+                case "exp" when arguments.Length == 1:
+                    var power = Math.Exp(arguments[0].AsDouble);
+                    if (double.IsInfinity(power))
+                    {
+                        throw new OverflowException();
+                    }
+
+                    return Value.Float(power, dynamic ? $"global::System.Math.Exp({cs![0]})" : null, dependsOn);
                 case "make_divisible" when arguments.Length is 2 or 3:
                     if (arguments[1].Kind != ValueKind.Int || arguments[1].Integer <= 0 || (arguments.Length == 3 && arguments[2].Kind != ValueKind.Int))
                     {
@@ -432,6 +453,7 @@ public sealed class Evaluator
         {
             "min" or "max" => "two or more numbers",
             "make_divisible" => "(value, divisor [, min_value])",
+            "log" => "(value [, base])",
             _ => "one number",
         };
         _diagnostics.FunctionArguments(call.Span, name, expected, Given());
