@@ -44,7 +44,7 @@ public static class CSharpNames
     };
 
     /// <summary>The property of the <c>Outputs</c> record that holds an auxiliary head's output: <c>aux1</c> becomes <c>Aux1</c>.</summary>
-    public static string AuxiliaryProperty(string key) => key.Length == 0 ? key : char.ToUpperInvariant(key[0]) + key.Substring(1);
+    public static string AuxiliaryProperty(string key) => key.Length == 0 ? key : char.ToUpperInvariant(key[0]) + key.Substring(1).Replace('-', '_');
 
     /// <summary><c>num_classes</c> becomes <c>numClasses</c>; a keyword is escaped (<c>@class</c>).</summary>
     public static string ParameterName(string dslName)

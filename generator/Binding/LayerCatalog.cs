@@ -155,6 +155,18 @@ public sealed class LayerSpec
         return -1;
     }
 
+    /// <summary>
+    /// A network named <paramref name="className"/> that runs <see cref="Example"/> inside a group (where
+    /// every layer, a learnable tensor included, may stand): what the catalog tests compile and run.
+    /// </summary>
+    public string ExampleNetwork(string className)
+    {
+        var bar = Example.IndexOf('|');
+        var input = Example.Substring(0, bar).Trim().Trim('(', ')');
+        var lines = Example.Substring(bar + 1).Split(';').Select(l => "    " + l.Trim());
+        return $"network {className}\n  input {input}\n  example:\n{string.Join("\n", lines)}\n";
+    }
+
     public override string ToString() => Name;
 }
 

@@ -6,7 +6,7 @@ using NetGen.Generator.Binding;
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// The C# names one generated class declares: a field per top-level child (<c>_</c> + its key), a local
+/// The C# names one generated class declares: a field per top-level child (<c>_</c> + its key, '-' as '_'), a local
 /// factory function per distinct block instance (<c>Block_1</c>), the constructor's parameters. DSL names
 /// are free, so each name is checked against every other and against the members of TorchSharp's
 /// Module that a derived class sees; a taken name gets trailing underscores (fields) or the next number
@@ -37,7 +37,8 @@ public sealed class MemberNames
         _taken.UnionWith(network.ConstructorParameters.Select(p => p.CSharpName.TrimStart('@')));
         foreach (var child in network.Children)
         {
-            var name = "_" + child.Key;
+            // Keys may hold '-' (RegNet's 'block1-0'), which a C# name may not: it becomes '_'.
+            var name = "_" + child.Key.Replace('-', '_');
             while (!_taken.Add(name))
             {
                 name += "_";

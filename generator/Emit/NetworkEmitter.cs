@@ -264,7 +264,7 @@ public sealed class NetworkEmitter
         }
     }
 
-    private static string AuxiliaryLocal(ChildModel child) => "aux_" + child.Key;
+    private static string AuxiliaryLocal(ChildModel child) => "aux_" + child.Key.Replace('-', '_');
 
     private static string PropertyName(string key) => CSharpNames.Escape(CSharpNames.AuxiliaryProperty(key));
 
