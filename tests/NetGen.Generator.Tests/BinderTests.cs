@@ -29,6 +29,13 @@ public class BinderTests
     [InlineData("  dense\n    conv(5, k=3, p=1)", "8x32x32")]
     [InlineData("  concat\n    conv(4, k=1)\n    conv(6, k=3, p=1)\n    maxpool(k=3, s=1, p=1)", "13x32x32")]
     [InlineData("  residual then relu\n    conv(3, k=3, p=1)", "3x32x32")]
+    [InlineData("  residual then leaky_relu(0.1)\n    conv(3, k=3, p=1)", "3x32x32")]
+    [InlineData("  conv(8, k=1)\n  split then channel_shuffle(2)\n    identity\n    conv(6, k=3, p=1)", "10x32x32")]
+    [InlineData("  conv(8, k=1)\n  concat then channel_shuffle(2)\n    conv(4, k=1)\n    conv(4, k=1)", "8x32x32")]
+    [InlineData("  channels_last", "32x32x3 (channels last)")]
+    [InlineData("  channels_last\n  layernorm\n  linear(12)\n  gelu", "32x32x12 (channels last)")]
+    [InlineData("  channels_last\n  linear(12)\n  channels_first", "12x32x32")]
+    [InlineData("  layernorm(eps=1e-6)\n  seq\n    scale(1e-6)", "3x32x32")]
     public void Shapes_follow_pytorchs_formulas(string body, string expected)
     {
         Assert.Equal(expected, OutputOf(body).ToString());
@@ -211,5 +218,38 @@ public class BinderTests
         var network = FrontEnd.Network("network N\n  input 4x8x8\n  block1: relu x3 as unit{i + 1:02}\n");
         var block = Assert.IsType<SequenceModel>(network.Children.Single().Module);
         Assert.Equal(new[] { "unit01", "unit02", "unit03" }, block.Children.Select(c => c.Key));
+    }
+
+    [Fact]
+    public void Names_may_hold_dashes_and_templates_fill_several_holes()
+    {
+        var network = FrontEnd.Network("network N\n  input 4x8x8\n  block1-0: relu\n  trunk: Stage(s = i) x 2 as block{i + 1}\nblock Stage(s)\n  relu x 2 as block{s + 1}-{i}\n");
+        Assert.Equal("block1-0", network.Children[0].Key);
+        var trunk = Assert.IsType<SequenceModel>(network.Children[1].Module);
+        Assert.Equal(new[] { "block1", "block2" }, trunk.Children.Select(c => c.Key));
+        var second = Assert.IsType<SequenceModel>(trunk.Children[1].Module);
+        Assert.Equal(new[] { "block2-0", "block2-1" }, second.Children.Select(c => c.Key));
+    }
+
+    [Fact]
+    public void A_block_whose_one_child_is_a_block_call_keeps_its_own_level()
+    {
+        var network = FrontEnd.Network("network N\n  input 4x8x8\n  wrap: Wrap\n  layer: One\nblock Wrap\n  Two\nblock Two\n  conv(4, k=1)\n  relu\nblock One\n  conv(4, k=1)\n");
+        var wrap = Assert.IsType<SequenceModel>(network.Children[0].Module);
+        var inner = Assert.IsType<SequenceModel>(Assert.Single(wrap.Children).Module);
+        Assert.Equal("0", wrap.Children[0].Key);
+        Assert.Equal(new[] { "0", "1" }, inner.Children.Select(c => c.Key));
+
+        // A layer (or connection) alone is still the block's module.
+        Assert.IsType<LayerModel>(network.Children[1].Module);
+    }
+
+    [Fact]
+    public void Layer_norm_linear_and_scale_count_like_torchvision_on_channels_last_maps()
+    {
+        // ConvNeXt's block at 8 channels on 4x4: LayerNorm 2*8, Linear 8->32 and 32->8 at 16 positions, layer_scale 8.
+        var network = FrontEnd.Network("network N\n  input 8x4x4\n  b:\n    channels_last\n    layernorm(eps=1e-6)\n    linear(32)\n    gelu\n    linear(8)\n    channels_first\n    layer_scale: scale(1e-6)\n");
+        Assert.Equal(16 + (8 * 32) + 32 + (32 * 8) + 8 + 8, network.ParameterCount);
+        Assert.Equal(16L * ((8 * 32) + (32 * 8)), network.Macs);
     }
 }

@@ -39,6 +39,9 @@ public class EvaluatorTests
     [InlineData("float(2)", "float 2.0")]
     [InlineData("abs(-4)", "int 4")]
     [InlineData("sqrt(16)", "float 4.0")]
+    [InlineData("log(8, 2)", "float 3.0")]
+    [InlineData("exp(0)", "float 1.0")]
+    [InlineData("round(log(538.08 / 24) / log(2.54))", "int 3")]
     [InlineData("(1, 7)", "pair (1, 7)")]
     [InlineData("same", "symbol same")]
     public void Expressions_evaluate_with_python_semantics(string text, string expected)
@@ -74,6 +77,9 @@ public class EvaluatorTests
     [InlineData("frobnicate(1)", "NG0404")]
     [InlineData("min(1)", "NG0403")]
     [InlineData("sqrt(-1)", "NG0403")]
+    [InlineData("log(0)", "NG0403")]
+    [InlineData("log(8, 1)", "NG0403")]
+    [InlineData("exp(1000)", "NG0303")]
     [InlineData("undefined_name", "NG0102")]
     [InlineData("(1, 2, 3)", "NG0401")]
     public void Bad_expressions_are_reported_not_thrown(string text, string code)
