@@ -173,6 +173,38 @@ public sealed class Parser
         SkipLine();
     }
 
+    /// <summary>
+    /// The end of a header line whose indented body follows: on stray tokens, reports them and skips to
+    /// the end of the line only, so the body is still parsed (one mistake, one diagnostic).
+    /// </summary>
+    private void EndOfHeader(bool afterWhen)
+    {
+        if (At(TokenKind.NewLine) || At(TokenKind.EndOfFile) || At(TokenKind.Dedent))
+        {
+            EndOfLine();
+            return;
+        }
+
+        if (afterWhen && At(TokenKind.ThenKeyword))
+        {
+            _diagnostics.UnexpectedToken(Current.Span, "'then' after 'when'", "'then' right after the connection, 'when' last (e.g. 'split then channel_shuffle(2) when stride == 1')");
+        }
+        else
+        {
+            ReportUnexpected("end of line");
+        }
+
+        while (!At(TokenKind.NewLine) && !At(TokenKind.EndOfFile) && !At(TokenKind.Dedent) && !At(TokenKind.Indent))
+        {
+            Next();
+        }
+
+        if (At(TokenKind.NewLine))
+        {
+            Next();
+        }
+    }
+
     // File level ---------------------------------------------------------------------------
 
     private FileSyntax ParseFile()
@@ -550,7 +582,14 @@ public sealed class Parser
         var repeat = ParseRepeat();
         var when = ParseWhen();
         var end = when?.Span.End ?? repeat?.Span.End ?? item.Span.End;
-        EndOfLine();
+        if (needsBody)
+        {
+            EndOfHeader(when is not null);
+        }
+        else
+        {
+            EndOfLine();
+        }
 
         if (needsBody)
         {
