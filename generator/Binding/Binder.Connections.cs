@@ -104,8 +104,8 @@ public sealed partial class Binder
     }
 
     /// <summary>
-    /// The layer a 'then' clause applies to a connection's result: a built-in layer without parameters that
-    /// keeps the shape (an activation, channel_shuffle). False after reporting anything else.
+    /// The layer a 'then' clause applies to a connection's result: a built-in activation or rearrangement
+    /// without parameters that keeps the shape (channel_shuffle). False after reporting anything else.
     /// </summary>
     private bool BindThen(CallItemSyntax? call, Scope scope, Shape shape, out LayerModel? then)
     {
@@ -127,9 +127,10 @@ public sealed partial class Binder
             return false;
         }
 
-        if (layer.Parameters != 0 || layer.Spec.Role == LayerRole.Parameter || output != shape)
+        // Run, not registered: it must hold no tensors and behave alike in training and evaluation (no dropout).
+        if (layer.Parameters != 0 || layer.Spec.Role is not (LayerRole.Activation or LayerRole.Rearrangement or LayerRole.Identity) || output != shape)
         {
-            _diagnostics.Misplaced(call.Span, $"'{spec.Name}' after 'then'", "'then' takes a layer without parameters that keeps the shape (an activation, channel_shuffle); put other layers after the connection");
+            _diagnostics.Misplaced(call.Span, $"'{spec.Name}' after 'then'", "'then' takes an activation or channel_shuffle (no parameters, the same shape, alike in training and evaluation); put other layers after the connection");
             return false;
         }
 
