@@ -74,10 +74,8 @@ public static class NetGenCompiler
             networks = EquatableArray<NetworkModel>.Empty;
         }
 
-        var infos = diagnostics.Items
-            .Distinct()
-            .OrderBy(d => d.Span.Start)
-            .Select(d => new DiagnosticInfo(d.Descriptor.Id, d.Message, file.Path, Clamp(d.Span, file.Text.Length), source.Lines.GetLinePositionSpan(Clamp(d.Span, file.Text.Length))))
+        var infos = DiagnosticBag.Printed(diagnostics.Items.OrderBy(d => d.Span.Start))
+            .Select(p => new DiagnosticInfo(p.Diagnostic.Descriptor.Id, p.Message, file.Path, Clamp(p.Diagnostic.Span, file.Text.Length), source.Lines.GetLinePositionSpan(Clamp(p.Diagnostic.Span, file.Text.Length))))
             .ToEquatableArray();
         return new FileResult(networks, infos, declarations.ToEquatableArray());
     }

@@ -76,7 +76,38 @@ public class DiagnosticTests
         Assert.Equal("NG0203", diagnostic.Id);
         Assert.Equal(4, diagnostic.LineSpan.Start.Line);
         Assert.StartsWith("variant 'Tiny': 'conv' turns a 1x1 input into 0x0", diagnostic.Message);
-        Assert.EndsWith("(at line 7)", diagnostic.Message);
+        Assert.EndsWith("(at line 7, in Tiny → s[2] → Down)", diagnostic.Message);
+    }
+
+    [Fact]
+    public void An_error_inside_a_block_names_the_class_and_the_call_chain()
+    {
+        var input = Marked.Parse("network Net\n  input 16x8x8\n  features:\n    stage: Stage x 2\nblock Stage\n  units: Unit x 2\nblock Unit\n  conv(8, k=1, g=[3])\n");
+        var diagnostic = Assert.Single(FrontEnd.Errors(input.Text));
+        Assert.Equal("NG0204", diagnostic.Id);
+        Assert.Equal(input.Spans.Single(), diagnostic.Span);
+        Assert.Equal("groups=3 does not divide the 16 input channels; use a divisor of 16 (in Net → features.stage[0] → Stage → units[0] → Unit)", diagnostic.Message);
+    }
+
+    [Fact]
+    public void An_error_that_several_classes_meet_in_one_block_is_reported_once_naming_the_first()
+    {
+        var input = Marked.Parse(
+            "network Net\n  let w = 10\n  input 16x8x8\n  layer1: B x 2\n  flatten\n  linear(w)\n  variant Wide(w = 20)\n" +
+            "network Other\n  input 16x8x8\n  B\n" +
+            "block B\n  conv(8, k=1, g=[3])\n");
+        var diagnostic = Assert.Single(FrontEnd.Errors(input.Text));
+        Assert.Equal(input.Spans.Single(), diagnostic.Span);
+        Assert.EndsWith("use a divisor of 16 (in Net → layer1[0] → B; also in 2 other classes)", diagnostic.Message);
+    }
+
+    [Fact]
+    public void A_missing_block_argument_is_the_callers_error_and_names_no_chain()
+    {
+        var input = Marked.Parse("network Net\n  input 3x8x8\n  [Stem]\nblock Stem(width)\n  conv(width, k=1)\n");
+        var diagnostic = Assert.Single(FrontEnd.Errors(input.Text));
+        Assert.Equal(input.Spans.Single(), diagnostic.Span);
+        Assert.Equal("'Stem' needs argument 'width'", diagnostic.Message);
     }
 
     [Fact]
