@@ -179,12 +179,11 @@ public sealed class DiagnosticBag
 
     // Shapes -------------------------------------------------------------------------------
 
-    public void ChannelMismatch(TextSpan span, string body, string shortcut) =>
-        Report(DiagnosticDescriptors.ChannelMismatch, span,
-            $"residual adds {body} (body) to {shortcut} (shortcut); give the shortcut a projection to the body's channels (e.g. 'shortcut downsample when …' with a 1x1 conv)");
+    public void ChannelMismatch(TextSpan span, string body, string shortcut, string fix) =>
+        Report(DiagnosticDescriptors.ChannelMismatch, span, $"residual adds {body} to {shortcut}; {fix}");
 
-    public void SpatialMismatch(TextSpan span, string what, string shapes) =>
-        Report(DiagnosticDescriptors.SpatialMismatch, span, $"{what} joins feature maps of different sizes ({shapes}); make the strides and paddings agree");
+    public void SpatialMismatch(TextSpan span, string what, string shapes, string fix) =>
+        Report(DiagnosticDescriptors.SpatialMismatch, span, $"{what} joins feature maps of different sizes ({shapes}); {fix}");
 
     public void SizeVanishes(TextSpan span, string layer, string input, string output, string hint) =>
         Report(DiagnosticDescriptors.SizeVanishes, span, $"'{layer}' turns a {input} input into {output}; {hint}");

@@ -12,7 +12,7 @@ public class CheckCommandTests
     [Fact]
     public void Check_reports_a_located_error_in_the_compiler_format_and_exits_1()
     {
-        var marked = Marked.Parse("network Bad\n  input 64x56x56\n  conv(64, k=3, p=1)\n  [residual] then relu\n    conv(256, k=1)\n");
+        var marked = Marked.Parse("network Bad\n  input 64x56x56\n  conv(64, k=3, p=1)\n  residual then relu\n    [conv(256, k=1)]\n");
         using var folder = new TempFolder();
         var file = folder.Write("bad.net.txt", marked.Text);
 
@@ -25,11 +25,11 @@ public class CheckCommandTests
         Assert.Equal(
             new[]
             {
-                $"{file}({line},{column}): error NG0201: residual adds 256 channels (body) to 64 channels (shortcut); give the shortcut a projection to the body's channels (e.g. 'shortcut downsample when …' with a 1x1 conv)",
+                $"{file}({line},{column}): error NG0201: residual adds 256 channels (body, set on line 5) to 64 channels (the input: there is no shortcut); end the body with 64 channels, or give the residual a projection shortcut to 256 channels (e.g. 'shortcut downsample when …' with a 1x1 conv)",
                 "1 file, 0 networks: 1 error, 0 warnings",
             },
             result.OutputLines);
-        Assert.Equal((4, 3), (line, column));
+        Assert.Equal((5, 5), (line, column));
     }
 
     [Fact]
