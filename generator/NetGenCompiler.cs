@@ -40,9 +40,11 @@ public static class NetGenCompiler
         var source = SourceText.From(file.Text);
         var networks = EquatableArray<NetworkModel>.Empty;
         var declarations = new List<ClassDeclaration>();
+        var syntaxErrors = 0;
         try
         {
             var syntax = Parser.Parse(file.Text, diagnostics);
+            syntaxErrors = diagnostics.Count;
             cancellationToken.ThrowIfCancellationRequested();
             var bound = Binder.Bind(syntax, file.Text, file.Path, file.Namespace, diagnostics, budget ?? new WorkBudget(cancellationToken), cache);
             networks = bound.ToEquatableArray();
@@ -74,8 +76,12 @@ public static class NetGenCompiler
             networks = EquatableArray<NetworkModel>.Empty;
         }
 
-        var infos = DiagnosticBag.Printed(diagnostics.Items.OrderBy(d => d.Span.Start))
-            .Select(p => new DiagnosticInfo(p.Diagnostic.Descriptor.Id, p.Message, file.Path, Clamp(p.Diagnostic.Span, file.Text.Length), source.Lines.GetLinePositionSpan(Clamp(p.Diagnostic.Span, file.Text.Length))))
+        // A line with a syntax error was read by guesswork: what binding then finds on it is a consequence.
+        var clamped = diagnostics.Items.Select(d => d with { Span = Clamp(d.Span, file.Text.Length) }).ToList();
+        var guessed = new HashSet<int>(clamped.Take(syntaxErrors).Select(d => source.Lines.GetLineFromPosition(d.Span.Start).LineNumber));
+        var reported = clamped.Where((d, index) => index < syntaxErrors || !guessed.Contains(source.Lines.GetLineFromPosition(d.Span.Start).LineNumber));
+        var infos = DiagnosticBag.Printed(reported.OrderBy(d => d.Span.Start))
+            .Select(p => new DiagnosticInfo(p.Diagnostic.Descriptor.Id, p.Message, file.Path, p.Diagnostic.Span, source.Lines.GetLinePositionSpan(p.Diagnostic.Span)))
             .ToEquatableArray();
         return new FileResult(networks, infos, declarations.ToEquatableArray());
     }

@@ -426,9 +426,11 @@ public sealed partial class Binder
             return null;
         }
 
+        // A parameter in error is defined as an error, which its uses pass on silently: one mistake, one diagnostic.
         if (parameter.Default is null)
         {
             _diagnostics.MissingDefault(parameter.Name.Span, network.Name.Text, name);
+            scope.Define(name, Value.Error);
             return null;
         }
 
@@ -441,6 +443,7 @@ public sealed partial class Binder
             if (value.Kind != original.Kind)
             {
                 _diagnostics.ArgumentType(replaced.Span, network.Name.Text, name, "a " + original.TypeName, value.Describe);
+                scope.Define(name, Value.Error);
                 return null;
             }
         }
@@ -455,6 +458,7 @@ public sealed partial class Binder
         if (value.Kind is not (ValueKind.Int or ValueKind.Float or ValueKind.Bool))
         {
             _diagnostics.ArgumentType(parameter.Default.Span, network.Name.Text, name, "an int, float or bool", value.Describe);
+            scope.Define(name, Value.Error);
             return null;
         }
 
@@ -462,6 +466,7 @@ public sealed partial class Binder
         if (csharpNames.TryGetValue(csharp, out var other))
         {
             _diagnostics.InvalidIdentifier(parameter.Name.Span, name, "a parameter name", $"it becomes the C# parameter '{csharp}', as '{other}' does");
+            scope.Define(name, Value.Error);
             return null;
         }
 

@@ -169,8 +169,17 @@ public sealed class Parser
             return;
         }
 
+        // Skip the rest of the line only: an indented body below it still belongs to the statement.
         ReportUnexpected("end of line");
-        SkipLine();
+        while (!At(TokenKind.NewLine) && !At(TokenKind.EndOfFile) && !At(TokenKind.Dedent))
+        {
+            Next();
+        }
+
+        if (At(TokenKind.NewLine))
+        {
+            Next();
+        }
     }
 
     // File level ---------------------------------------------------------------------------
@@ -366,7 +375,7 @@ public sealed class Parser
             }
 
             parameters.Add(new ParameterSyntax(name, type, value));
-            if (!At(TokenKind.CloseParen))
+            if (!At(TokenKind.CloseParen) && !At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
             {
                 Match(TokenKind.Comma);
             }
@@ -629,7 +638,7 @@ public sealed class Parser
 
             var value = ParseExpression();
             arguments.Add(new ArgumentSyntax(TextSpan.FromBounds(name?.Span.Start ?? value.Span.Start, value.Span.End), name, value));
-            if (!At(TokenKind.CloseParen))
+            if (!At(TokenKind.CloseParen) && !At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
             {
                 Match(TokenKind.Comma);
             }
@@ -845,7 +854,7 @@ public sealed class Parser
         {
             var start = _position;
             arguments.Add(ParseExpression());
-            if (!At(TokenKind.CloseParen))
+            if (!At(TokenKind.CloseParen) && !At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
             {
                 Match(TokenKind.Comma);
             }

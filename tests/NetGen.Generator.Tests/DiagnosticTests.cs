@@ -182,6 +182,29 @@ public class DiagnosticTests
         Assert.Equal(input.Spans.Single(), diagnostic.Span);
     }
 
+    /// <summary>Mistakes that once gave follow-up errors: code, input with the one expected span marked, and a part of the message.</summary>
+    public static readonly TheoryData<string, string, string> OneMistake = new()
+    {
+        { "NG0107", "network N(dropout = 0.5)\n  input 3x8x8\n  flatten\n  dropout(dropout)\n  variant Broken([dropout = false])\n", "argument 'dropout' of 'N' must be a float, but is bool false" },
+        { "NG0106", "network N([num_classes])\n  input 3x8x8\n  flatten\n  linear(num_classes)\n", "parameter 'num_classes' of network 'N' needs a default" },
+        { "NG0002", Head + "  stage: relu x 2 as block1[-]{i}\n", "expected end of line but found '-'" },
+        { "NG0002", Head + "  conv(4, k=3[\n]  relu\n  flatten\n", "expected ')' but found end of line" },
+        { "NG0002", Head + "  features:\n    conv(4, k=3[\n]    relu\n  flatten\n", "expected ')' but found end of line" },
+        { "NG0003", Head + "[\t]conv(4, k=3)\n  relu\n", "a tab in indentation; indent with spaces" },
+        { "NG0002", Head + "  concat [junk]\n    conv(4, k=1)\n    conv(4, k=3, p=1)\n", "expected end of line but found 'junk'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OneMistake))]
+    public void One_mistake_gives_one_diagnostic(string code, string marked, string message)
+    {
+        var input = Marked.Parse(marked);
+        var diagnostic = Assert.Single(FrontEnd.Errors(input.Text));
+        Assert.Equal(code, diagnostic.Id);
+        Assert.Contains(message, diagnostic.Message);
+        Assert.Equal(input.Spans.Single(), diagnostic.Span);
+    }
+
     [Fact]
     public void Block_calls_nested_too_deeply_are_reported()
     {
