@@ -16,11 +16,15 @@ public sealed record NetFile(string Path, string Text, string Namespace);
 /// <summary>Where a generated class is declared, for the check that no two files declare the same class.</summary>
 public sealed record ClassDeclaration(string FullName, string FilePath, TextSpan Span, LinePositionSpan LineSpan);
 
-/// <summary>What the front end makes of one file.</summary>
+/// <summary>How many classes a file defines: its networks, and their variants.</summary>
+public readonly record struct ClassCounts(int Networks, int Variants);
+
+/// <summary>What the front end makes of one file. <see cref="Defined"/> counts the classes written, generated or not.</summary>
 public sealed record FileResult(
     EquatableArray<NetworkModel> Networks,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    EquatableArray<ClassDeclaration> Declarations);
+    EquatableArray<ClassDeclaration> Declarations,
+    ClassCounts Defined = default);
 
 /// <summary>
 /// The front end: text → tokens → syntax → bound networks, plus diagnostics. Shared by the
@@ -40,9 +44,14 @@ public static class NetGenCompiler
         var source = SourceText.From(file.Text);
         var networks = EquatableArray<NetworkModel>.Empty;
         var declarations = new List<ClassDeclaration>();
+        var syntaxErrors = 0;
+        var defined = default(ClassCounts);
         try
         {
             var syntax = Parser.Parse(file.Text, diagnostics);
+            syntaxErrors = diagnostics.Count;
+            var written = syntax.Definitions.OfType<NetworkSyntax>().Where(n => !n.Name.IsMissing).ToList();
+            defined = new ClassCounts(written.Count, written.Sum(n => n.Variants.Count(v => !v.Name.IsMissing)));
             cancellationToken.ThrowIfCancellationRequested();
             var bound = Binder.Bind(syntax, file.Text, file.Path, file.Namespace, diagnostics, budget ?? new WorkBudget(cancellationToken), cache);
             networks = bound.ToEquatableArray();
@@ -74,12 +83,14 @@ public static class NetGenCompiler
             networks = EquatableArray<NetworkModel>.Empty;
         }
 
-        var infos = diagnostics.Items
-            .Distinct()
-            .OrderBy(d => d.Span.Start)
-            .Select(d => new DiagnosticInfo(d.Descriptor.Id, d.Message, file.Path, Clamp(d.Span, file.Text.Length), source.Lines.GetLinePositionSpan(Clamp(d.Span, file.Text.Length))))
+        // A line with a syntax error was read by guesswork: what binding then finds on it is a consequence.
+        var clamped = diagnostics.Items.Select(d => d with { Span = Clamp(d.Span, file.Text.Length) }).ToList();
+        var guessed = new HashSet<int>(clamped.Take(syntaxErrors).Select(d => source.Lines.GetLineFromPosition(d.Span.Start).LineNumber));
+        var reported = clamped.Where((d, index) => index < syntaxErrors || !guessed.Contains(source.Lines.GetLineFromPosition(d.Span.Start).LineNumber));
+        var infos = DiagnosticBag.Printed(reported.OrderBy(d => d.Span.Start))
+            .Select(p => new DiagnosticInfo(p.Diagnostic.Descriptor.Id, p.Message, file.Path, p.Diagnostic.Span, source.Lines.GetLinePositionSpan(p.Diagnostic.Span)))
             .ToEquatableArray();
-        return new FileResult(networks, infos, declarations.ToEquatableArray());
+        return new FileResult(networks, infos, declarations.ToEquatableArray(), defined);
     }
 
     public static string DuplicateKey(string fullName, string path) => fullName + "|" + path;

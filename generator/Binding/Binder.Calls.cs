@@ -192,31 +192,42 @@ public sealed partial class Binder
         }
 
         var diagnosticsBefore = _diagnostics.Count;
-        if (Expand(bound.Block, bound.Scope, bound.Key, call.Span, ref current) is not { } expansion)
+        var mark = _calls.Mark;
+        _calls.EnterBlock(call.Callee.Text);
+        Expansion? expansion;
+        try
         {
-            return null;
+            expansion = Expand(bound.Block, bound.Scope, bound.Key, call.Span, ref current);
+            if (expansion is { Module: null })
+            {
+                // A block of one unnamed statement is that statement's module (so a residual block's layers are
+                // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence. A
+                // block call keeps its own level even alone: nn.Sequential(Conv2dNormActivation(...)) has keys
+                // '0.0.weight', and adopting the inner block would silently drop that level.
+                var made = expansion.Entries;
+                var origin = call.Callee.Text;
+                if (made.Count == 1 && made[0].Name is null && !made[0].BlockCall)
+                {
+                    expansion.Module = WithOrigin(made[0].Module, origin);
+                }
+                else if (Finalize(made, reservedName: null) is { } children)
+                {
+                    expansion.Module = Sequence(children, origin, input, current);
+                }
+                else
+                {
+                    expansion = null;
+                }
+            }
+        }
+        finally
+        {
+            _calls.Restore(mark);
         }
 
-        if (expansion.Module is null)
+        if (expansion?.Module is null)
         {
-            // A block of one unnamed statement is that statement's module (so a residual block's layers are
-            // direct children, as in torchvision's Bottleneck); otherwise its statements form a sequence. A
-            // block call keeps its own level even alone: nn.Sequential(Conv2dNormActivation(...)) has keys
-            // '0.0.weight', and adopting the inner block would silently drop that level.
-            var made = expansion.Entries;
-            var origin = call.Callee.Text;
-            if (made.Count == 1 && made[0].Name is null && !made[0].BlockCall)
-            {
-                expansion.Module = WithOrigin(made[0].Module, origin);
-            }
-            else if (Finalize(made, reservedName: null) is { } children)
-            {
-                expansion.Module = Sequence(children, origin, input, current);
-            }
-            else
-            {
-                return null;
-            }
+            return null;
         }
 
         // Every use of a block builds its sequence anew at run time: it counts as a module each time.
@@ -237,8 +248,24 @@ public sealed partial class Binder
     private static int UseCost(BlockModule block) => block.Modules + (block.Module is SequenceModel ? 1 : 0);
 
     /// <summary>A spliced block call: the block's statements, bound or reused from an earlier identical call.</summary>
-    private Expansion? ExpandBlock(CallItemSyntax call, Scope scope, ref Shape current) =>
-        BindBlockArguments(call, scope, current) is { } bound ? Expand(bound.Block, bound.Scope, bound.Key, call.Span, ref current) : null;
+    private Expansion? ExpandBlock(CallItemSyntax call, Scope scope, ref Shape current)
+    {
+        if (BindBlockArguments(call, scope, current) is not { } bound)
+        {
+            return null;
+        }
+
+        var mark = _calls.Mark;
+        _calls.EnterBlock(call.Callee.Text);
+        try
+        {
+            return Expand(bound.Block, bound.Scope, bound.Key, call.Span, ref current);
+        }
+        finally
+        {
+            _calls.Restore(mark);
+        }
+    }
 
     /// <summary>Binds a block call's arguments: the block's scope with its parameters defined, and the key of the call.</summary>
     private (BlockSyntax Block, Scope Scope, BlockCallKey Key)? BindBlockArguments(CallItemSyntax call, Scope scope, Shape input)
@@ -254,15 +281,30 @@ public sealed partial class Binder
             return null;
         }
 
-        var (parameters, scopeSize) = _blockSignatures[block.Name.Text];
-        var bound = BindArguments(call, parameters, scope);
+        var bound = BindArguments(call, _blockSignatures[block.Name.Text].Parameters, scope);
         if (bound is null)
         {
             return null;
         }
 
-        var blockScope = new Scope(null, input, scopeSize);
-        var arguments = new Value[parameters.Count];
+        // Defaults and declared types are the block's own text: errors there name the call that met them.
+        var mark = _calls.Mark;
+        _calls.EnterBlock(block.Name.Text);
+        try
+        {
+            return BindBlockParameters(call, block, bound, input, mark);
+        }
+        finally
+        {
+            _calls.Restore(mark);
+        }
+    }
+
+    /// <param name="caller">The call path's mark at the call: a missing argument is the caller's error.</param>
+    private (BlockSyntax Block, Scope Scope, BlockCallKey Key)? BindBlockParameters(CallItemSyntax call, BlockSyntax block, BoundArgument[] bound, Shape input, int caller)
+    {
+        var blockScope = new Scope(null, input, _blockSignatures[block.Name.Text].ScopeSize);
+        var arguments = new Value[bound.Length];
         var slot = 0;
         foreach (var parameter in block.Parameters)
         {
@@ -288,6 +330,7 @@ public sealed partial class Binder
             }
             else
             {
+                _calls.Restore(caller);
                 _diagnostics.MissingArgument(call.Span, block.Name.Text, parameter.Name.Text);
                 return null;
             }

@@ -75,21 +75,8 @@ public sealed partial class Binder
             return null;
         }
 
-        if (bodyShape.IsFlat != shortcutShape.IsFlat)
+        if (!ResidualFits(residual, body, shortcut, bodyShape, shortcutShape))
         {
-            _diagnostics.ChannelMismatch(residual.Span, bodyShape.ToString(), shortcutShape.ToString());
-            return null;
-        }
-
-        if (bodyShape.Channels != shortcutShape.Channels || bodyShape.ChannelsExpression != shortcutShape.ChannelsExpression)
-        {
-            _diagnostics.ChannelMismatch(residual.Span, Channels(bodyShape), Channels(shortcutShape));
-            return null;
-        }
-
-        if (!bodyShape.SameSpatial(shortcutShape))
-        {
-            _diagnostics.SpatialMismatch(residual.Span, "residual add", $"body {bodyShape}, shortcut {shortcutShape}");
             return null;
         }
 
@@ -153,7 +140,7 @@ public sealed partial class Binder
         }
 
         var children = Finalize(body, reservedName: null);
-        if (children is null || !Joinable(dense.Span, "dense concat", new[] { ("input", input), ("body", bodyShape) }))
+        if (children is null || !ChannelsFirstParts(dense.Span, "dense concat", new[] { ("input", input), ("body", bodyShape) }) || !DenseFits(dense, body, input, bodyShape))
         {
             return null;
         }
@@ -228,7 +215,7 @@ public sealed partial class Binder
         }
 
         var children = Finalize(branches, reservedName: null);
-        if (children is null || !CountModule(concat.Span) || !Joinable(concat.Span, "concat", outputs))
+        if (children is null || !CountModule(concat.Span) || !ChannelsFirstParts(concat.Span, Keyword(concat), outputs) || !ConcatFits(concat, branches, outputs))
         {
             return null;
         }
@@ -350,36 +337,27 @@ public sealed partial class Binder
             return null;
         }
 
-        var fits = input.IsChannelsFirst && gateShape.IsChannelsFirst
-            && gateShape.Channels == input.Channels && gateShape.ChannelsExpression == input.ChannelsExpression
-            && ((gateShape.Height == 1 && gateShape.Width == 1) || gateShape.SameSpatial(input));
-        if (!fits)
+        if (!GateFits(gate, body, input, gateShape))
         {
-            _diagnostics.GateMismatch(gate.Span, gateShape.ToString(), input.ToString());
             return null;
         }
 
         return new GateModel(children, null, input, input, Sum(children, m => m.Parameters), Sum(children, m => m.Macs));
     }
 
-    /// <summary>Whether maps can be joined along channels: all flat, or all of one height and width.</summary>
-    private bool Joinable(Microsoft.CodeAnalysis.Text.TextSpan span, string what, IReadOnlyList<(string Name, Shape Shape)> parts)
+    /// <summary>Joins along channels need channels-first maps (or features); reports NG0205 for a channels-last part.</summary>
+    private bool ChannelsFirstParts(Microsoft.CodeAnalysis.Text.TextSpan span, string what, IEnumerable<(string Name, Shape Shape)> parts)
     {
-        var first = parts[0].Shape;
-        if (parts.Any(p => p.Shape.ChannelsLast))
+        foreach (var (name, shape) in parts)
         {
-            var last = parts.First(p => p.Shape.ChannelsLast);
-            _diagnostics.NeedsChannelsFirst(span, what, $"{last.Name} {last.Shape}");
-            return false;
+            if (shape.ChannelsLast)
+            {
+                _diagnostics.NeedsChannelsFirst(span, what, $"{name} {shape}");
+                return false;
+            }
         }
 
-        if (parts.All(p => p.Shape.IsFlat == first.IsFlat && (first.IsFlat || p.Shape.SameSpatial(first))))
-        {
-            return true;
-        }
-
-        _diagnostics.SpatialMismatch(span, what, string.Join(", ", parts.Select(p => $"{p.Name} {p.Shape}")));
-        return false;
+        return true;
     }
 
     private static Shape Joined(Shape first, Shape last, long channels, IReadOnlyList<Shape>? all = null)

@@ -137,6 +137,12 @@ public sealed partial class Binder
             return false;
         }
 
+        var mark = _calls.Mark;
+        if (statement.Name is { } key)
+        {
+            _calls.EnterName(key.Text);
+        }
+
         try
         {
             if (statement.Repeat is not null)
@@ -171,6 +177,10 @@ public sealed partial class Binder
             _diagnostics.Overflow(statement.Span, "a parameter, MAC or feature count here");
             return false;
         }
+        finally
+        {
+            _calls.Restore(mark);
+        }
     }
 
     private bool BindRepeat(ItemStatementSyntax statement, RepeatSyntax repeat, Scope scope, ref Shape current, List<Entry> entries)
@@ -204,9 +214,12 @@ public sealed partial class Binder
 
             var iteration = new Scope(scope, capacity: 1);
             iteration.Define("i", Value.Int(i));
+            var mark = _calls.Mark;
+            _calls.EnterCopy(i);
             if (statement.Spread)
             {
                 var spliced = BindSpliced(statement.Item, iteration, ref current);
+                _calls.Restore(mark);
                 if (spliced is null)
                 {
                     return false;
@@ -217,6 +230,7 @@ public sealed partial class Binder
             }
 
             var made = BindItem(statement.Item, iteration, ref current);
+            _calls.Restore(mark);
             if (made is null)
             {
                 return false;
@@ -521,7 +535,10 @@ public sealed partial class Binder
 
         // The head reads the features here; the main path continues from the same features.
         var branch = current;
+        var mark = _calls.Mark;
+        _calls.EnterName(name.Text);
         var made = BindItem(aux.Head, scope, ref branch);
+        _calls.Restore(mark);
         if (made is null)
         {
             return false;

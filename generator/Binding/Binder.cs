@@ -52,7 +52,11 @@ public sealed partial class Binder
         _diagnostics = diagnostics;
         _budget = budget;
         _evaluator = new Evaluator(text, diagnostics, budget);
+        diagnostics.Chain = _calls.Describe;
     }
+
+    /// <summary>The class and block calls being expanded, which diagnostics raised inside a block name.</summary>
+    private readonly CallPath _calls = new();
 
     /// <summary>
     /// Binds every network and variant of a file. Networks with errors are left out. With a
@@ -180,7 +184,7 @@ public sealed partial class Binder
                 networks.Add(model);
             }
 
-            var baseErrors = new HashSet<PendingDiagnostic>(_diagnostics.Items.Skip(baseStart));
+            var baseErrors = new HashSet<(string, string, TextSpan)>(_diagnostics.Items.Skip(baseStart).Select(e => e.Key));
             foreach (var variant in variants)
             {
                 var variantStart = _diagnostics.Count;
@@ -190,12 +194,13 @@ public sealed partial class Binder
                     networks.Add(variantModel);
                 }
 
-                // Errors the base network shares are reported once, where they are written; errors only this
-                // variant's values cause are reported at the variant's line, which is what to change.
-                foreach (var error in _diagnostics.TakeFrom(variantStart).Where(e => !baseErrors.Contains(e)))
+                // Errors the base network shares are reported once, where they are written (the printed
+                // diagnostic counts the classes that met it); errors only this variant's values cause are
+                // reported at the variant's line, which is what to change.
+                foreach (var error in _diagnostics.TakeFrom(variantStart))
                 {
                     var line = LineOf(error.Span.Start);
-                    if (line == LineOf(variant.Name.Span.Start))
+                    if (line == LineOf(variant.Name.Span.Start) || baseErrors.Contains(error.Key))
                     {
                         _diagnostics.Restore(error);
                     }
@@ -218,7 +223,7 @@ public sealed partial class Binder
     {
         if (blocks is null)
         {
-            return BindNetwork(inputs);
+            return BindClass(inputs);
         }
 
         var key = NetworkKey.For(file, inputs, blocks);
@@ -229,13 +234,28 @@ public sealed partial class Binder
         }
 
         var before = _diagnostics.Count;
-        var model = BindNetwork(inputs);
+        var model = BindClass(inputs);
         if (model is not null && _diagnostics.Count == before)
         {
             _kept![key] = model;
         }
 
         return model;
+    }
+
+    /// <summary>Binds one class, which the diagnostics its block expansions raise then name.</summary>
+    private NetworkModel? BindClass(NetworkInputs inputs)
+    {
+        _calls.ClassName = inputs.ClassName;
+        try
+        {
+            return BindNetwork(inputs);
+        }
+        finally
+        {
+            _calls.ClassName = null;
+            _calls.Restore(0);
+        }
     }
 
     private bool ClaimClassName(Token name, string @namespace, Dictionary<string, int> classes)
@@ -413,9 +433,11 @@ public sealed partial class Binder
             return null;
         }
 
+        // A parameter in error is defined as an error, which its uses pass on silently: one mistake, one diagnostic.
         if (parameter.Default is null)
         {
             _diagnostics.MissingDefault(parameter.Name.Span, network.Name.Text, name);
+            scope.Define(name, Value.Error);
             return null;
         }
 
@@ -428,6 +450,7 @@ public sealed partial class Binder
             if (value.Kind != original.Kind)
             {
                 _diagnostics.ArgumentType(replaced.Span, network.Name.Text, name, "a " + original.TypeName, value.Describe);
+                scope.Define(name, Value.Error);
                 return null;
             }
         }
@@ -442,6 +465,7 @@ public sealed partial class Binder
         if (value.Kind is not (ValueKind.Int or ValueKind.Float or ValueKind.Bool))
         {
             _diagnostics.ArgumentType(parameter.Default.Span, network.Name.Text, name, "an int, float or bool", value.Describe);
+            scope.Define(name, Value.Error);
             return null;
         }
 
@@ -449,6 +473,7 @@ public sealed partial class Binder
         if (csharpNames.TryGetValue(csharp, out var other))
         {
             _diagnostics.InvalidIdentifier(parameter.Name.Span, name, "a parameter name", $"it becomes the C# parameter '{csharp}', as '{other}' does");
+            scope.Define(name, Value.Error);
             return null;
         }
 

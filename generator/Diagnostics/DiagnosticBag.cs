@@ -5,8 +5,24 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace NetGen.Generator.Diagnostics;
 
-/// <summary>A diagnostic before line positions are known: ID, finished message, span.</summary>
-public readonly record struct PendingDiagnostic(DiagnosticDescriptor Descriptor, string Message, TextSpan Span);
+/// <summary>
+/// A diagnostic before line positions are known: ID, message, span, and the class and block calls whose
+/// expansion met it (null outside a block expansion), which are added to the message when it is printed.
+/// </summary>
+public readonly record struct PendingDiagnostic(DiagnosticDescriptor Descriptor, string Message, TextSpan Span, CallChain? Chain = null)
+{
+    /// <summary>What makes it the same error, whichever class's expansion met it.</summary>
+    public (string Id, string Message, TextSpan Span) Key => (Descriptor.Id, Message, Span);
+}
+
+/// <summary>
+/// The class being bound and the block calls that led to a diagnostic, e.g. <c>ResNet50</c> and
+/// <c>layer3[0] → Bottleneck</c> (each call as the key path of its call site, then the block).
+/// </summary>
+public sealed record CallChain(string ClassName, string Calls)
+{
+    public override string ToString() => ClassName + " → " + Calls;
+}
 
 /// <summary>
 /// Collects diagnostics. One method per kind of error keeps every message text in this file;
@@ -20,8 +36,11 @@ public sealed class DiagnosticBag
 
     public int Count => _items.Count;
 
+    /// <summary>Says where the binder is when a diagnostic is reported (null, or returning null: not inside a block expansion).</summary>
+    public System.Func<CallChain?>? Chain { get; set; }
+
     private void Report(DiagnosticDescriptor descriptor, TextSpan span, string message) =>
-        _items.Add(new PendingDiagnostic(descriptor, message, span));
+        _items.Add(new PendingDiagnostic(descriptor, message, span, Chain?.Invoke()));
 
     /// <summary>Removes and returns the diagnostics reported since <paramref name="start"/> (a former <see cref="Count"/>).</summary>
     public IReadOnlyList<PendingDiagnostic> TakeFrom(int start)
@@ -36,7 +55,47 @@ public sealed class DiagnosticBag
 
     /// <summary>Reports an error that only a variant's values cause at the variant's own line, saying where it arises.</summary>
     public void InVariant(TextSpan variantName, string variant, PendingDiagnostic original, int line) =>
-        Report(original.Descriptor, variantName, $"variant '{variant}': {original.Message} (at line {N(line)})");
+        Report(original.Descriptor, variantName, $"variant '{variant}': {original.Message} (at line {N(line)}{(original.Chain is { } chain ? ", in " + chain : "")})");
+
+    /// <summary>
+    /// The diagnostics to print, in order of position: one per error (code, message and span), however many
+    /// classes met it. One met inside a block expansion names the first class's call chain, and how many others met it.
+    /// </summary>
+    public static IEnumerable<(PendingDiagnostic Diagnostic, string Message)> Printed(IEnumerable<PendingDiagnostic> items)
+    {
+        var groups = new Dictionary<(string Id, string Message, TextSpan Span), (PendingDiagnostic First, HashSet<string>? Classes)>();
+        var order = new List<(string, string, TextSpan)>();
+        foreach (var item in items)
+        {
+            var key = item.Key;
+            if (!groups.TryGetValue(key, out var group))
+            {
+                order.Add(key);
+                group = (item, null);
+            }
+
+            if (item.Chain is { } chain)
+            {
+                group.Classes ??= new HashSet<string>(System.StringComparer.Ordinal);
+                group.Classes.Add(chain.ClassName);
+            }
+
+            groups[key] = group;
+        }
+
+        foreach (var key in order)
+        {
+            var (first, classes) = groups[key];
+            var message = first.Message;
+            if (first.Chain is { } chain)
+            {
+                var others = classes!.Count - 1;
+                message += $" (in {chain}{(others == 0 ? "" : $"; also in {N(others)} other class{(others == 1 ? "" : "es")}")})";
+            }
+
+            yield return (first, message);
+        }
+    }
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
@@ -120,12 +179,11 @@ public sealed class DiagnosticBag
 
     // Shapes -------------------------------------------------------------------------------
 
-    public void ChannelMismatch(TextSpan span, string body, string shortcut) =>
-        Report(DiagnosticDescriptors.ChannelMismatch, span,
-            $"residual adds {body} (body) to {shortcut} (shortcut); give the shortcut a projection to the body's channels (e.g. 'shortcut downsample when …' with a 1x1 conv)");
+    public void ChannelMismatch(TextSpan span, string body, string shortcut, string fix) =>
+        Report(DiagnosticDescriptors.ChannelMismatch, span, $"residual adds {body} to {shortcut}; {fix}");
 
-    public void SpatialMismatch(TextSpan span, string what, string shapes) =>
-        Report(DiagnosticDescriptors.SpatialMismatch, span, $"{what} joins feature maps of different sizes ({shapes}); make the strides and paddings agree");
+    public void SpatialMismatch(TextSpan span, string what, string shapes, string fix) =>
+        Report(DiagnosticDescriptors.SpatialMismatch, span, $"{what} joins feature maps of different sizes ({shapes}); {fix}");
 
     public void SizeVanishes(TextSpan span, string layer, string input, string output, string hint) =>
         Report(DiagnosticDescriptors.SizeVanishes, span, $"'{layer}' turns a {input} input into {output}; {hint}");

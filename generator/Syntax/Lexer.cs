@@ -22,6 +22,10 @@ public sealed class Lexer
     private int _position;
     private int _nesting;
 
+    /// <summary>The indentation of the line being read, and of the line whose '(' or '{' is still open.</summary>
+    private int _lineIndent;
+    private int _openerIndent;
+
     private Lexer(string text, DiagnosticBag diagnostics)
     {
         _text = text;
@@ -62,9 +66,10 @@ public sealed class Lexer
                 var start = _position;
                 _position += c == '\r' && Peek(1) == '\n' ? 2 : 1;
 
-                // A line starting in column 0 begins a new definition: an unclosed '(' above it must not
-                // swallow the rest of the file (the normal state of a file being typed).
-                if (_nesting > 0 && IsIdentifierStart(Current))
+                // A continuation line is indented deeper than the line that opened the '(': a line that starts
+                // a statement no deeper ends an unclosed '(', which must not swallow the statements below it
+                // (the normal state of a file being typed).
+                if (_nesting > 0 && StartsStatementAtMost(_openerIndent))
                 {
                     _nesting = 0;
                 }
@@ -112,11 +117,13 @@ public sealed class Lexer
     {
         var start = _position;
         var column = 0;
+        var tab = false;
         while (Current == ' ' || Current == '\t')
         {
             if (Current == '\t')
             {
                 _diagnostics.TabIndentation(new TextSpan(_position, 1));
+                tab = true;
             }
 
             column++;
@@ -127,6 +134,15 @@ public sealed class Lexer
         {
             return false;
         }
+
+        if (tab && column < _indents.Peek())
+        {
+            // A tab has no width we could know: read the line at the current level rather than report
+            // the dedent it seems to make, and the statements that would then be out of place.
+            column = _indents.Peek();
+        }
+
+        _lineIndent = column;
 
         var span = new TextSpan(start, _position - start);
         if (column > _indents.Peek())
@@ -149,6 +165,21 @@ public sealed class Lexer
         }
 
         return true;
+    }
+
+    /// <summary>Whether the line at the position starts with a name, indented by at most <paramref name="indent"/>.</summary>
+    private bool StartsStatementAtMost(int indent)
+    {
+        var column = 0;
+        while (Peek(column) is ' ' or '\t')
+        {
+            if (++column > indent)
+            {
+                return false;
+            }
+        }
+
+        return IsIdentifierStart(Peek(column));
     }
 
     private void SkipRestOfLine()
@@ -251,7 +282,10 @@ public sealed class Lexer
 
         if (kind is TokenKind.OpenParen or TokenKind.OpenBrace)
         {
-            _nesting++;
+            if (_nesting++ == 0)
+            {
+                _openerIndent = _lineIndent;
+            }
         }
         else if (kind is TokenKind.CloseParen or TokenKind.CloseBrace && _nesting > 0)
         {

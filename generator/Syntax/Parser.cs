@@ -170,31 +170,13 @@ public sealed class Parser
         }
 
         ReportUnexpected("end of line");
-        SkipLine();
+        SkipRestOfLine();
     }
 
-    /// <summary>
-    /// The end of a header line whose indented body follows: on stray tokens, reports them and skips to
-    /// the end of the line only, so the body is still parsed (one mistake, one diagnostic).
-    /// </summary>
-    private void EndOfHeader(bool afterWhen)
+    /// <summary>Skips to the next line, but not over an indented body below: it still belongs to the statement.</summary>
+    private void SkipRestOfLine()
     {
-        if (At(TokenKind.NewLine) || At(TokenKind.EndOfFile) || At(TokenKind.Dedent))
-        {
-            EndOfLine();
-            return;
-        }
-
-        if (afterWhen && At(TokenKind.ThenKeyword))
-        {
-            _diagnostics.UnexpectedToken(Current.Span, "'then' after 'when'", "'then' right after the connection, 'when' last (e.g. 'split then channel_shuffle(2) when stride == 1')");
-        }
-        else
-        {
-            ReportUnexpected("end of line");
-        }
-
-        while (!At(TokenKind.NewLine) && !At(TokenKind.EndOfFile) && !At(TokenKind.Dedent) && !At(TokenKind.Indent))
+        while (!At(TokenKind.NewLine) && !At(TokenKind.EndOfFile) && !At(TokenKind.Dedent))
         {
             Next();
         }
@@ -203,6 +185,19 @@ public sealed class Parser
         {
             Next();
         }
+    }
+
+    /// <summary>The end of a header line whose indented body follows; a 'then' written after 'when' gets its own message.</summary>
+    private void EndOfHeader(bool afterWhen)
+    {
+        if (afterWhen && At(TokenKind.ThenKeyword))
+        {
+            _diagnostics.UnexpectedToken(Current.Span, "'then' after 'when'", "'then' right after the connection, 'when' last (e.g. 'split then channel_shuffle(2) when stride == 1')");
+            SkipRestOfLine();
+            return;
+        }
+
+        EndOfLine();
     }
 
     // File level ---------------------------------------------------------------------------
@@ -398,7 +393,7 @@ public sealed class Parser
             }
 
             parameters.Add(new ParameterSyntax(name, type, value));
-            if (!At(TokenKind.CloseParen))
+            if (!At(TokenKind.CloseParen) && !At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
             {
                 Match(TokenKind.Comma);
             }
@@ -710,7 +705,7 @@ public sealed class Parser
 
             var value = ParseExpression();
             arguments.Add(new ArgumentSyntax(TextSpan.FromBounds(name?.Span.Start ?? value.Span.Start, value.Span.End), name, value));
-            if (!At(TokenKind.CloseParen))
+            if (!At(TokenKind.CloseParen) && !At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
             {
                 Match(TokenKind.Comma);
             }
@@ -957,7 +952,7 @@ public sealed class Parser
         {
             var start = _position;
             arguments.Add(ParseExpression());
-            if (!At(TokenKind.CloseParen))
+            if (!At(TokenKind.CloseParen) && !At(TokenKind.NewLine) && !At(TokenKind.EndOfFile))
             {
                 Match(TokenKind.Comma);
             }

@@ -20,7 +20,8 @@ public static class CheckCommand
         Compiles .net.txt files (files, directories searched recursively, or globs such as 'nets/**/*.net.txt')
         together, as one project does, and prints each diagnostic as the compiler does:
           path(line,col): error NG0201: message
-        then a count. Exit code 1 if any diagnostic is an error, else 0.
+        then a count of files, classes (networks and variants; those an error leaves out are counted
+        as not generated) and diagnostics. Exit code 1 if any diagnostic is an error, else 0.
 
           --namespace NS   the namespace of the generated classes (default NetGen.Generated), as a project's
                            RootNamespace; it decides which classes collide across files
@@ -61,10 +62,15 @@ public static class CheckCommand
             tally.Add(Plural(Count(DiagnosticSeverity.Info), "info"));
         }
 
-        output.WriteLine($"{Plural(workspace.Files.Count, "file")}, {Plural(workspace.Networks.Count(), "network")}: {string.Join(", ", tally)}");
+        // Classes as written (networks and their variants), and how many of them errors leave out.
+        var networks = workspace.Files.Sum(f => f.Result.Defined.Networks);
+        var variants = workspace.Files.Sum(f => f.Result.Defined.Variants);
+        var missing = networks + variants - workspace.Networks.Count();
+        var classes = $"{Plural(networks + variants, "class")} ({Plural(networks, "network")}, {Plural(variants, "variant")})" + (missing > 0 ? $", {missing.ToString(System.Globalization.CultureInfo.InvariantCulture)} not generated" : string.Empty);
+        output.WriteLine($"{Plural(workspace.Files.Count, "file")}, {classes}: {string.Join(", ", tally)}");
         return Count(DiagnosticSeverity.Error) > 0 ? Cli.Failure : Cli.Success;
     }
 
     private static string Plural(int count, string noun) =>
-        count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + (count == 1 || noun == "info" ? noun : noun + "s");
+        count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + (count == 1 || noun == "info" ? noun : noun.EndsWith("s", StringComparison.Ordinal) ? noun + "es" : noun + "s");
 }

@@ -12,7 +12,7 @@ public class CheckCommandTests
     [Fact]
     public void Check_reports_a_located_error_in_the_compiler_format_and_exits_1()
     {
-        var marked = Marked.Parse("network Bad\n  input 64x56x56\n  conv(64, k=3, p=1)\n  [residual] then relu\n    conv(256, k=1)\n");
+        var marked = Marked.Parse("network Bad\n  input 64x56x56\n  conv(64, k=3, p=1)\n  residual then relu\n    [conv(256, k=1)]\n");
         using var folder = new TempFolder();
         var file = folder.Write("bad.net.txt", marked.Text);
 
@@ -25,23 +25,25 @@ public class CheckCommandTests
         Assert.Equal(
             new[]
             {
-                $"{file}({line},{column}): error NG0201: residual adds 256 channels (body) to 64 channels (shortcut); give the shortcut a projection to the body's channels (e.g. 'shortcut downsample when …' with a 1x1 conv)",
-                "1 file, 0 networks: 1 error, 0 warnings",
+                $"{file}({line},{column}): error NG0201: residual adds 256 channels (body, set on line 5) to 64 channels (the input: there is no shortcut); end the body with 64 channels, or give the residual a projection shortcut to 256 channels (e.g. 'shortcut downsample when …' with a 1x1 conv)",
+                "1 file, 1 class (1 network, 0 variants), 1 not generated: 1 error, 0 warnings",
             },
             result.OutputLines);
-        Assert.Equal((4, 3), (line, column));
+        Assert.Equal((5, 5), (line, column));
     }
 
     [Fact]
     public void Check_on_the_whole_zoo_exits_0_with_no_diagnostics()
     {
         var files = Repository.ZooFiles().ToList();
-        var networks = files.Sum(f => FrontEnd.Compile(f.Text, f.Name).Networks.Count);
+        var compiled = files.Select(f => FrontEnd.Compile(f.Text, f.Name)).ToList();
+        var (networks, variants) = (compiled.Sum(c => c.Defined.Networks), compiled.Sum(c => c.Defined.Variants));
+        Assert.Equal(networks + variants, compiled.Sum(c => c.Networks.Count));
 
         var result = ToolRunner.Run("check", Repository.ZooFolder);
 
         Assert.Equal(Cli.Success, result.ExitCode);
-        Assert.Equal(new[] { $"{files.Count} files, {networks} networks: 0 errors, 0 warnings" }, result.OutputLines);
+        Assert.Equal(new[] { $"{files.Count} files, {networks + variants} classes ({networks} networks, {variants} variants): 0 errors, 0 warnings" }, result.OutputLines);
     }
 
     [Fact]
@@ -58,7 +60,7 @@ public class CheckCommandTests
             new[]
             {
                 $"{second}(4,9): error NG0104: class 'NetGen.Generated.Same' is also generated from {first}(1,9); rename one network or put the files in different namespaces",
-                "2 files, 2 networks: 1 error, 0 warnings",
+                "2 files, 3 classes (3 networks, 0 variants), 1 not generated: 1 error, 0 warnings",
             },
             result.OutputLines);
     }
@@ -76,8 +78,26 @@ public class CheckCommandTests
         var byGlob = ToolRunner.Run("check", Path.Combine(folder.Path, "**", "*.net.txt"));
         var byShallowGlob = ToolRunner.Run("check", Path.Combine(folder.Path, "*.net.txt"));
 
-        Assert.Equal("2 files, 2 networks: 0 errors, 0 warnings", byDirectory.OutputLines.Single());
-        Assert.Equal("2 files, 2 networks: 0 errors, 0 warnings", byGlob.OutputLines.Single());
-        Assert.Equal("1 file, 1 network: 0 errors, 0 warnings", byShallowGlob.OutputLines.Single());
+        Assert.Equal("2 files, 2 classes (2 networks, 0 variants): 0 errors, 0 warnings", byDirectory.OutputLines.Single());
+        Assert.Equal("2 files, 2 classes (2 networks, 0 variants): 0 errors, 0 warnings", byGlob.OutputLines.Single());
+        Assert.Equal("1 file, 1 class (1 network, 0 variants): 0 errors, 0 warnings", byShallowGlob.OutputLines.Single());
+    }
+
+    [Fact]
+    public void Check_counts_networks_and_variants_as_classes_and_those_an_error_leaves_out()
+    {
+        using var folder = new TempFolder();
+        var file = folder.Write(
+            "family.net.txt",
+            "network Small\n  let width = 8\n  input 4x8x8\n  conv(width, k=1)\n  variant Wide(width = 16)\n  variant Odd(width = 6)\n" +
+            "network Other\n  input 4\n  linear(2)\n  variant Three()\n");
+
+        Assert.Equal("1 file, 5 classes (2 networks, 3 variants): 0 errors, 0 warnings", ToolRunner.Run("check", file).OutputLines.Single());
+
+        File.WriteAllText(file, File.ReadAllText(file).Replace("conv(width, k=1)", "conv(width, k=1, g=4)"));
+        var result = ToolRunner.Run("check", file);
+
+        Assert.Equal(Cli.Failure, result.ExitCode);
+        Assert.Equal("1 file, 5 classes (2 networks, 3 variants), 1 not generated: 1 error, 0 warnings", result.OutputLines.Last());
     }
 }

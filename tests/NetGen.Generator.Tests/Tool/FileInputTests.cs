@@ -88,7 +88,7 @@ public sealed class FileInputTests : IDisposable
         var result = ToolRunner.Run("check", path);
 
         Assert.Equal(Cli.Success, result.ExitCode);
-        Assert.Equal("1 file, 1 network: 0 errors, 0 warnings", result.OutputLines.Single());
+        Assert.Equal("1 file, 1 class (1 network, 0 variants): 0 errors, 0 warnings", result.OutputLines.Single());
     }
 
     [Fact]
