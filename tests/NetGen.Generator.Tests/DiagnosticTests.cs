@@ -195,7 +195,7 @@ public class DiagnosticTests
     {
         { "NG0107", "network N(dropout = 0.5)\n  input 3x8x8\n  flatten\n  dropout(dropout)\n  variant Broken([dropout = false])\n", "argument 'dropout' of 'N' must be a float, but is bool false" },
         { "NG0106", "network N([num_classes])\n  input 3x8x8\n  flatten\n  linear(num_classes)\n", "parameter 'num_classes' of network 'N' needs a default" },
-        { "NG0002", Head + "  stage: relu x 2 as block1[-]{i}\n", "expected end of line but found '-'" },
+        { "NG0002", Head + "  stage: relu x 2 as block1 [-]{i}\n", "expected end of line but found '-'" },
         { "NG0002", Head + "  conv(4, k=3[\n]  relu\n  flatten\n", "expected ')' but found end of line" },
         { "NG0002", Head + "  features:\n    conv(4, k=3[\n]    relu\n  flatten\n", "expected ')' but found end of line" },
         { "NG0003", Head + "[\t]conv(4, k=3)\n  relu\n", "a tab in indentation; indent with spaces" },
