@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using TorchSharp;
@@ -43,7 +44,11 @@ public static class DeterministicWeights
         return values;
     }
 
-    public static double[] Pattern(string key, long[] shape)
+    /// <summary>
+    /// The values of one state_dict tensor. <paramref name="damped"/> names norm weights damped as ResNet's
+    /// <c>.bn3.weight</c> (the last norms of residual branches in a network the fixture asks it for).
+    /// </summary>
+    public static double[] Pattern(string key, long[] shape, IReadOnlySet<string>? damped = null)
     {
         var count = shape.Aggregate(1L, (a, b) => a * b);
         var u = Uniform(key, count);
@@ -67,7 +72,7 @@ public static class DeterministicWeights
             return u.Select(v => 0.02 * v).ToArray();
         }
 
-        if (key.EndsWith(".bn3.weight", StringComparison.Ordinal))
+        if (key.EndsWith(".bn3.weight", StringComparison.Ordinal) || (damped?.Contains(key) ?? false))
         {
             return u.Select(v => 0.2 + (0.02 * v)).ToArray();
         }
@@ -82,13 +87,13 @@ public static class DeterministicWeights
     }
 
     /// <summary>Fills every state_dict tensor of the module with its pattern.</summary>
-    public static void Fill(nn.Module module)
+    public static void Fill(nn.Module module, IReadOnlySet<string>? damped = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         foreach (var (key, target) in module.state_dict())
         {
-            var values = tensor(Pattern(key, target.shape), target.shape, ScalarType.Float64);
+            var values = tensor(Pattern(key, target.shape, damped), target.shape, ScalarType.Float64);
             target.copy_(values.to(target.dtype));
         }
     }

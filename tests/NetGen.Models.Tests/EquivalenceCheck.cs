@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
@@ -9,9 +10,10 @@ namespace NetGen.Models.Tests;
 /// <summary>
 /// One reference of tests/NetGen.Models.Tests/Fixtures/equivalence.json: torchvision's float64 outputs
 /// for two deterministic inputs and torch's own float32 error against them (made by
-/// tests/reference/make_equivalence.py with torch 1.13.1 / torchvision 0.14.1).
+/// tests/reference/make_equivalence.py with torch 1.13.1 / torchvision 0.14.1). <see cref="Damped"/> are the
+/// keys the weights were filled with damped (<see cref="DeterministicWeights.Pattern"/>).
 /// </summary>
-public sealed record EquivalenceReference(string InputName, string OtherInputName, long[] InputShape, double Float32Error, double[] Output, double[] OtherOutput)
+public sealed record EquivalenceReference(string InputName, string OtherInputName, long[] InputShape, double Float32Error, double[] Output, double[] OtherOutput, IReadOnlySet<string> Damped)
 {
     private static readonly Lazy<JsonElement> File = new(() =>
         JsonDocument.Parse(System.IO.File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "equivalence.json"))).RootElement);
@@ -41,7 +43,14 @@ public sealed record EquivalenceReference(string InputName, string OtherInputNam
         entry.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
         entry.GetProperty("float32_error").GetDouble(),
         entry.GetProperty("reference").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
-        entry.GetProperty("other_reference").EnumerateArray().Select(e => e.GetDouble()).ToArray());
+        entry.GetProperty("other_reference").EnumerateArray().Select(e => e.GetDouble()).ToArray(),
+        DampedKeys(entry));
+
+    /// <summary>The "damped" keys of a fixture entry (none where it has no such list).</summary>
+    public static IReadOnlySet<string> DampedKeys(JsonElement entry) =>
+        entry.TryGetProperty("damped", out var damped)
+            ? damped.EnumerateArray().Select(e => e.GetString()!).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>The input the reference was computed for, in <paramref name="type"/> (float32 values, as PyTorch's).</summary>
     public Tensor Input(ScalarType type = ScalarType.Float32) => DeterministicWeights.Input(InputName, InputShape).to(type);
