@@ -101,6 +101,6 @@ public sealed class TrainingTests : IDisposable
         var bad = Path.Combine(_folder, "bad.net.txt");
         File.WriteAllText(bad, "network Bad\n  input 1x28x28\n  conv(8, k=3)\n  residual\n    conv(16, k=1)\n");
         var error = Assert.Throws<ArgumentException>(() => Trainer.CreateNetwork(bad));
-        Assert.Contains("bad.net.txt(4,3): error NG0201", error.Message);
+        Assert.Contains("bad.net.txt(5,5): error NG0201", error.Message);
     }
 }
