@@ -525,17 +525,28 @@ public static class LayerCatalog
         });
     }
 
-    private static LayerResult? GroupNorm(LayerCall call)
+    /// <summary>A channels-first map whose (known) channel count the positive 'groups' divides.</summary>
+    private static bool GroupsDivideChannels(LayerCall call)
     {
         if (!RequireSpatial(call) || !Positive(call, "groups"))
         {
-            return null;
+            return false;
         }
 
         var groups = call["groups"].Integer;
         if (call.Input.ChannelsExpression is null && call.Input.Channels % groups != 0)
         {
             call.Diagnostics.GroupsDoNotDivide(call.SpanOf("groups"), "channels", call.Input.Channels, groups);
+            return false;
+        }
+
+        return true;
+    }
+
+    private static LayerResult? GroupNorm(LayerCall call)
+    {
+        if (!GroupsDivideChannels(call))
+        {
             return null;
         }
 
@@ -646,15 +657,8 @@ public static class LayerCatalog
 
     private static LayerResult? ChannelShuffle(LayerCall call)
     {
-        if (!RequireSpatial(call) || !Positive(call, "groups"))
+        if (!GroupsDivideChannels(call))
         {
-            return null;
-        }
-
-        var groups = call["groups"].Integer;
-        if (call.Input.ChannelsExpression is null && call.Input.Channels % groups != 0)
-        {
-            call.Diagnostics.GroupsDoNotDivide(call.SpanOf("groups"), "channels", call.Input.Channels, groups);
             return null;
         }
 
