@@ -7,10 +7,10 @@ namespace App
     /// <summary>
     /// EfficientNetV2: Tan &amp; Le, "EfficientNetV2: Smaller Models and Faster Training" (ICML 2021).
     /// Fused-MBConv (one full kxk convolution in place of expand 1x1 + depthwise kxk) in the early stages,
-    /// MBConv later. The stage table is the paper's Table 4 (S) and its appendix (M, L), which torchvision
-    /// copies: per stage an out width cN and a depth nN; expansion, kernel 3 and stride are shared.
-    /// No width or depth multiplier: the variants override the table. S has six stages (n7 = 0 drops the
-    /// seventh). BatchNorm eps 1e-3; stochastic depth 0.2 * index / total as in v1.
+    /// MBConv later. The stage table is the paper's Table 4 for S; M and L come from the authors' code, as
+    /// torchvision has them: per stage an output width cN and a depth nN (expansion, kernel 3 and strides are
+    /// shared). No width or depth multiplier: the variants override the table. S has six stages (n7 = 0 drops
+    /// the seventh). BatchNorm eps 1e-3; stochastic depth 0.2 * index / total as in v1.
     /// </summary>
     /// <remarks>
     /// <para>Input 3x480x480, output (1000); 118,515,272 parameters and 56,079,699,008 multiply-accumulates per sample with the default arguments.</para>
