@@ -188,13 +188,13 @@ public static class LayerCatalog
 
     public static bool TryGet(string name, out LayerSpec spec) => Specs.TryGetValue(name, out spec!);
 
-    private static LayerEmission TorchSharp(string type, Func<LayerModel, bool, string> construct) => new(_ => Modules + type, construct);
+    private static LayerEmission TorchSharpModule(string type, Func<LayerModel, bool, string> construct) => new(_ => Modules + type, construct);
 
     private static LayerEmission NetGenType(string type, Func<LayerModel, bool, string> construct) => new(_ => "global::NetGen." + type, construct);
 
     /// <summary>A layer without arguments: <c>nn.Type()</c>, or <c>nn.Type(inplace: true)</c> where it may overwrite its input.</summary>
     private static LayerEmission Plain(string type, bool inPlaceable = false) =>
-        TorchSharp(type, (_, inPlace) => inPlaceable && inPlace ? $"{Nn}{type}(inplace: true)" : $"{Nn}{type}()");
+        TorchSharpModule(type, (_, inPlace) => inPlaceable && inPlace ? $"{Nn}{type}(inplace: true)" : $"{Nn}{type}()");
 
     private static IEnumerable<LayerSpec> Build()
     {
@@ -209,7 +209,7 @@ public static class LayerCatalog
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
         };
         yield return new LayerSpec("conv", "2-D convolution (nn.Conv2d)", LayerRole.Convolution, convArguments, Conv,
-            TorchSharp("Conv2d", (layer, _) => LayerEmitter.Conv(layer)), "8x6x6 | conv(4, k=3, s=2, p=1)") { MakesFreshTensor = true };
+            TorchSharpModule("Conv2d", (layer, _) => LayerEmitter.Conv(layer)), "8x6x6 | conv(4, k=3, s=2, p=1)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("wsconv", "weight-standardized convolution (BiT's StdConv2d; NetGen.WeightStandardizedConv2d)", LayerRole.Convolution,
             convArguments.Concat(new[] { new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-10), AllowDynamic: true) }).ToArray(), Conv,
@@ -219,7 +219,7 @@ public static class LayerCatalog
         {
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
             new ArgumentSpec("momentum", null, ArgumentType.Float, Value.Float(0.1), AllowDynamic: true),
-        }, BatchNorm, TorchSharp("BatchNorm2d", (layer, _) => $"{Nn}BatchNorm2d({LayerEmitter.Args(layer.Argument("num_features").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5), LayerEmitter.Named(layer, "momentum", 0.1))})"),
+        }, BatchNorm, TorchSharpModule("BatchNorm2d", (layer, _) => $"{Nn}BatchNorm2d({LayerEmitter.Args(layer.Argument("num_features").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5), LayerEmitter.Named(layer, "momentum", 0.1))})"),
             "8x6x6 | batchnorm(eps=0.001)") { MakesFreshTensor = true };
 
         // Through NetGen.Norm: TorchSharp 0.107's GroupNorm leaves its weight and bias uninitialized.
@@ -227,7 +227,7 @@ public static class LayerCatalog
         {
             new ArgumentSpec("groups", "g", ArgumentType.Int, null),
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
-        }, GroupNorm, TorchSharp("GroupNorm", (layer, _) => $"global::NetGen.Norm.GroupNorm({LayerEmitter.Args(layer.Argument("groups").ToCSharp(), layer.Argument("num_channels").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5))})"),
+        }, GroupNorm, TorchSharpModule("GroupNorm", (layer, _) => $"global::NetGen.Norm.GroupNorm({LayerEmitter.Args(layer.Argument("groups").ToCSharp(), layer.Argument("num_channels").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5))})"),
             "8x6x6 | groupnorm(4)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("layernorm", "layer normalization over the channels of each position (torchvision's LayerNorm2d; nn.LayerNorm on features or channels-last maps)", LayerRole.Normalization, new[]
@@ -249,10 +249,10 @@ public static class LayerCatalog
         yield return Activation("hardsigmoid", "relu6(x + 3) / 6 (nn.Hardsigmoid; MobileNetV3's gate)", Plain("Hardsigmoid"));
         yield return Activation("tanh", "hyperbolic tangent (nn.Tanh)", Plain("Tanh"));
         yield return Activation("mish", "x · tanh(softplus(x)) (nn.Mish)", Plain("Mish"));
-        yield return Activation("leaky_relu", "max(0, x) + slope · min(0, x) (nn.LeakyReLU)", TorchSharp("LeakyReLU", (layer, inPlace) =>
+        yield return Activation("leaky_relu", "max(0, x) + slope · min(0, x) (nn.LeakyReLU)", TorchSharpModule("LeakyReLU", (layer, inPlace) =>
             $"{Nn}LeakyReLU({LayerEmitter.Args(LayerEmitter.Named(layer, "slope", 0.01, "negative_slope"), inPlace ? "inplace: true" : null)})"),
             "slope", 0.01, "leaky_relu(0.2)");
-        yield return Activation("elu", "x if x > 0, else alpha · (e^x - 1) (nn.ELU)", TorchSharp("ELU", (layer, inPlace) =>
+        yield return Activation("elu", "x if x > 0, else alpha · (e^x - 1) (nn.ELU)", TorchSharpModule("ELU", (layer, inPlace) =>
             $"{Nn}ELU({LayerEmitter.Args(LayerEmitter.Named(layer, "alpha", 1.0), inPlace ? "inplace: true" : null)})"),
             "alpha", 1.0, "elu(alpha=0.5)");
 
@@ -263,7 +263,7 @@ public static class LayerCatalog
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, Value.Int(0)),
             new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
             new ArgumentSpec("ceil", null, ArgumentType.Bool, Value.False),
-        }, call => Pool(call, dilated: true), TorchSharp("MaxPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: true)),
+        }, call => Pool(call, dilated: true), TorchSharpModule("MaxPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: true)),
             "8x7x7 | maxpool(k=3, s=2, ceil=true)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("avgpool", "average pooling (nn.AvgPool2d)", LayerRole.Pooling, new[]
@@ -273,13 +273,13 @@ public static class LayerCatalog
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, Value.Int(0)),
             new ArgumentSpec("ceil", null, ArgumentType.Bool, Value.False),
             new ArgumentSpec("count_include_pad", null, ArgumentType.Bool, Value.True),
-        }, call => Pool(call, dilated: false), TorchSharp("AvgPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: false)),
+        }, call => Pool(call, dilated: false), TorchSharpModule("AvgPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: false)),
             "8x6x6 | avgpool(k=3, s=1, p=1, count_include_pad=false)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("adaptive_avgpool", "adaptive average pooling to a fixed size (nn.AdaptiveAvgPool2d)", LayerRole.Pooling, new[]
         {
             new ArgumentSpec("size", null, ArgumentType.IntOrPair, Value.Int(1)),
-        }, AdaptivePool, TorchSharp("AdaptiveAvgPool2d", (layer, _) =>
+        }, AdaptivePool, TorchSharpModule("AdaptiveAvgPool2d", (layer, _) =>
         {
             var size = layer.Argument("size");
             return $"{Nn}AdaptiveAvgPool2d({(size.IsSquare ? LayerEmitter.Long(size.AsPair.First) : size.ToCSharp())})";
@@ -289,12 +289,12 @@ public static class LayerCatalog
         {
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, null),
             new ArgumentSpec("value", null, ArgumentType.Float, Value.Float(0), AllowDynamic: true),
-        }, Pad, TorchSharp("ConstantPad2d", (layer, _) => LayerEmitter.Pad(layer)), "8x6x6 | pad((0, 1))") { MakesFreshTensor = true };
+        }, Pad, TorchSharpModule("ConstantPad2d", (layer, _) => LayerEmitter.Pad(layer)), "8x6x6 | pad((0, 1))") { MakesFreshTensor = true };
 
         yield return new LayerSpec("channel_shuffle", "interleaves the channels of 'groups' groups (nn.ChannelShuffle; ShuffleNet)", LayerRole.Rearrangement, new[]
         {
             new ArgumentSpec("groups", "g", ArgumentType.Int, null),
-        }, ChannelShuffle, TorchSharp("ChannelShuffle", (layer, _) => $"{Nn}ChannelShuffle({layer.Argument("groups").ToCSharp()})"), "8x6x6 | channel_shuffle(2)");
+        }, ChannelShuffle, TorchSharpModule("ChannelShuffle", (layer, _) => $"{Nn}ChannelShuffle({layer.Argument("groups").ToCSharp()})"), "8x6x6 | channel_shuffle(2)");
 
         yield return new LayerSpec("channels_last", "permutes a channels x height x width map to height x width x channels (torchvision's Permute([0, 2, 3, 1]))", LayerRole.Rearrangement,
             Array.Empty<ArgumentSpec>(), call => Permute(call, toChannelsLast: true), NetGenType("Permute", (_, _) => "global::NetGen.Permute.ToChannelsLast()"), "8x6x6 | channels_last");
@@ -313,13 +313,13 @@ public static class LayerCatalog
         yield return new LayerSpec("dropout", "dropout (nn.Dropout)", LayerRole.Regularization, new[]
         {
             new ArgumentSpec("p", null, ArgumentType.Float, Value.Float(0.5), AllowDynamic: true),
-        }, Dropout, TorchSharp("Dropout", (layer, _) => $"{Nn}Dropout({layer.Argument("p").ToCSharp()})"), "(8) | dropout(0.3)");
+        }, Dropout, TorchSharpModule("Dropout", (layer, _) => $"{Nn}Dropout({layer.Argument("p").ToCSharp()})"), "(8) | dropout(0.3)");
 
         yield return new LayerSpec("linear", "fully connected layer on flat features, or on the channels of each position of a channels-last map (nn.Linear)", LayerRole.Linear, new[]
         {
             new ArgumentSpec("out_features", "out", ArgumentType.Int, null, AllowDynamic: true),
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
-        }, Linear, TorchSharp("Linear", (layer, _) =>
+        }, Linear, TorchSharpModule("Linear", (layer, _) =>
             $"{Nn}Linear({LayerEmitter.Args(layer.Argument("in_features").ToCSharp(), layer.Argument("out_features").ToCSharp(), LayerEmitter.NamedBool(layer, "bias", "hasBias"))})"),
             "(8) | linear(4)") { MakesFreshTensor = true };
 
