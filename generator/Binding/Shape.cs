@@ -29,10 +29,13 @@ public readonly record struct Shape(long Channels, long Height, long Width, bool
     /// <summary>The same shape with another channel count.</summary>
     public Shape WithChannels(long channels, string? channelsExpression) => this with { Channels = channels, ChannelsExpression = channelsExpression };
 
+    /// <summary>The sizes of one sample in the tensor's order: C, H, W; features; or H, W, C channels-last.</summary>
+    public long[] Sizes => IsFlat
+        ? new[] { Channels }
+        : ChannelsLast ? new[] { Height, Width, Channels } : new[] { Channels, Height, Width };
+
     /// <summary>The dimensions of one sample as C# array elements, in the tensor's order: "3, 224, 224", "1000", or "56, 56, 96" channels-last.</summary>
-    public string Dimensions => IsFlat
-        ? N(Channels)
-        : ChannelsLast ? $"{N(Height)}, {N(Width)}, {N(Channels)}" : $"{N(Channels)}, {N(Height)}, {N(Width)}";
+    public string Dimensions => string.Join(", ", System.Linq.Enumerable.Select(Sizes, N));
 
     public override string ToString() => IsFlat
         ? $"({N(Channels)})"

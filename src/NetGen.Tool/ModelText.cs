@@ -24,9 +24,7 @@ public static class ModelText
     /// <summary>One sample's shape for a graph label: <c>64×56×56</c>, or <c>1000</c> for flat features.</summary>
     public static string SampleShape(Shape shape) => string.Join("×", Dimensions(shape));
 
-    public static long[] Dimensions(Shape shape) => shape.IsFlat
-        ? new[] { shape.Channels }
-        : new[] { shape.Channels, shape.Height, shape.Width };
+    public static long[] Dimensions(Shape shape) => shape.Sizes;
 
     public static long Elements(Shape shape) => Dimensions(shape).Aggregate(1L, (product, d) => product * d);
 

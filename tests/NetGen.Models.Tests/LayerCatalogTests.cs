@@ -29,12 +29,9 @@ public class LayerCatalogTests
         Assert.Equal(model.ParameterCount, network.parameters().Sum(p => p.numel()));
 
         network.train();
-        var input = randn(new long[] { 2 }.Concat(model.Input.IsFlat ? new[] { model.Input.Channels } : new[] { model.Input.Channels, model.Input.Height, model.Input.Width }).ToArray()).requires_grad_();
+        var input = randn(new long[] { 2 }.Concat(model.Input.Sizes).ToArray()).requires_grad_();
         var output = network.call(input);
-        var expected = model.Output.IsFlat ? new[] { model.Output.Channels }
-            : model.Output.ChannelsLast ? new[] { model.Output.Height, model.Output.Width, model.Output.Channels }
-            : new[] { model.Output.Channels, model.Output.Height, model.Output.Width };
-        Assert.Equal(new long[] { 2 }.Concat(expected).ToArray(), output.shape);
+        Assert.Equal(new long[] { 2 }.Concat(model.Output.Sizes).ToArray(), output.shape);
         output.square().sum().backward();
         Assert.NotNull(input.grad);
         Assert.All(network.parameters(), p => Assert.NotNull(p.grad));
