@@ -364,12 +364,20 @@ public sealed partial class Binder
             return null;
         }
 
+        if (BindTaps(network, scope, children) is not { } taps)
+        {
+            return null;
+        }
+
         try
         {
             var parameterCount = children.Aggregate(0L, (sum, c) => SafeMath.Add(sum, c.Module.Parameters));
             // MACs are those of forward: auxiliary heads run only in training (ForwardWithAuxiliary).
             var macs = children.Where(c => c.Role != ChildRole.Auxiliary).Aggregate(0L, (sum, c) => SafeMath.Add(sum, c.Module.Macs));
-            return new NetworkModel(className, @namespace, path, network.Doc, parameters.ToEquatableArray(), inputShape, current, parameterCount, macs, children.ToEquatableArray());
+            return new NetworkModel(className, @namespace, path, network.Doc, parameters.ToEquatableArray(), inputShape, current, parameterCount, macs, children.ToEquatableArray())
+            {
+                Taps = taps,
+            };
         }
         catch (OverflowException)
         {

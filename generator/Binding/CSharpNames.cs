@@ -12,6 +12,7 @@ public static class CSharpNames
     public static readonly IReadOnlyCollection<string> GeneratedMembers = new[]
     {
         "ParameterCount", "MultiplyAccumulates", "InputShape", "OutputShape", "SourceFile", "forward", "Outputs", "ForwardWithAuxiliary",
+        "FeatureMaps", "ForwardFeatures",
     };
 
     /// <summary>The longest namespace (each of its names is limited by the lexer too): it becomes part of file names.</summary>
@@ -24,7 +25,7 @@ public static class CSharpNames
     public static readonly IReadOnlyCollection<string> RuntimeTypes = new[]
     {
         "Branch", "Concat", "DenseConnection", "Gate", "LayerNorm2d", "NetworkInfo", "Norm", "Permute", "Platform", "Residual", "Scale", "Sequence",
-        "StochasticDepth", "WeightStandardizedConv2d",
+        "StochasticDepth", "Submodules", "WeightStandardizedConv2d",
     };
 
     /// <summary>The catalog class every project with networks gets.</summary>
@@ -45,6 +46,34 @@ public static class CSharpNames
 
     /// <summary>The property of the <c>Outputs</c> record that holds an auxiliary head's output: <c>aux1</c> becomes <c>Aux1</c>.</summary>
     public static string AuxiliaryProperty(string key) => key.Length == 0 ? key : char.ToUpperInvariant(key[0]) + key.Substring(1).Replace('-', '_');
+
+    /// <summary>
+    /// The property that exposes a top-level module: <c>layer4</c> becomes <c>Layer4</c>, <c>trunk_output</c>
+    /// <c>TrunkOutput</c>, <c>Conv2d_1a_3x3</c> and <c>block1-0</c> keep their parts (<c>Conv2d_1a_3x3</c>,
+    /// <c>Block1_0</c>). Null for a numbered key (<c>2</c>, an unnamed layer): such a module is reached by position.
+    /// </summary>
+    public static string? ModuleProperty(string key)
+    {
+        if (key.Length == 0 || !SyntaxFacts.IsIdentifierStartCharacter(key[0]) || key[0] == '_')
+        {
+            return null;
+        }
+
+        var parts = key.Replace('-', '_').Split('_');
+        var builder = new StringBuilder();
+        foreach (var part in parts)
+        {
+            if (part.Length == 0 || (builder.Length > 0 && !char.IsLetter(part[0])))
+            {
+                // A part that cannot start a word keeps its separator: 'block1_0' is not 'Block10'.
+                builder.Append('_');
+            }
+
+            builder.Append(part.Length == 0 ? part : char.ToUpperInvariant(part[0]) + part.Substring(1));
+        }
+
+        return builder.ToString();
+    }
 
     /// <summary><c>num_classes</c> becomes <c>numClasses</c>; a keyword is escaped (<c>@class</c>).</summary>
     public static string ParameterName(string dslName)

@@ -158,6 +158,12 @@ public sealed record ConcatModel(EquatableArray<ChildModel> Branches, string? Or
     public LayerModel? Then { get; init; }
 }
 
+/// <summary>
+/// A feature map the network's <c>taps</c> line names: <see cref="Path"/> indexes the network's children, then
+/// the children of each sequence on the way; <see cref="Shape"/> is the tapped module's output.
+/// </summary>
+public sealed record TapModel(string Name, string DslPath, EquatableArray<int> Path, Shape Shape);
+
 /// <summary>A constructor parameter of the generated class.</summary>
 public sealed record ParameterModel(string DslName, string CSharpName, Value Default);
 
@@ -172,7 +178,11 @@ public sealed record NetworkModel(
     Shape Output,
     long ParameterCount,
     long Macs,
-    EquatableArray<ChildModel> Children);
+    EquatableArray<ChildModel> Children)
+{
+    /// <summary>The feature maps <c>ForwardFeatures</c> returns, in the <c>taps</c> line's order.</summary>
+    public EquatableArray<TapModel> Taps { get; init; }
+}
 
 /// <summary>Modules compared as objects: the binder shares one instance among identical block calls.</summary>
 public sealed class ModuleIdentity : IEqualityComparer<ModuleModel>

@@ -177,6 +177,9 @@ public sealed class DiagnosticBag
     public void Misplaced(TextSpan span, string what, string where) =>
         Report(DiagnosticDescriptors.Misplaced, span, $"{what} is not allowed here; {where}");
 
+    public void BadTap(TextSpan span, string tap, string problem, string fix) =>
+        Report(DiagnosticDescriptors.BadTap, span, $"tap '{tap}': {problem}; {fix}");
+
     // Shapes -------------------------------------------------------------------------------
 
     public void ChannelMismatch(TextSpan span, string body, string shortcut, string fix) =>

@@ -35,6 +35,7 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidValue = Error("NG0111", "Invalid argument value", Names);
     public static readonly DiagnosticDescriptor MissingInput = Error("NG0112", "Missing input shape", Names);
     public static readonly DiagnosticDescriptor Misplaced = Error("NG0113", "Construct not allowed here", Names);
+    public static readonly DiagnosticDescriptor BadTap = Error("NG0114", "Tap does not name a stage", Names);
 
     public static readonly DiagnosticDescriptor ChannelMismatch = Error("NG0201", "Channel mismatch in residual add", Shapes);
     public static readonly DiagnosticDescriptor SpatialMismatch = Error("NG0202", "Spatial size mismatch", Shapes);

@@ -6,7 +6,8 @@ using NetGen.Generator.Binding;
 namespace NetGen.Generator.Emit;
 
 /// <summary>
-/// The C# names one generated class declares: a field per top-level child (<c>_</c> + its key, '-' as '_'), a local
+/// The C# names one generated class declares: a field per top-level child (<c>_</c> + its key, '-' as '_'), a
+/// property per named one (<see cref="CSharpNames.ModuleProperty"/>), a local
 /// factory function per distinct block instance (<c>Block_1</c>), the constructor's parameters. DSL names
 /// are free, so each name is checked against every other and against the members of TorchSharp's
 /// Module that a derived class sees; a taken name gets trailing underscores (fields) or the next number
@@ -24,9 +25,21 @@ public sealed class MemberNames
         "_named_parameters", "_parameters", "_to", "_toEpilog",
     };
 
+    /// <summary>
+    /// Members of <c>Module&lt;Tensor, Tensor&gt;</c> and its bases whose capitalized names a generated property
+    /// could take (a test keeps this equal to TorchSharp's).
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> InheritedPublicMembers = new HashSet<string>(System.StringComparer.Ordinal)
+    {
+        "ClearModules", "ConditionallyRegisterBuffer", "ConditionallyRegisterParameter", "Create", "Dispose", "Equals", "Finalize",
+        "GetDefaultDeviceAndType", "GetHashCode", "GetName", "GetType", "HType", "HookRemover", "MemberwiseClone", "ReferenceEquals",
+        "RegisterComponents", "ReplaceBuffer", "ReplaceParameter", "ToString",
+    };
+
     private readonly HashSet<string> _taken = new(System.StringComparer.Ordinal);
     // By key (unique among a network's children): a ChildModel's hash walks its whole subtree.
     private readonly Dictionary<string, string> _fields = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _properties = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, int> _factoryCounts = new(System.StringComparer.Ordinal);
 
     public MemberNames(NetworkModel network)
@@ -46,7 +59,26 @@ public sealed class MemberNames
 
             _fields.Add(child.Key, name);
         }
+
+        _taken.UnionWith(InheritedPublicMembers);
+        foreach (var child in network.Children)
+        {
+            if (CSharpNames.ModuleProperty(child.Key) is not { } property)
+            {
+                continue;
+            }
+
+            while (!_taken.Add(property))
+            {
+                property += "_";
+            }
+
+            _properties.Add(child.Key, property);
+        }
     }
+
+    /// <summary>The property that exposes a top-level child, or null for a numbered (unnamed) one.</summary>
+    public string? Property(ChildModel child) => _properties.TryGetValue(child.Key, out var name) ? name : null;
 
     /// <summary>The field that holds a top-level child.</summary>
     public string Field(ChildModel child) => _fields[child.Key];

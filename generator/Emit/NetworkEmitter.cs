@@ -11,7 +11,7 @@ namespace NetGen.Generator.Emit;
 /// registered children carry exactly the DSL's names, so state_dict keys match the reference.
 /// Each distinct block instance becomes one local factory function, so repeats read as calls.
 /// </summary>
-public sealed class NetworkEmitter
+public sealed partial class NetworkEmitter
 {
     private const string Tensor = "global::TorchSharp.torch.Tensor";
     private const string ModuleType = "global::TorchSharp.torch.nn.Module<" + Tensor + ", " + Tensor + ">";
@@ -46,8 +46,10 @@ public sealed class NetworkEmitter
         WriteConstants(writer);
         WriteFields(writer);
         WriteConstructor(writer);
+        WriteProperties(writer);
         WriteForward(writer);
         WriteAuxiliary(writer);
+        WriteFeatures(writer);
         writer.CloseBrace();
         writer.CloseBrace();
         return writer.ToString();
@@ -166,11 +168,38 @@ public sealed class NetworkEmitter
     {
         foreach (var child in _network.Children)
         {
-            writer.WriteLine($"private readonly {TypeOf(child.Module)} {FieldName(child)};");
+            // The field carries its state_dict key: a parent's RegisterComponents (a user's module, nn.Sequential)
+            // reflects over this class's fields and would otherwise register each child a second time.
+            writer.WriteLine($"[global::TorchSharp.Utils.ComponentName(Name = {Quote(child.Key)})]");
+            var mutable = _names.Property(child) is not null;
+            writer.WriteLine($"private {(mutable ? string.Empty : "readonly ")}{TypeOf(child.Module)} {FieldName(child)};");
         }
 
         if (_network.Children.Count > 0)
         {
+            writer.WriteLine();
+        }
+    }
+
+    private static string Quote(string text) => SymbolDisplay.FormatLiteral(text, quote: true);
+
+    /// <summary>A property per named top-level module: typed access for fine-tuning, and a setter that keeps the key.</summary>
+    private void WriteProperties(SourceWriter writer)
+    {
+        foreach (var child in _network.Children)
+        {
+            if (_names.Property(child) is not { } property)
+            {
+                continue;
+            }
+
+            writer.WriteLine($"/// <summary>The module '{Xml(child.Key)}': {Xml(KindOf(child.Module))}, output {child.Module.Output}, {N(child.Module.Parameters)} parameters.</summary>");
+            writer.WriteLine($"/// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.{Xml(property)} = …</c>, as <c>model.{Xml(child.Key)} = …</c> in PyTorch).</remarks>");
+            writer.WriteLine($"public {TypeOf(child.Module)} {property}");
+            writer.OpenBrace();
+            writer.WriteLine($"get => {FieldName(child)};");
+            writer.WriteLine($"set => {FieldName(child)} = global::NetGen.Submodules.Replace(this, {Quote(child.Key)}, value);");
+            writer.CloseBrace();
             writer.WriteLine();
         }
     }

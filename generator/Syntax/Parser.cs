@@ -311,6 +311,8 @@ public sealed class Parser
         EndOfLine();
 
         InputSyntax? input = null;
+        var taps = ImmutableArray.CreateBuilder<TapSyntax>();
+        Token? tapsLine = null;
         var statements = ImmutableArray.CreateBuilder<StatementSyntax>();
         var variants = ImmutableArray.CreateBuilder<VariantSyntax>();
         if (At(TokenKind.Indent))
@@ -335,6 +337,20 @@ public sealed class Parser
                 {
                     variants.Add(ParseVariant() with { Tokens = new TokenRange(start, _position) });
                 }
+                else if (AtTaps)
+                {
+                    var keyword = Current;
+                    var parsed = ParseTaps();
+                    if (tapsLine is { } first)
+                    {
+                        _diagnostics.DuplicateName(keyword.Span, "taps line of", name.Text, LineOf(first.Span.Start));
+                    }
+                    else
+                    {
+                        tapsLine = keyword;
+                        taps.AddRange(parsed);
+                    }
+                }
                 else
                 {
                     ParseStatementInto(statements);
@@ -353,7 +369,7 @@ public sealed class Parser
             ReportUnexpected("the network's indented body");
         }
 
-        return new NetworkSyntax(name, parameters, input, new BodySyntax(statements.ToImmutable()), variants.ToImmutable(), doc);
+        return new NetworkSyntax(name, parameters, input, new BodySyntax(statements.ToImmutable()), variants.ToImmutable(), doc) { Taps = taps.ToImmutable() };
     }
 
     private BlockSyntax ParseBlock()
@@ -422,6 +438,40 @@ public sealed class Parser
         var span = TextSpan.FromBounds(keyword.Span.Start, dimensions[dimensions.Count - 1].Span.End);
         EndOfLine();
         return new InputSyntax(span, dimensions.ToImmutable());
+    }
+
+    /// <summary>
+    /// <c>taps</c> is a word only at the start of a network's line followed by <c>name =</c>: a layer call cannot
+    /// look like that, and modules and parameters stay free to be called 'taps'.
+    /// </summary>
+    private bool AtTaps =>
+        Current.Kind == TokenKind.Identifier && Current.Text == "taps" && IsWord(Peek(1)) && Peek(2).Kind == TokenKind.Equals;
+
+    /// <summary><c>taps c2 = layer1, c3 = features.3</c>.</summary>
+    private ImmutableArray<TapSyntax> ParseTaps()
+    {
+        Next();
+        var taps = ImmutableArray.CreateBuilder<TapSyntax>();
+        do
+        {
+            if (taps.Count > 0)
+            {
+                Next();
+            }
+
+            var start = _position;
+            var name = Match(TokenKind.Identifier, "a tap's name (e.g. c2)");
+            Match(TokenKind.Equals);
+            taps.Add(new TapSyntax(name, ParseNameTemplate(path: true)));
+            if (_position == start)
+            {
+                break;
+            }
+        }
+        while (At(TokenKind.Comma));
+
+        EndOfLine();
+        return taps.ToImmutable();
     }
 
     private VariantSyntax ParseVariant()
@@ -741,16 +791,17 @@ public sealed class Parser
 
     /// <summary>
     /// A name template after 'as': adjacent text (words, numbers, '-') and holes <c>{expression[:width]}</c>,
-    /// with no space between them (<c>denselayer{i + 1}</c>, <c>block{s}-{i}</c>).
+    /// with no space between them (<c>denselayer{i + 1}</c>, <c>block{s}-{i}</c>). A <paramref name="path"/> (a tap's)
+    /// takes '.' too (<c>features.3</c>, <c>features.{last}</c>; '.3' lexes as a number, read here as its text).
     /// </summary>
-    private NameTemplateSyntax ParseNameTemplate()
+    private NameTemplateSyntax ParseNameTemplate(bool path = false)
     {
         var parts = ImmutableArray.CreateBuilder<NamePartSyntax>();
         var start = Current.Span.Start;
         var end = start;
         while (parts.Count == 0 || Current.Span.Start == end)
         {
-            if (IsWord(Current) || Current.Kind is TokenKind.Integer or TokenKind.Minus)
+            if (IsWord(Current) || Current.Kind is TokenKind.Integer or TokenKind.Minus || (path && Current.Kind is TokenKind.Dot or TokenKind.Float))
             {
                 var text = Next();
                 parts.Add(new NamePartSyntax(text.Span, text.Text, null, null));
@@ -774,7 +825,7 @@ public sealed class Parser
             {
                 if (parts.Count == 0)
                 {
-                    var missing = Match(TokenKind.Identifier, "a name (e.g. denselayer{i + 1})");
+                    var missing = Match(TokenKind.Identifier, path ? "a module's path (e.g. layer1 or features.3)" : "a name (e.g. denselayer{i + 1})");
                     parts.Add(new NamePartSyntax(missing.Span, missing.Text, null, null));
                     end = missing.Span.End;
                 }

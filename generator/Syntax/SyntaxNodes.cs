@@ -32,7 +32,17 @@ public sealed record NetworkSyntax(
     InputSyntax? Input,
     BodySyntax Body,
     ImmutableArray<VariantSyntax> Variants,
-    string Doc) : DefinitionSyntax(Name, Parameters, Body);
+    string Doc) : DefinitionSyntax(Name, Parameters, Body)
+{
+    /// <summary>The <c>taps</c> line's feature maps, in order (empty without one).</summary>
+    public ImmutableArray<TapSyntax> Taps { get; init; } = ImmutableArray<TapSyntax>.Empty;
+}
+
+/// <summary>
+/// One entry of <c>taps c2 = layer1, c3 = features.3</c>: a name and the dotted path of the module whose output
+/// it is, a template whose holes (<c>features.{last}</c>) the network's parameters and lets fill.
+/// </summary>
+public sealed record TapSyntax(Token Name, NameTemplateSyntax Path);
 
 /// <summary><c>block Name(params)</c>: a reusable, parameterized piece of network.</summary>
 public sealed record BlockSyntax(Token Name, ImmutableArray<ParameterSyntax> Parameters, BodySyntax Body)

@@ -10,16 +10,52 @@ namespace NetGen;
 public sealed class Sequence : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor>[] _children;
+    private readonly string[] _names;
 
     /// <summary>Registers the children in order under their names ("0", "1", … or chosen names).</summary>
     public Sequence(params (string Name, nn.Module<Tensor, Tensor> Module)[] children)
         : base(nameof(Sequence))
     {
         _children = Modules.Register(this, children);
+        _names = Array.ConvertAll(children, c => c.Name);
     }
 
     /// <summary>The number of children.</summary>
     public int Count => _children.Length;
+
+    /// <summary>The children's names in order: their state_dict key segments.</summary>
+    public IReadOnlyList<string> Names => _names;
+
+    /// <summary>
+    /// A child by position (<c>features[3]</c>) or by name (<c>layer1["0"]</c>, <c>block["conv1"]</c>). Setting
+    /// one replaces it under the same name and position, so state_dict keys stay as they were.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">No child has that position or name.</exception>
+    public nn.Module<Tensor, Tensor> this[ChildKey key]
+    {
+        get => _children[IndexOf(key)];
+        set
+        {
+            var index = IndexOf(key);
+            if (!named_children().Any(c => c.name == _names[index]))
+            {
+                throw new InvalidOperationException($"'{_names[index]}' is a tensor of this sequence (a scale), not a module that can be replaced.");
+            }
+
+            _children[index] = Submodules.Replace(this, _names[index], value);
+        }
+    }
+
+    private int IndexOf(ChildKey key)
+    {
+        var index = key.Name is { } name ? Array.IndexOf(_names, name) : key.Index;
+        if (index < 0 || index >= _children.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(key), key.ToString(), $"Not a child of this sequence; its children are {string.Join(", ", _names)}.");
+        }
+
+        return index;
+    }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
@@ -76,6 +112,12 @@ public sealed class Residual : nn.Module<Tensor, Tensor>
         _shortcutFrom = shortcut is null ? -1 : shortcutFrom;
         _addInPlace = addInPlace;
     }
+
+    /// <summary>The body's steps in order (registered under their names: <see cref="Sequence"/>-style keys).</summary>
+    public IReadOnlyList<nn.Module<Tensor, Tensor>> Body => _body;
+
+    /// <summary>The projection on the shortcut (torchvision's <c>downsample</c>), or null where the input itself is added.</summary>
+    public nn.Module<Tensor, Tensor>? Shortcut => _shortcut.Length == 0 ? null : _shortcut[0];
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
@@ -167,6 +209,15 @@ public sealed class Concat : nn.Module<Tensor, Tensor>
             branch.RegisterIn(this);
         }
     }
+
+    /// <summary>
+    /// A module of a branch by its name: a branch's own name (<c>branch1</c>), or, for branches whose layers
+    /// register here directly, a layer's (<c>branch5x5_2</c>).
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No module of that name is registered here.</exception>
+    public nn.Module<Tensor, Tensor> this[string name] =>
+        named_children().FirstOrDefault(c => c.name == name).module as nn.Module<Tensor, Tensor>
+        ?? throw new KeyNotFoundException($"No branch module '{name}'; there are {string.Join(", ", named_children().Select(c => c.name))}.");
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)

@@ -189,10 +189,12 @@ public class HostileInputTests
     [Fact]
     public void Generated_member_names_avoid_every_member_torchsharps_module_shows_a_derived_class()
     {
-        // Fields are '_' + key and factories 'Name_N': the inherited names of those shapes must be reserved.
+        // Fields are '_' + key and factories 'Name_N', properties start with a capital: the inherited names of
+        // those shapes must be reserved.
         const System.Reflection.BindingFlags All = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static
             | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic;
         var inherited = new HashSet<string>(System.StringComparer.Ordinal);
+        var capitalized = new HashSet<string>(System.StringComparer.Ordinal);
         for (var type = typeof(TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>); type is not null; type = type.BaseType)
         {
             foreach (var member in type.GetMembers(All))
@@ -210,10 +212,18 @@ public class HostileInputTests
                 {
                     inherited.Add(member.Name);
                 }
+
+                if (visible && char.IsUpper(member.Name[0]) && member is not System.Reflection.ConstructorInfo)
+                {
+                    capitalized.Add(member.Name);
+                }
             }
         }
 
         Assert.True(inherited.SetEquals(NetGen.Generator.Emit.MemberNames.InheritedMembers), string.Join(", ", inherited.OrderBy(n => n, System.StringComparer.Ordinal)));
+        Assert.True(
+            capitalized.SetEquals(NetGen.Generator.Emit.MemberNames.InheritedPublicMembers),
+            string.Join(", ", capitalized.OrderBy(n => n, System.StringComparer.Ordinal)));
     }
 
     private static void AssertGeneratorSurvived(GeneratorDriverRunResult run)

@@ -21,7 +21,11 @@ It writes:
                     first and last BatchNorm statistics, three gradients (the last parameter's is the
                     classifier bias, softmax minus targets, so it checks the train-mode logits);
   tiny.pt, tiny.json  a small network's torch.save state_dict (random init) and its reference, to
-                    prove a real PyTorch file loads strictly and reproduces PyTorch's result.
+                    prove a real PyTorch file loads strictly and reproduces PyTorch's result;
+  features.json     torchvision's create_feature_extractor stage outputs (float64) of one network per
+                    family with taps, for ForwardFeatures: each map's shape and 512 evenly spaced elements.
+
+Names after the folder make only those fixtures: make_equivalence.py FOLDER features
 """
 import copy
 import json
@@ -337,8 +341,59 @@ def tiny(folder):
         json.dump(entry, f)
 
 
+# Networks whose ForwardFeatures is checked against torchvision's create_feature_extractor (features.json):
+# the generated class's taps -> torchvision's node names, and the resolution.
+FEATURE_NETWORKS = {
+    "ResNet50": ({"c2": "layer1", "c3": "layer2", "c4": "layer3", "c5": "layer4"}, 224),
+    "EfficientNetB0": ({"c2": "features.2", "c3": "features.3", "c4": "features.5", "c5": "features.7"}, 224),
+    "ConvNeXtTiny": ({"c2": "features.1", "c3": "features.3", "c4": "features.5", "c5": "features.7"}, 96),
+    "RegNetY_400MF": ({"c2": "trunk_output.block1", "c3": "trunk_output.block2", "c4": "trunk_output.block3",
+                       "c5": "trunk_output.block4"}, 96),
+}
+# Elements of each map stored (evenly spaced over the flattened map), and the check's tolerance: float64 on
+# both sides, |C# - reference| <= FEATURE_TOLERANCE * max |reference| per map.
+FEATURE_SAMPLES = 512
+FEATURE_TOLERANCE = 1e-9
+
+
+def features(folder):
+    from torchvision.models.feature_extraction import create_feature_extractor
+    result = {"torch": torch.__version__, "torchvision": torchvision.__version__, "samples": FEATURE_SAMPLES,
+              "tolerance": FEATURE_TOLERANCE, "networks": {}}
+    for name, (nodes, resolution) in FEATURE_NETWORKS.items():
+        constructor, kwargs, _ = NETWORKS[name]
+        model = getattr(torchvision.models, constructor)(weights=None, **kwargs).eval()
+        damped = damped_keys(name, model)
+        fill(model, damped)
+        extractor = create_feature_extractor(model.double(), return_nodes={node: tap for tap, node in nodes.items()})
+        input_name = "features input " + name
+        shape = [1, 3, resolution, resolution]
+        with torch.no_grad():
+            maps = extractor(deterministic_input(input_name, shape).double())
+            others = extractor(deterministic_input("other " + input_name, shape).double())
+        taps = {}
+        for tap, node in nodes.items():
+            flat = maps[tap].flatten()
+            indices = np.linspace(0, flat.numel() - 1, FEATURE_SAMPLES).round().astype(np.int64)
+            sample = flat[torch.from_numpy(indices)]
+            moved = (others[tap].flatten()[torch.from_numpy(indices)] - sample).abs().max().item()
+            allowed = FEATURE_TOLERANCE * sample.abs().max().item()
+            # The same input-sensitivity guard as the logits' fixture: another input moves every map.
+            assert moved > 1e6 * allowed, f"{name} {tap}: the map barely depends on the input"
+            taps[tap] = {"node": node, "shape": list(maps[tap].shape[1:]), "indices": indices.tolist(), "reference": exact(sample),
+                         "sum": flat.sum().item()}
+            print(f"features {name} {tap} ({node}): {list(maps[tap].shape)}, another input moves it by {moved:.3g}", file=sys.stderr)
+        entry = {"input_name": input_name, "input_shape": shape, "taps": taps}
+        if damped:
+            entry["damped"] = damped
+        result["networks"][name] = entry
+    with open(os.path.join(folder, "features.json"), "w") as f:
+        json.dump(result, f)
+
+
 if __name__ == "__main__":
+    # With names after the folder (tiny, train_step, equivalence, features), only those fixtures are made.
     folder = sys.argv[1]
-    tiny(folder)
-    train_step(folder)
-    equivalence(folder)
+    fixtures = {"tiny": tiny, "train_step": train_step, "equivalence": equivalence, "features": features}
+    for name in sys.argv[2:] or list(fixtures):
+        fixtures[name](folder)

@@ -46,9 +46,13 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _root;
-        private readonly global::NetGen.Sequence _body;
-        private readonly global::NetGen.Sequence _head;
+        [global::TorchSharp.Utils.ComponentName(Name = "root")]
+        private global::NetGen.Sequence _root;
+        [global::TorchSharp.Utils.ComponentName(Name = "body")]
+        private global::NetGen.Sequence _body;
+        [global::TorchSharp.Utils.ComponentName(Name = "head")]
+        private global::NetGen.Sequence _head;
+        [global::TorchSharp.Utils.ComponentName(Name = "3")]
         private readonly global::TorchSharp.Modules.Flatten _3;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
@@ -262,6 +266,30 @@ namespace App
                         ("conv3", new global::NetGen.WeightStandardizedConv2d(2048, 8192, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
                     },
                     addInPlace: true);
+        }
+
+        /// <summary>The module 'root': seq, output 256x56x56, 37,632 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Root = …</c>, as <c>model.root = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Root
+        {
+            get => _root;
+            set => _root = global::NetGen.Submodules.Replace(this, "root", value);
+        }
+
+        /// <summary>The module 'body': seq, output 8192x7x7, 928,286,208 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Body = …</c>, as <c>model.body = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Body
+        {
+            get => _body;
+            set => _body = global::NetGen.Submodules.Replace(this, "body", value);
+        }
+
+        /// <summary>The module 'head': seq, output 1000x1x1, 8,209,384 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Head = …</c>, as <c>model.head = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Head
+        {
+            get => _head;
+            set => _head = global::NetGen.Submodules.Replace(this, "head", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

@@ -48,11 +48,16 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _features;
+        [global::TorchSharp.Utils.ComponentName(Name = "features")]
+        private global::NetGen.Sequence _features;
+        [global::TorchSharp.Utils.ComponentName(Name = "1")]
         private readonly global::TorchSharp.Modules.ReLU _1;
+        [global::TorchSharp.Utils.ComponentName(Name = "2")]
         private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _2;
+        [global::TorchSharp.Utils.ComponentName(Name = "3")]
         private readonly global::TorchSharp.Modules.Flatten _3;
-        private readonly global::TorchSharp.Modules.Linear _classifier;
+        [global::TorchSharp.Utils.ComponentName(Name = "classifier")]
+        private global::TorchSharp.Modules.Linear _classifier;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -577,6 +582,22 @@ namespace App
                     ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
                     ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
                     ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
+        }
+
+        /// <summary>The module 'features': seq, output 2208x7x7, 26,472,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Features = …</c>, as <c>model.features = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Features
+        {
+            get => _features;
+            set => _features = global::NetGen.Submodules.Replace(this, "features", value);
+        }
+
+        /// <summary>The module 'classifier': linear, output (1000), 2,209,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Classifier = …</c>, as <c>model.classifier = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Linear Classifier
+        {
+            get => _classifier;
+            set => _classifier = global::NetGen.Submodules.Replace(this, "classifier", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

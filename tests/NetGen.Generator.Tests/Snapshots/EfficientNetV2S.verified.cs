@@ -50,10 +50,14 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _features;
-        private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "features")]
+        private global::NetGen.Sequence _features;
+        [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
+        private global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "2")]
         private readonly global::TorchSharp.Modules.Flatten _2;
-        private readonly global::NetGen.Sequence _classifier;
+        [global::TorchSharp.Utils.ComponentName(Name = "classifier")]
+        private global::NetGen.Sequence _classifier;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -670,6 +674,30 @@ namespace App
                     ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
+        /// <summary>The module 'features': seq, output 1280x12x12, 20,177,488 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Features = …</c>, as <c>model.features = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Features
+        {
+            get => _features;
+            set => _features = global::NetGen.Submodules.Replace(this, "features", value);
+        }
+
+        /// <summary>The module 'avgpool': adaptive_avgpool, output 1280x1x1, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Avgpool = …</c>, as <c>model.avgpool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.AdaptiveAvgPool2d Avgpool
+        {
+            get => _avgpool;
+            set => _avgpool = global::NetGen.Submodules.Replace(this, "avgpool", value);
+        }
+
+        /// <summary>The module 'classifier': seq, output (1000), 1,281,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Classifier = …</c>, as <c>model.classifier = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Classifier
+        {
+            get => _classifier;
+            set => _classifier = global::NetGen.Submodules.Replace(this, "classifier", value);
+        }
+
         /// <summary>Runs the network on a batch shaped (N, 3, 384, 384); returns (N, 1000).</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
@@ -679,6 +707,86 @@ namespace App
             x = _2.call(x);
             x = _classifier.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The feature maps the DSL's 'taps' line names, as a detection or segmentation head reads them; the owner disposes them.</summary>
+        /// <param name="C2">The output of 'features.2', shaped (N, 48, 96, 96).</param>
+        /// <param name="C3">The output of 'features.3', shaped (N, 64, 48, 48).</param>
+        /// <param name="C4">The output of 'features.5', shaped (N, 160, 24, 24).</param>
+        /// <param name="C5">The output of 'features.6', shaped (N, 256, 12, 12).</param>
+        public sealed record FeatureMaps(global::TorchSharp.torch.Tensor C2, global::TorchSharp.torch.Tensor C3, global::TorchSharp.torch.Tensor C4, global::TorchSharp.torch.Tensor C5) : global::System.IDisposable
+        {
+            /// <summary>The shape of one sample of <see cref="C2"/> ('features.2'): 48x96x96 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C2Shape => new long[] { 48, 96, 96 };
+
+            /// <summary>The channels (or features) of <see cref="C2"/>.</summary>
+            public const long C2Channels = 48;
+
+            /// <summary>How many input pixels one position of <see cref="C2"/> steps over: the input's size divided by the map's.</summary>
+            public const long C2Stride = 4;
+
+            /// <summary>The shape of one sample of <see cref="C3"/> ('features.3'): 64x48x48 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C3Shape => new long[] { 64, 48, 48 };
+
+            /// <summary>The channels (or features) of <see cref="C3"/>.</summary>
+            public const long C3Channels = 64;
+
+            /// <summary>How many input pixels one position of <see cref="C3"/> steps over: the input's size divided by the map's.</summary>
+            public const long C3Stride = 8;
+
+            /// <summary>The shape of one sample of <see cref="C4"/> ('features.5'): 160x24x24 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C4Shape => new long[] { 160, 24, 24 };
+
+            /// <summary>The channels (or features) of <see cref="C4"/>.</summary>
+            public const long C4Channels = 160;
+
+            /// <summary>How many input pixels one position of <see cref="C4"/> steps over: the input's size divided by the map's.</summary>
+            public const long C4Stride = 16;
+
+            /// <summary>The shape of one sample of <see cref="C5"/> ('features.6'): 256x12x12 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C5Shape => new long[] { 256, 12, 12 };
+
+            /// <summary>The channels (or features) of <see cref="C5"/>.</summary>
+            public const long C5Channels = 256;
+
+            /// <summary>How many input pixels one position of <see cref="C5"/> steps over: the input's size divided by the map's.</summary>
+            public const long C5Stride = 32;
+
+            /// <summary>The maps' channel counts in the taps line's order, as a neck over the maps (a feature pyramid) is built from them.</summary>
+            public static global::System.ReadOnlySpan<long> Channels => new long[] { C2Channels, C3Channels, C4Channels, C5Channels };
+
+            /// <summary>The maps in the taps line's order (the same tensors: disposing this record disposes them).</summary>
+            public global::TorchSharp.torch.Tensor[] ToArray() => new[] { C2, C3, C4, C5 };
+
+            /// <summary>Disposes every map.</summary>
+            public void Dispose()
+            {
+                C2.Dispose();
+                C3.Dispose();
+                C4.Dispose();
+                C5.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Runs the network on a batch shaped (N, 3, 384, 384) up to its last tap and returns the tapped
+        /// feature maps (a backbone's stage outputs); the caller owns them. The layers are those of <see cref="forward"/>.
+        /// </summary>
+        public FeatureMaps ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var x = _features[0].call(input);
+            x = _features[1].call(x);
+            x = _features[2].call(x);
+            var c2 = x.alias();
+            x = _features[3].call(x);
+            var c3 = x.alias();
+            x = _features[4].call(x);
+            x = _features[5].call(x);
+            var c4 = x.alias();
+            x = _features[6].call(x);
+            var c5 = x.alias();
+            return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
         }
     }
 }

@@ -113,28 +113,50 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _conv1;
-        private readonly global::TorchSharp.Modules.MaxPool2d _maxpool1;
-        private readonly global::NetGen.Sequence _conv2;
-        private readonly global::NetGen.Sequence _conv3;
-        private readonly global::TorchSharp.Modules.MaxPool2d _maxpool2;
-        private readonly global::NetGen.Concat _inception3a;
-        private readonly global::NetGen.Concat _inception3b;
-        private readonly global::TorchSharp.Modules.MaxPool2d _maxpool3;
-        private readonly global::NetGen.Concat _inception4a;
-        private readonly global::NetGen.Sequence _aux1;
-        private readonly global::NetGen.Concat _inception4b;
-        private readonly global::NetGen.Concat _inception4c;
-        private readonly global::NetGen.Concat _inception4d;
-        private readonly global::NetGen.Sequence _aux2;
-        private readonly global::NetGen.Concat _inception4e;
-        private readonly global::TorchSharp.Modules.MaxPool2d _maxpool4;
-        private readonly global::NetGen.Concat _inception5a;
-        private readonly global::NetGen.Concat _inception5b;
-        private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv1")]
+        private global::NetGen.Sequence _conv1;
+        [global::TorchSharp.Utils.ComponentName(Name = "maxpool1")]
+        private global::TorchSharp.Modules.MaxPool2d _maxpool1;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv2")]
+        private global::NetGen.Sequence _conv2;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv3")]
+        private global::NetGen.Sequence _conv3;
+        [global::TorchSharp.Utils.ComponentName(Name = "maxpool2")]
+        private global::TorchSharp.Modules.MaxPool2d _maxpool2;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception3a")]
+        private global::NetGen.Concat _inception3a;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception3b")]
+        private global::NetGen.Concat _inception3b;
+        [global::TorchSharp.Utils.ComponentName(Name = "maxpool3")]
+        private global::TorchSharp.Modules.MaxPool2d _maxpool3;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception4a")]
+        private global::NetGen.Concat _inception4a;
+        [global::TorchSharp.Utils.ComponentName(Name = "aux1")]
+        private global::NetGen.Sequence _aux1;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception4b")]
+        private global::NetGen.Concat _inception4b;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception4c")]
+        private global::NetGen.Concat _inception4c;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception4d")]
+        private global::NetGen.Concat _inception4d;
+        [global::TorchSharp.Utils.ComponentName(Name = "aux2")]
+        private global::NetGen.Sequence _aux2;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception4e")]
+        private global::NetGen.Concat _inception4e;
+        [global::TorchSharp.Utils.ComponentName(Name = "maxpool4")]
+        private global::TorchSharp.Modules.MaxPool2d _maxpool4;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception5a")]
+        private global::NetGen.Concat _inception5a;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception5b")]
+        private global::NetGen.Concat _inception5b;
+        [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
+        private global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "19")]
         private readonly global::TorchSharp.Modules.Flatten _19;
-        private readonly global::TorchSharp.Modules.Dropout _dropout;
-        private readonly global::TorchSharp.Modules.Linear _fc;
+        [global::TorchSharp.Utils.ComponentName(Name = "dropout")]
+        private global::TorchSharp.Modules.Dropout _dropout;
+        [global::TorchSharp.Utils.ComponentName(Name = "fc")]
+        private global::TorchSharp.Modules.Linear _fc;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -607,6 +629,174 @@ namespace App
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
                         ("1", BasicConv2d_42()))));
+        }
+
+        /// <summary>The module 'conv1': BasicConv2d, output 64x112x112, 9,536 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv1 = …</c>, as <c>model.conv1 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv1
+        {
+            get => _conv1;
+            set => _conv1 = global::NetGen.Submodules.Replace(this, "conv1", value);
+        }
+
+        /// <summary>The module 'maxpool1': maxpool, output 64x56x56, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Maxpool1 = …</c>, as <c>model.maxpool1 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Maxpool1
+        {
+            get => _maxpool1;
+            set => _maxpool1 = global::NetGen.Submodules.Replace(this, "maxpool1", value);
+        }
+
+        /// <summary>The module 'conv2': BasicConv2d, output 64x56x56, 4,224 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2 = …</c>, as <c>model.conv2 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv2
+        {
+            get => _conv2;
+            set => _conv2 = global::NetGen.Submodules.Replace(this, "conv2", value);
+        }
+
+        /// <summary>The module 'conv3': BasicConv2d, output 192x56x56, 110,976 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv3 = …</c>, as <c>model.conv3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv3
+        {
+            get => _conv3;
+            set => _conv3 = global::NetGen.Submodules.Replace(this, "conv3", value);
+        }
+
+        /// <summary>The module 'maxpool2': maxpool, output 192x28x28, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Maxpool2 = …</c>, as <c>model.maxpool2 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Maxpool2
+        {
+            get => _maxpool2;
+            set => _maxpool2 = global::NetGen.Submodules.Replace(this, "maxpool2", value);
+        }
+
+        /// <summary>The module 'inception3a': Inception (concat), output 256x28x28, 155,872 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception3a = …</c>, as <c>model.inception3a = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception3a
+        {
+            get => _inception3a;
+            set => _inception3a = global::NetGen.Submodules.Replace(this, "inception3a", value);
+        }
+
+        /// <summary>The module 'inception3b': Inception (concat), output 480x28x28, 340,224 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception3b = …</c>, as <c>model.inception3b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception3b
+        {
+            get => _inception3b;
+            set => _inception3b = global::NetGen.Submodules.Replace(this, "inception3b", value);
+        }
+
+        /// <summary>The module 'maxpool3': maxpool, output 480x14x14, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Maxpool3 = …</c>, as <c>model.maxpool3 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Maxpool3
+        {
+            get => _maxpool3;
+            set => _maxpool3 = global::NetGen.Submodules.Replace(this, "maxpool3", value);
+        }
+
+        /// <summary>The module 'inception4a': Inception (concat), output 512x14x14, 364,512 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception4a = …</c>, as <c>model.inception4a = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception4a
+        {
+            get => _inception4a;
+            set => _inception4a = global::NetGen.Submodules.Replace(this, "inception4a", value);
+        }
+
+        /// <summary>The module 'aux1': InceptionAux, output (1000), 3,188,968 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Aux1 = …</c>, as <c>model.aux1 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Aux1
+        {
+            get => _aux1;
+            set => _aux1 = global::NetGen.Submodules.Replace(this, "aux1", value);
+        }
+
+        /// <summary>The module 'inception4b': Inception (concat), output 512x14x14, 425,232 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception4b = …</c>, as <c>model.inception4b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception4b
+        {
+            get => _inception4b;
+            set => _inception4b = global::NetGen.Submodules.Replace(this, "inception4b", value);
+        }
+
+        /// <summary>The module 'inception4c': Inception (concat), output 512x14x14, 486,192 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception4c = …</c>, as <c>model.inception4c = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception4c
+        {
+            get => _inception4c;
+            set => _inception4c = global::NetGen.Submodules.Replace(this, "inception4c", value);
+        }
+
+        /// <summary>The module 'inception4d': Inception (concat), output 528x14x14, 573,312 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception4d = …</c>, as <c>model.inception4d = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception4d
+        {
+            get => _inception4d;
+            set => _inception4d = global::NetGen.Submodules.Replace(this, "inception4d", value);
+        }
+
+        /// <summary>The module 'aux2': InceptionAux, output (1000), 3,191,016 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Aux2 = …</c>, as <c>model.aux2 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Aux2
+        {
+            get => _aux2;
+            set => _aux2 = global::NetGen.Submodules.Replace(this, "aux2", value);
+        }
+
+        /// <summary>The module 'inception4e': Inception (concat), output 832x14x14, 803,840 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception4e = …</c>, as <c>model.inception4e = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception4e
+        {
+            get => _inception4e;
+            set => _inception4e = global::NetGen.Submodules.Replace(this, "inception4e", value);
+        }
+
+        /// <summary>The module 'maxpool4': maxpool, output 832x7x7, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Maxpool4 = …</c>, as <c>model.maxpool4 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Maxpool4
+        {
+            get => _maxpool4;
+            set => _maxpool4 = global::NetGen.Submodules.Replace(this, "maxpool4", value);
+        }
+
+        /// <summary>The module 'inception5a': Inception (concat), output 832x7x7, 978,944 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception5a = …</c>, as <c>model.inception5a = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception5a
+        {
+            get => _inception5a;
+            set => _inception5a = global::NetGen.Submodules.Replace(this, "inception5a", value);
+        }
+
+        /// <summary>The module 'inception5b': Inception (concat), output 1024x7x7, 1,347,040 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception5b = …</c>, as <c>model.inception5b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception5b
+        {
+            get => _inception5b;
+            set => _inception5b = global::NetGen.Submodules.Replace(this, "inception5b", value);
+        }
+
+        /// <summary>The module 'avgpool': adaptive_avgpool, output 1024x1x1, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Avgpool = …</c>, as <c>model.avgpool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.AdaptiveAvgPool2d Avgpool
+        {
+            get => _avgpool;
+            set => _avgpool = global::NetGen.Submodules.Replace(this, "avgpool", value);
+        }
+
+        /// <summary>The module 'dropout': dropout, output (1024), 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Dropout = …</c>, as <c>model.dropout = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Dropout Dropout
+        {
+            get => _dropout;
+            set => _dropout = global::NetGen.Submodules.Replace(this, "dropout", value);
+        }
+
+        /// <summary>The module 'fc': linear, output (1000), 1,025,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Fc = …</c>, as <c>model.fc = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Linear Fc
+        {
+            get => _fc;
+            set => _fc = global::NetGen.Submodules.Replace(this, "fc", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

@@ -134,24 +134,42 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _conv1_7x7_s2;
-        private readonly global::TorchSharp.Modules.MaxPool2d _pool1_3x3_s2;
-        private readonly global::NetGen.Sequence _conv2_3x3_reduce;
-        private readonly global::NetGen.Sequence _conv2_3x3;
-        private readonly global::TorchSharp.Modules.MaxPool2d _pool2_3x3_s2;
-        private readonly global::NetGen.Concat _inception_3a;
-        private readonly global::NetGen.Concat _inception_3b;
-        private readonly global::NetGen.Concat _inception_3c;
-        private readonly global::NetGen.Concat _inception_4a;
-        private readonly global::NetGen.Concat _inception_4b;
-        private readonly global::NetGen.Concat _inception_4c;
-        private readonly global::NetGen.Concat _inception_4d;
-        private readonly global::NetGen.Concat _inception_4e;
-        private readonly global::NetGen.Concat _inception_5a;
-        private readonly global::NetGen.Concat _inception_5b;
-        private readonly global::TorchSharp.Modules.AvgPool2d _global_pool;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv1_7x7_s2")]
+        private global::NetGen.Sequence _conv1_7x7_s2;
+        [global::TorchSharp.Utils.ComponentName(Name = "pool1_3x3_s2")]
+        private global::TorchSharp.Modules.MaxPool2d _pool1_3x3_s2;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv2_3x3_reduce")]
+        private global::NetGen.Sequence _conv2_3x3_reduce;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv2_3x3")]
+        private global::NetGen.Sequence _conv2_3x3;
+        [global::TorchSharp.Utils.ComponentName(Name = "pool2_3x3_s2")]
+        private global::TorchSharp.Modules.MaxPool2d _pool2_3x3_s2;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_3a")]
+        private global::NetGen.Concat _inception_3a;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_3b")]
+        private global::NetGen.Concat _inception_3b;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_3c")]
+        private global::NetGen.Concat _inception_3c;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_4a")]
+        private global::NetGen.Concat _inception_4a;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_4b")]
+        private global::NetGen.Concat _inception_4b;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_4c")]
+        private global::NetGen.Concat _inception_4c;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_4d")]
+        private global::NetGen.Concat _inception_4d;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_4e")]
+        private global::NetGen.Concat _inception_4e;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_5a")]
+        private global::NetGen.Concat _inception_5a;
+        [global::TorchSharp.Utils.ComponentName(Name = "inception_5b")]
+        private global::NetGen.Concat _inception_5b;
+        [global::TorchSharp.Utils.ComponentName(Name = "global_pool")]
+        private global::TorchSharp.Modules.AvgPool2d _global_pool;
+        [global::TorchSharp.Utils.ComponentName(Name = "16")]
         private readonly global::TorchSharp.Modules.Flatten _16;
-        private readonly global::TorchSharp.Modules.Linear _last_linear;
+        [global::TorchSharp.Utils.ComponentName(Name = "last_linear")]
+        private global::TorchSharp.Modules.Linear _last_linear;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -593,6 +611,142 @@ namespace App
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
                         global::NetGen.Branch.Module("pool_proj", ConvBnRelu_44())));
+        }
+
+        /// <summary>The module 'conv1_7x7_s2': ConvBnRelu, output 64x112x112, 9,600 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv1_7x7S2 = …</c>, as <c>model.conv1_7x7_s2 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv1_7x7S2
+        {
+            get => _conv1_7x7_s2;
+            set => _conv1_7x7_s2 = global::NetGen.Submodules.Replace(this, "conv1_7x7_s2", value);
+        }
+
+        /// <summary>The module 'pool1_3x3_s2': maxpool, output 64x56x56, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Pool1_3x3S2 = …</c>, as <c>model.pool1_3x3_s2 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Pool1_3x3S2
+        {
+            get => _pool1_3x3_s2;
+            set => _pool1_3x3_s2 = global::NetGen.Submodules.Replace(this, "pool1_3x3_s2", value);
+        }
+
+        /// <summary>The module 'conv2_3x3_reduce': ConvBnRelu, output 64x56x56, 4,288 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2_3x3Reduce = …</c>, as <c>model.conv2_3x3_reduce = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv2_3x3Reduce
+        {
+            get => _conv2_3x3_reduce;
+            set => _conv2_3x3_reduce = global::NetGen.Submodules.Replace(this, "conv2_3x3_reduce", value);
+        }
+
+        /// <summary>The module 'conv2_3x3': ConvBnRelu, output 192x56x56, 111,168 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2_3x3 = …</c>, as <c>model.conv2_3x3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv2_3x3
+        {
+            get => _conv2_3x3;
+            set => _conv2_3x3 = global::NetGen.Submodules.Replace(this, "conv2_3x3", value);
+        }
+
+        /// <summary>The module 'pool2_3x3_s2': maxpool, output 192x28x28, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Pool2_3x3S2 = …</c>, as <c>model.pool2_3x3_s2 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Pool2_3x3S2
+        {
+            get => _pool2_3x3_s2;
+            set => _pool2_3x3_s2 = global::NetGen.Submodules.Replace(this, "pool2_3x3_s2", value);
+        }
+
+        /// <summary>The module 'inception_3a': Mixed (concat), output 256x28x28, 219,552 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_3a = …</c>, as <c>model.inception_3a = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_3a
+        {
+            get => _inception_3a;
+            set => _inception_3a = global::NetGen.Submodules.Replace(this, "inception_3a", value);
+        }
+
+        /// <summary>The module 'inception_3b': Mixed (concat), output 320x28x28, 260,704 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_3b = …</c>, as <c>model.inception_3b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_3b
+        {
+            get => _inception_3b;
+            set => _inception_3b = global::NetGen.Submodules.Replace(this, "inception_3b", value);
+        }
+
+        /// <summary>The module 'inception_3c': Reduction (concat), output 576x14x14, 385,632 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_3c = …</c>, as <c>model.inception_3c = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_3c
+        {
+            get => _inception_3c;
+            set => _inception_3c = global::NetGen.Submodules.Replace(this, "inception_3c", value);
+        }
+
+        /// <summary>The module 'inception_4a': Mixed (concat), output 576x14x14, 610,848 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_4a = …</c>, as <c>model.inception_4a = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_4a
+        {
+            get => _inception_4a;
+            set => _inception_4a = global::NetGen.Submodules.Replace(this, "inception_4a", value);
+        }
+
+        /// <summary>The module 'inception_4b': Mixed (concat), output 576x14x14, 666,240 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_4b = …</c>, as <c>model.inception_4b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_4b
+        {
+            get => _inception_4b;
+            set => _inception_4b = global::NetGen.Submodules.Replace(this, "inception_4b", value);
+        }
+
+        /// <summary>The module 'inception_4c': Mixed (concat), output 608x14x14, 915,456 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_4c = …</c>, as <c>model.inception_4c = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_4c
+        {
+            get => _inception_4c;
+            set => _inception_4c = global::NetGen.Submodules.Replace(this, "inception_4c", value);
+        }
+
+        /// <summary>The module 'inception_4d': Mixed (concat), output 608x14x14, 1,144,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_4d = …</c>, as <c>model.inception_4d = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_4d
+        {
+            get => _inception_4d;
+            set => _inception_4d = global::NetGen.Submodules.Replace(this, "inception_4d", value);
+        }
+
+        /// <summary>The module 'inception_4e': Reduction (concat), output 1056x7x7, 1,451,008 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_4e = …</c>, as <c>model.inception_4e = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_4e
+        {
+            get => _inception_4e;
+            set => _inception_4e = global::NetGen.Submodules.Replace(this, "inception_4e", value);
+        }
+
+        /// <summary>The module 'inception_5a': Mixed (concat), output 1024x7x7, 2,210,496 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_5a = …</c>, as <c>model.inception_5a = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_5a
+        {
+            get => _inception_5a;
+            set => _inception_5a = global::NetGen.Submodules.Replace(this, "inception_5a", value);
+        }
+
+        /// <summary>The module 'inception_5b': Mixed (concat), output 1024x7x7, 2,281,248 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Inception_5b = …</c>, as <c>model.inception_5b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Inception_5b
+        {
+            get => _inception_5b;
+            set => _inception_5b = global::NetGen.Submodules.Replace(this, "inception_5b", value);
+        }
+
+        /// <summary>The module 'global_pool': avgpool, output 1024x1x1, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.GlobalPool = …</c>, as <c>model.global_pool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.AvgPool2d GlobalPool
+        {
+            get => _global_pool;
+            set => _global_pool = global::NetGen.Submodules.Replace(this, "global_pool", value);
+        }
+
+        /// <summary>The module 'last_linear': linear, output (1000), 1,025,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.LastLinear = …</c>, as <c>model.last_linear = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Linear LastLinear
+        {
+            get => _last_linear;
+            set => _last_linear = global::NetGen.Submodules.Replace(this, "last_linear", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

@@ -175,29 +175,52 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _Conv2d_1a_3x3;
-        private readonly global::NetGen.Sequence _Conv2d_2a_3x3;
-        private readonly global::NetGen.Sequence _Conv2d_2b_3x3;
-        private readonly global::TorchSharp.Modules.MaxPool2d _maxpool1;
-        private readonly global::NetGen.Sequence _Conv2d_3b_1x1;
-        private readonly global::NetGen.Sequence _Conv2d_4a_3x3;
-        private readonly global::TorchSharp.Modules.MaxPool2d _maxpool2;
-        private readonly global::NetGen.Concat _Mixed_5b;
-        private readonly global::NetGen.Concat _Mixed_5c;
-        private readonly global::NetGen.Concat _Mixed_5d;
-        private readonly global::NetGen.Concat _Mixed_6a;
-        private readonly global::NetGen.Concat _Mixed_6b;
-        private readonly global::NetGen.Concat _Mixed_6c;
-        private readonly global::NetGen.Concat _Mixed_6d;
-        private readonly global::NetGen.Concat _Mixed_6e;
-        private readonly global::NetGen.Sequence _AuxLogits;
-        private readonly global::NetGen.Concat _Mixed_7a;
-        private readonly global::NetGen.Concat _Mixed_7b;
-        private readonly global::NetGen.Concat _Mixed_7c;
-        private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
-        private readonly global::TorchSharp.Modules.Dropout _dropout;
+        [global::TorchSharp.Utils.ComponentName(Name = "Conv2d_1a_3x3")]
+        private global::NetGen.Sequence _Conv2d_1a_3x3;
+        [global::TorchSharp.Utils.ComponentName(Name = "Conv2d_2a_3x3")]
+        private global::NetGen.Sequence _Conv2d_2a_3x3;
+        [global::TorchSharp.Utils.ComponentName(Name = "Conv2d_2b_3x3")]
+        private global::NetGen.Sequence _Conv2d_2b_3x3;
+        [global::TorchSharp.Utils.ComponentName(Name = "maxpool1")]
+        private global::TorchSharp.Modules.MaxPool2d _maxpool1;
+        [global::TorchSharp.Utils.ComponentName(Name = "Conv2d_3b_1x1")]
+        private global::NetGen.Sequence _Conv2d_3b_1x1;
+        [global::TorchSharp.Utils.ComponentName(Name = "Conv2d_4a_3x3")]
+        private global::NetGen.Sequence _Conv2d_4a_3x3;
+        [global::TorchSharp.Utils.ComponentName(Name = "maxpool2")]
+        private global::TorchSharp.Modules.MaxPool2d _maxpool2;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_5b")]
+        private global::NetGen.Concat _Mixed_5b;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_5c")]
+        private global::NetGen.Concat _Mixed_5c;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_5d")]
+        private global::NetGen.Concat _Mixed_5d;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_6a")]
+        private global::NetGen.Concat _Mixed_6a;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_6b")]
+        private global::NetGen.Concat _Mixed_6b;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_6c")]
+        private global::NetGen.Concat _Mixed_6c;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_6d")]
+        private global::NetGen.Concat _Mixed_6d;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_6e")]
+        private global::NetGen.Concat _Mixed_6e;
+        [global::TorchSharp.Utils.ComponentName(Name = "AuxLogits")]
+        private global::NetGen.Sequence _AuxLogits;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_7a")]
+        private global::NetGen.Concat _Mixed_7a;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_7b")]
+        private global::NetGen.Concat _Mixed_7b;
+        [global::TorchSharp.Utils.ComponentName(Name = "Mixed_7c")]
+        private global::NetGen.Concat _Mixed_7c;
+        [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
+        private global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "dropout")]
+        private global::TorchSharp.Modules.Dropout _dropout;
+        [global::TorchSharp.Utils.ComponentName(Name = "21")]
         private readonly global::TorchSharp.Modules.Flatten _21;
-        private readonly global::TorchSharp.Modules.Linear _fc;
+        [global::TorchSharp.Utils.ComponentName(Name = "fc")]
+        private global::TorchSharp.Modules.Linear _fc;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -675,6 +698,182 @@ namespace App
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("8", global::TorchSharp.torch.nn.AvgPool2d(3, stride: 1, padding: 1)),
                         global::NetGen.Branch.Module("branch_pool", BasicConv2d_44())));
+        }
+
+        /// <summary>The module 'Conv2d_1a_3x3': BasicConv2d, output 32x149x149, 928 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2d_1a_3x3 = …</c>, as <c>model.Conv2d_1a_3x3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv2d_1a_3x3
+        {
+            get => _Conv2d_1a_3x3;
+            set => _Conv2d_1a_3x3 = global::NetGen.Submodules.Replace(this, "Conv2d_1a_3x3", value);
+        }
+
+        /// <summary>The module 'Conv2d_2a_3x3': BasicConv2d, output 32x147x147, 9,280 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2d_2a_3x3 = …</c>, as <c>model.Conv2d_2a_3x3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv2d_2a_3x3
+        {
+            get => _Conv2d_2a_3x3;
+            set => _Conv2d_2a_3x3 = global::NetGen.Submodules.Replace(this, "Conv2d_2a_3x3", value);
+        }
+
+        /// <summary>The module 'Conv2d_2b_3x3': BasicConv2d, output 64x147x147, 18,560 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2d_2b_3x3 = …</c>, as <c>model.Conv2d_2b_3x3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv2d_2b_3x3
+        {
+            get => _Conv2d_2b_3x3;
+            set => _Conv2d_2b_3x3 = global::NetGen.Submodules.Replace(this, "Conv2d_2b_3x3", value);
+        }
+
+        /// <summary>The module 'maxpool1': maxpool, output 64x73x73, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Maxpool1 = …</c>, as <c>model.maxpool1 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Maxpool1
+        {
+            get => _maxpool1;
+            set => _maxpool1 = global::NetGen.Submodules.Replace(this, "maxpool1", value);
+        }
+
+        /// <summary>The module 'Conv2d_3b_1x1': BasicConv2d, output 80x73x73, 5,280 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2d_3b_1x1 = …</c>, as <c>model.Conv2d_3b_1x1 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv2d_3b_1x1
+        {
+            get => _Conv2d_3b_1x1;
+            set => _Conv2d_3b_1x1 = global::NetGen.Submodules.Replace(this, "Conv2d_3b_1x1", value);
+        }
+
+        /// <summary>The module 'Conv2d_4a_3x3': BasicConv2d, output 192x71x71, 138,624 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2d_4a_3x3 = …</c>, as <c>model.Conv2d_4a_3x3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv2d_4a_3x3
+        {
+            get => _Conv2d_4a_3x3;
+            set => _Conv2d_4a_3x3 = global::NetGen.Submodules.Replace(this, "Conv2d_4a_3x3", value);
+        }
+
+        /// <summary>The module 'maxpool2': maxpool, output 192x35x35, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Maxpool2 = …</c>, as <c>model.maxpool2 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Maxpool2
+        {
+            get => _maxpool2;
+            set => _maxpool2 = global::NetGen.Submodules.Replace(this, "maxpool2", value);
+        }
+
+        /// <summary>The module 'Mixed_5b': InceptionA (concat), output 256x35x35, 255,904 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_5b = …</c>, as <c>model.Mixed_5b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_5b
+        {
+            get => _Mixed_5b;
+            set => _Mixed_5b = global::NetGen.Submodules.Replace(this, "Mixed_5b", value);
+        }
+
+        /// <summary>The module 'Mixed_5c': InceptionA (concat), output 288x35x35, 277,472 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_5c = …</c>, as <c>model.Mixed_5c = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_5c
+        {
+            get => _Mixed_5c;
+            set => _Mixed_5c = global::NetGen.Submodules.Replace(this, "Mixed_5c", value);
+        }
+
+        /// <summary>The module 'Mixed_5d': InceptionA (concat), output 288x35x35, 285,152 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_5d = …</c>, as <c>model.Mixed_5d = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_5d
+        {
+            get => _Mixed_5d;
+            set => _Mixed_5d = global::NetGen.Submodules.Replace(this, "Mixed_5d", value);
+        }
+
+        /// <summary>The module 'Mixed_6a': InceptionB (concat), output 768x17x17, 1,153,280 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_6a = …</c>, as <c>model.Mixed_6a = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_6a
+        {
+            get => _Mixed_6a;
+            set => _Mixed_6a = global::NetGen.Submodules.Replace(this, "Mixed_6a", value);
+        }
+
+        /// <summary>The module 'Mixed_6b': InceptionC (concat), output 768x17x17, 1,297,408 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_6b = …</c>, as <c>model.Mixed_6b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_6b
+        {
+            get => _Mixed_6b;
+            set => _Mixed_6b = global::NetGen.Submodules.Replace(this, "Mixed_6b", value);
+        }
+
+        /// <summary>The module 'Mixed_6c': InceptionC (concat), output 768x17x17, 1,691,008 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_6c = …</c>, as <c>model.Mixed_6c = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_6c
+        {
+            get => _Mixed_6c;
+            set => _Mixed_6c = global::NetGen.Submodules.Replace(this, "Mixed_6c", value);
+        }
+
+        /// <summary>The module 'Mixed_6d': InceptionC (concat), output 768x17x17, 1,691,008 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_6d = …</c>, as <c>model.Mixed_6d = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_6d
+        {
+            get => _Mixed_6d;
+            set => _Mixed_6d = global::NetGen.Submodules.Replace(this, "Mixed_6d", value);
+        }
+
+        /// <summary>The module 'Mixed_6e': InceptionC (concat), output 768x17x17, 2,141,952 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_6e = …</c>, as <c>model.Mixed_6e = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_6e
+        {
+            get => _Mixed_6e;
+            set => _Mixed_6e = global::NetGen.Submodules.Replace(this, "Mixed_6e", value);
+        }
+
+        /// <summary>The module 'AuxLogits': InceptionAux, output (1000), 3,326,696 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.AuxLogits = …</c>, as <c>model.AuxLogits = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence AuxLogits
+        {
+            get => _AuxLogits;
+            set => _AuxLogits = global::NetGen.Submodules.Replace(this, "AuxLogits", value);
+        }
+
+        /// <summary>The module 'Mixed_7a': InceptionD (concat), output 1280x8x8, 1,698,304 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_7a = …</c>, as <c>model.Mixed_7a = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_7a
+        {
+            get => _Mixed_7a;
+            set => _Mixed_7a = global::NetGen.Submodules.Replace(this, "Mixed_7a", value);
+        }
+
+        /// <summary>The module 'Mixed_7b': InceptionE (concat), output 2048x8x8, 5,044,608 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_7b = …</c>, as <c>model.Mixed_7b = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_7b
+        {
+            get => _Mixed_7b;
+            set => _Mixed_7b = global::NetGen.Submodules.Replace(this, "Mixed_7b", value);
+        }
+
+        /// <summary>The module 'Mixed_7c': InceptionE (concat), output 2048x8x8, 6,076,800 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Mixed_7c = …</c>, as <c>model.Mixed_7c = …</c> in PyTorch).</remarks>
+        public global::NetGen.Concat Mixed_7c
+        {
+            get => _Mixed_7c;
+            set => _Mixed_7c = global::NetGen.Submodules.Replace(this, "Mixed_7c", value);
+        }
+
+        /// <summary>The module 'avgpool': adaptive_avgpool, output 2048x1x1, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Avgpool = …</c>, as <c>model.avgpool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.AdaptiveAvgPool2d Avgpool
+        {
+            get => _avgpool;
+            set => _avgpool = global::NetGen.Submodules.Replace(this, "avgpool", value);
+        }
+
+        /// <summary>The module 'dropout': dropout, output 2048x1x1, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Dropout = …</c>, as <c>model.dropout = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Dropout Dropout
+        {
+            get => _dropout;
+            set => _dropout = global::NetGen.Submodules.Replace(this, "dropout", value);
+        }
+
+        /// <summary>The module 'fc': linear, output (1000), 2,049,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Fc = …</c>, as <c>model.fc = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Linear Fc
+        {
+            get => _fc;
+            set => _fc = global::NetGen.Submodules.Replace(this, "fc", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 299, 299); returns (N, 1000).</summary>

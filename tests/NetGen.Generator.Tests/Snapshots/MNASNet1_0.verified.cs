@@ -56,10 +56,14 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _layers;
+        [global::TorchSharp.Utils.ComponentName(Name = "layers")]
+        private global::NetGen.Sequence _layers;
+        [global::TorchSharp.Utils.ComponentName(Name = "1")]
         private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _1;
+        [global::TorchSharp.Utils.ComponentName(Name = "2")]
         private readonly global::TorchSharp.Modules.Flatten _2;
-        private readonly global::NetGen.Sequence _classifier;
+        [global::TorchSharp.Utils.ComponentName(Name = "classifier")]
+        private global::NetGen.Sequence _classifier;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -291,6 +295,22 @@ namespace App
             global::NetGen.Sequence InvertedResidual_11() =>
                 new global::NetGen.Sequence(
                     ("layers", InvertedLayers_11()));
+        }
+
+        /// <summary>The module 'layers': seq, output 1280x7x7, 3,102,312 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Layers = …</c>, as <c>model.layers = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Layers
+        {
+            get => _layers;
+            set => _layers = global::NetGen.Submodules.Replace(this, "layers", value);
+        }
+
+        /// <summary>The module 'classifier': seq, output (1000), 1,281,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Classifier = …</c>, as <c>model.classifier = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Classifier
+        {
+            get => _classifier;
+            set => _classifier = global::NetGen.Submodules.Replace(this, "classifier", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

@@ -52,11 +52,16 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _stem;
-        private readonly global::NetGen.Sequence _trunk_output;
-        private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "stem")]
+        private global::NetGen.Sequence _stem;
+        [global::TorchSharp.Utils.ComponentName(Name = "trunk_output")]
+        private global::NetGen.Sequence _trunk_output;
+        [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
+        private global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "3")]
         private readonly global::TorchSharp.Modules.Flatten _3;
-        private readonly global::TorchSharp.Modules.Linear _fc;
+        [global::TorchSharp.Utils.ComponentName(Name = "fc")]
+        private global::TorchSharp.Modules.Linear _fc;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -307,6 +312,38 @@ namespace App
                     ("block4-4", ResBottleneck_7()));
         }
 
+        /// <summary>The module 'stem': ConvNormAct, output 32x112x112, 928 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Stem = …</c>, as <c>model.stem = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Stem
+        {
+            get => _stem;
+            set => _stem = global::NetGen.Submodules.Replace(this, "stem", value);
+        }
+
+        /// <summary>The module 'trunk_output': seq, output 672x7x7, 6,585,728 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.TrunkOutput = …</c>, as <c>model.trunk_output = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence TrunkOutput
+        {
+            get => _trunk_output;
+            set => _trunk_output = global::NetGen.Submodules.Replace(this, "trunk_output", value);
+        }
+
+        /// <summary>The module 'avgpool': adaptive_avgpool, output 672x1x1, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Avgpool = …</c>, as <c>model.avgpool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.AdaptiveAvgPool2d Avgpool
+        {
+            get => _avgpool;
+            set => _avgpool = global::NetGen.Submodules.Replace(this, "avgpool", value);
+        }
+
+        /// <summary>The module 'fc': linear, output (1000), 673,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Fc = …</c>, as <c>model.fc = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Linear Fc
+        {
+            get => _fc;
+            set => _fc = global::NetGen.Submodules.Replace(this, "fc", value);
+        }
+
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
@@ -317,6 +354,84 @@ namespace App
             x = _3.call(x);
             x = _fc.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The feature maps the DSL's 'taps' line names, as a detection or segmentation head reads them; the owner disposes them.</summary>
+        /// <param name="C2">The output of 'trunk_output.block1', shaped (N, 64, 56, 56).</param>
+        /// <param name="C3">The output of 'trunk_output.block2', shaped (N, 128, 28, 28).</param>
+        /// <param name="C4">The output of 'trunk_output.block3', shaped (N, 288, 14, 14).</param>
+        /// <param name="C5">The output of 'trunk_output.block4', shaped (N, 672, 7, 7).</param>
+        public sealed record FeatureMaps(global::TorchSharp.torch.Tensor C2, global::TorchSharp.torch.Tensor C3, global::TorchSharp.torch.Tensor C4, global::TorchSharp.torch.Tensor C5) : global::System.IDisposable
+        {
+            /// <summary>The shape of one sample of <see cref="C2"/> ('trunk_output.block1'): 64x56x56 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C2Shape => new long[] { 64, 56, 56 };
+
+            /// <summary>The channels (or features) of <see cref="C2"/>.</summary>
+            public const long C2Channels = 64;
+
+            /// <summary>How many input pixels one position of <see cref="C2"/> steps over: the input's size divided by the map's.</summary>
+            public const long C2Stride = 4;
+
+            /// <summary>The shape of one sample of <see cref="C3"/> ('trunk_output.block2'): 128x28x28 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C3Shape => new long[] { 128, 28, 28 };
+
+            /// <summary>The channels (or features) of <see cref="C3"/>.</summary>
+            public const long C3Channels = 128;
+
+            /// <summary>How many input pixels one position of <see cref="C3"/> steps over: the input's size divided by the map's.</summary>
+            public const long C3Stride = 8;
+
+            /// <summary>The shape of one sample of <see cref="C4"/> ('trunk_output.block3'): 288x14x14 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C4Shape => new long[] { 288, 14, 14 };
+
+            /// <summary>The channels (or features) of <see cref="C4"/>.</summary>
+            public const long C4Channels = 288;
+
+            /// <summary>How many input pixels one position of <see cref="C4"/> steps over: the input's size divided by the map's.</summary>
+            public const long C4Stride = 16;
+
+            /// <summary>The shape of one sample of <see cref="C5"/> ('trunk_output.block4'): 672x7x7 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C5Shape => new long[] { 672, 7, 7 };
+
+            /// <summary>The channels (or features) of <see cref="C5"/>.</summary>
+            public const long C5Channels = 672;
+
+            /// <summary>How many input pixels one position of <see cref="C5"/> steps over: the input's size divided by the map's.</summary>
+            public const long C5Stride = 32;
+
+            /// <summary>The maps' channel counts in the taps line's order, as a neck over the maps (a feature pyramid) is built from them.</summary>
+            public static global::System.ReadOnlySpan<long> Channels => new long[] { C2Channels, C3Channels, C4Channels, C5Channels };
+
+            /// <summary>The maps in the taps line's order (the same tensors: disposing this record disposes them).</summary>
+            public global::TorchSharp.torch.Tensor[] ToArray() => new[] { C2, C3, C4, C5 };
+
+            /// <summary>Disposes every map.</summary>
+            public void Dispose()
+            {
+                C2.Dispose();
+                C3.Dispose();
+                C4.Dispose();
+                C5.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Runs the network on a batch shaped (N, 3, 224, 224) up to its last tap and returns the tapped
+        /// feature maps (a backbone's stage outputs); the caller owns them. The layers are those of <see cref="forward"/>.
+        /// </summary>
+        public FeatureMaps ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var x = _stem.call(input);
+            x = _trunk_output[0].call(x);
+            var c2 = x.alias();
+            x = _trunk_output[1].call(x);
+            var c3 = x.alias();
+            x = _trunk_output[2].call(x);
+            var c4 = x.alias();
+            x = _trunk_output[3].call(x);
+            var c5 = x.alias();
+            return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
         }
     }
 }

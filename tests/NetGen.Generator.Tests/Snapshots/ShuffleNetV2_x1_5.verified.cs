@@ -62,15 +62,24 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _conv1;
-        private readonly global::TorchSharp.Modules.MaxPool2d _maxpool;
-        private readonly global::NetGen.Sequence _stage2;
-        private readonly global::NetGen.Sequence _stage3;
-        private readonly global::NetGen.Sequence _stage4;
-        private readonly global::NetGen.Sequence _conv5;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv1")]
+        private global::NetGen.Sequence _conv1;
+        [global::TorchSharp.Utils.ComponentName(Name = "maxpool")]
+        private global::TorchSharp.Modules.MaxPool2d _maxpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "stage2")]
+        private global::NetGen.Sequence _stage2;
+        [global::TorchSharp.Utils.ComponentName(Name = "stage3")]
+        private global::NetGen.Sequence _stage3;
+        [global::TorchSharp.Utils.ComponentName(Name = "stage4")]
+        private global::NetGen.Sequence _stage4;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv5")]
+        private global::NetGen.Sequence _conv5;
+        [global::TorchSharp.Utils.ComponentName(Name = "6")]
         private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _6;
+        [global::TorchSharp.Utils.ComponentName(Name = "7")]
         private readonly global::TorchSharp.Modules.Flatten _7;
-        private readonly global::TorchSharp.Modules.Linear _fc;
+        [global::TorchSharp.Utils.ComponentName(Name = "fc")]
+        private global::TorchSharp.Modules.Linear _fc;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -256,6 +265,62 @@ namespace App
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2),
                     split: true);
+        }
+
+        /// <summary>The module 'conv1': seq, output 24x112x112, 696 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv1 = …</c>, as <c>model.conv1 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv1
+        {
+            get => _conv1;
+            set => _conv1 = global::NetGen.Submodules.Replace(this, "conv1", value);
+        }
+
+        /// <summary>The module 'maxpool': maxpool, output 24x56x56, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Maxpool = …</c>, as <c>model.maxpool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Maxpool
+        {
+            get => _maxpool;
+            set => _maxpool = global::NetGen.Submodules.Replace(this, "maxpool", value);
+        }
+
+        /// <summary>The module 'stage2': seq, output 176x28x28, 64,152 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Stage2 = …</c>, as <c>model.stage2 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Stage2
+        {
+            get => _stage2;
+            set => _stage2 = global::NetGen.Submodules.Replace(this, "stage2", value);
+        }
+
+        /// <summary>The module 'stage3': seq, output 352x14x14, 550,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Stage3 = …</c>, as <c>model.stage3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Stage3
+        {
+            get => _stage3;
+            set => _stage3 = global::NetGen.Submodules.Replace(this, "stage3", value);
+        }
+
+        /// <summary>The module 'stage4': seq, output 704x7x7, 1,140,832 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Stage4 = …</c>, as <c>model.stage4 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Stage4
+        {
+            get => _stage4;
+            set => _stage4 = global::NetGen.Submodules.Replace(this, "stage4", value);
+        }
+
+        /// <summary>The module 'conv5': seq, output 1024x7x7, 722,944 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv5 = …</c>, as <c>model.conv5 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Conv5
+        {
+            get => _conv5;
+            set => _conv5 = global::NetGen.Submodules.Replace(this, "conv5", value);
+        }
+
+        /// <summary>The module 'fc': linear, output (1000), 1,025,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Fc = …</c>, as <c>model.fc = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Linear Fc
+        {
+            get => _fc;
+            set => _fc = global::NetGen.Submodules.Replace(this, "fc", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

@@ -52,8 +52,11 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _features;
-        private readonly global::NetGen.Sequence _classifier;
+        [global::TorchSharp.Utils.ComponentName(Name = "features")]
+        private global::NetGen.Sequence _features;
+        [global::TorchSharp.Utils.ComponentName(Name = "classifier")]
+        private global::NetGen.Sequence _classifier;
+        [global::TorchSharp.Utils.ComponentName(Name = "2")]
         private readonly global::TorchSharp.Modules.Flatten _2;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
@@ -190,6 +193,22 @@ namespace App
                             global::NetGen.Branch.Chain(
                                 global::NetGen.Branch.Module("expand3x3", global::TorchSharp.torch.nn.Conv2d(64, 256, 3, padding: 1)),
                                 global::NetGen.Branch.Module("expand3x3_activation", global::TorchSharp.torch.nn.ReLU(inplace: true))))));
+        }
+
+        /// <summary>The module 'features': seq, output 512x13x13, 735,424 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Features = …</c>, as <c>model.features = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Features
+        {
+            get => _features;
+            set => _features = global::NetGen.Submodules.Replace(this, "features", value);
+        }
+
+        /// <summary>The module 'classifier': seq, output 1000x1x1, 513,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Classifier = …</c>, as <c>model.classifier = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Classifier
+        {
+            get => _classifier;
+            set => _classifier = global::NetGen.Submodules.Replace(this, "classifier", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

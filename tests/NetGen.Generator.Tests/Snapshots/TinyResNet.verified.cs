@@ -58,13 +58,20 @@ namespace App
         /// <summary>The shape of one output sample: (10) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 10 };
 
-        private readonly global::NetGen.Sequence _stem;
-        private readonly global::NetGen.Residual _block1;
-        private readonly global::NetGen.Residual _block2;
-        private readonly global::NetGen.Residual _block3;
-        private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _pool;
+        [global::TorchSharp.Utils.ComponentName(Name = "stem")]
+        private global::NetGen.Sequence _stem;
+        [global::TorchSharp.Utils.ComponentName(Name = "block1")]
+        private global::NetGen.Residual _block1;
+        [global::TorchSharp.Utils.ComponentName(Name = "block2")]
+        private global::NetGen.Residual _block2;
+        [global::TorchSharp.Utils.ComponentName(Name = "block3")]
+        private global::NetGen.Residual _block3;
+        [global::TorchSharp.Utils.ComponentName(Name = "pool")]
+        private global::TorchSharp.Modules.AdaptiveAvgPool2d _pool;
+        [global::TorchSharp.Utils.ComponentName(Name = "5")]
         private readonly global::TorchSharp.Modules.Flatten _5;
-        private readonly global::TorchSharp.Modules.Linear _fc;
+        [global::TorchSharp.Utils.ComponentName(Name = "fc")]
+        private global::TorchSharp.Modules.Linear _fc;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 10).</param>
@@ -134,6 +141,54 @@ namespace App
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(64)))),
                     then: global::TorchSharp.torch.nn.ReLU(inplace: true),
                     addInPlace: true);
+        }
+
+        /// <summary>The module 'stem': seq, output 16x28x28, 176 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Stem = …</c>, as <c>model.stem = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Stem
+        {
+            get => _stem;
+            set => _stem = global::NetGen.Submodules.Replace(this, "stem", value);
+        }
+
+        /// <summary>The module 'block1': Basic (residual), output 16x28x28, 4,672 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Block1 = …</c>, as <c>model.block1 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Residual Block1
+        {
+            get => _block1;
+            set => _block1 = global::NetGen.Submodules.Replace(this, "block1", value);
+        }
+
+        /// <summary>The module 'block2': Basic (residual), output 32x14x14, 14,528 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Block2 = …</c>, as <c>model.block2 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Residual Block2
+        {
+            get => _block2;
+            set => _block2 = global::NetGen.Submodules.Replace(this, "block2", value);
+        }
+
+        /// <summary>The module 'block3': Basic (residual), output 64x7x7, 57,728 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Block3 = …</c>, as <c>model.block3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Residual Block3
+        {
+            get => _block3;
+            set => _block3 = global::NetGen.Submodules.Replace(this, "block3", value);
+        }
+
+        /// <summary>The module 'pool': adaptive_avgpool, output 64x1x1, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Pool = …</c>, as <c>model.pool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.AdaptiveAvgPool2d Pool
+        {
+            get => _pool;
+            set => _pool = global::NetGen.Submodules.Replace(this, "pool", value);
+        }
+
+        /// <summary>The module 'fc': linear, output (10), 650 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Fc = …</c>, as <c>model.fc = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Linear Fc
+        {
+            get => _fc;
+            set => _fc = global::NetGen.Submodules.Replace(this, "fc", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 1, 28, 28); returns (N, 10).</summary>

@@ -67,10 +67,14 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::NetGen.Sequence _features;
-        private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "features")]
+        private global::NetGen.Sequence _features;
+        [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
+        private global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "2")]
         private readonly global::TorchSharp.Modules.Flatten _2;
-        private readonly global::NetGen.Sequence _classifier;
+        [global::TorchSharp.Utils.ComponentName(Name = "classifier")]
+        private global::NetGen.Sequence _classifier;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -119,6 +123,30 @@ namespace App
             register_module("avgpool", _avgpool);
             register_module("2", _2);
             register_module("classifier", _classifier);
+        }
+
+        /// <summary>The module 'features': seq, output 512x7x7, 9,404,992 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Features = …</c>, as <c>model.features = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Features
+        {
+            get => _features;
+            set => _features = global::NetGen.Submodules.Replace(this, "features", value);
+        }
+
+        /// <summary>The module 'avgpool': adaptive_avgpool, output 512x7x7, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Avgpool = …</c>, as <c>model.avgpool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.AdaptiveAvgPool2d Avgpool
+        {
+            get => _avgpool;
+            set => _avgpool = global::NetGen.Submodules.Replace(this, "avgpool", value);
+        }
+
+        /// <summary>The module 'classifier': seq, output (1000), 123,642,856 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Classifier = …</c>, as <c>model.classifier = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Classifier
+        {
+            get => _classifier;
+            set => _classifier = global::NetGen.Submodules.Replace(this, "classifier", value);
         }
 
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>

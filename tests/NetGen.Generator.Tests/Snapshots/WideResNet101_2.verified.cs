@@ -75,17 +75,28 @@ namespace App
         /// <summary>The shape of one output sample: (1000) (with the default constructor arguments).</summary>
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
-        private readonly global::TorchSharp.Modules.Conv2d _conv1;
-        private readonly global::TorchSharp.Modules.BatchNorm2d _bn1;
+        [global::TorchSharp.Utils.ComponentName(Name = "conv1")]
+        private global::TorchSharp.Modules.Conv2d _conv1;
+        [global::TorchSharp.Utils.ComponentName(Name = "bn1")]
+        private global::TorchSharp.Modules.BatchNorm2d _bn1;
+        [global::TorchSharp.Utils.ComponentName(Name = "2")]
         private readonly global::TorchSharp.Modules.ReLU _2;
-        private readonly global::TorchSharp.Modules.MaxPool2d _maxpool;
-        private readonly global::NetGen.Sequence _layer1;
-        private readonly global::NetGen.Sequence _layer2;
-        private readonly global::NetGen.Sequence _layer3;
-        private readonly global::NetGen.Sequence _layer4;
-        private readonly global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "maxpool")]
+        private global::TorchSharp.Modules.MaxPool2d _maxpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "layer1")]
+        private global::NetGen.Sequence _layer1;
+        [global::TorchSharp.Utils.ComponentName(Name = "layer2")]
+        private global::NetGen.Sequence _layer2;
+        [global::TorchSharp.Utils.ComponentName(Name = "layer3")]
+        private global::NetGen.Sequence _layer3;
+        [global::TorchSharp.Utils.ComponentName(Name = "layer4")]
+        private global::NetGen.Sequence _layer4;
+        [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
+        private global::TorchSharp.Modules.AdaptiveAvgPool2d _avgpool;
+        [global::TorchSharp.Utils.ComponentName(Name = "9")]
         private readonly global::TorchSharp.Modules.Flatten _9;
-        private readonly global::TorchSharp.Modules.Linear _fc;
+        [global::TorchSharp.Utils.ComponentName(Name = "fc")]
+        private global::TorchSharp.Modules.Linear _fc;
 
         /// <summary>Creates the network with freshly initialized parameters.</summary>
         /// <param name="numClasses">The DSL parameter 'num_classes' (default 1000).</param>
@@ -290,6 +301,78 @@ namespace App
                     addInPlace: true);
         }
 
+        /// <summary>The module 'conv1': conv, output 64x112x112, 9,408 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv1 = …</c>, as <c>model.conv1 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Conv2d Conv1
+        {
+            get => _conv1;
+            set => _conv1 = global::NetGen.Submodules.Replace(this, "conv1", value);
+        }
+
+        /// <summary>The module 'bn1': batchnorm, output 64x112x112, 128 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Bn1 = …</c>, as <c>model.bn1 = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.BatchNorm2d Bn1
+        {
+            get => _bn1;
+            set => _bn1 = global::NetGen.Submodules.Replace(this, "bn1", value);
+        }
+
+        /// <summary>The module 'maxpool': maxpool, output 64x56x56, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Maxpool = …</c>, as <c>model.maxpool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.MaxPool2d Maxpool
+        {
+            get => _maxpool;
+            set => _maxpool = global::NetGen.Submodules.Replace(this, "maxpool", value);
+        }
+
+        /// <summary>The module 'layer1': seq, output 256x56x56, 634,368 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Layer1 = …</c>, as <c>model.layer1 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Layer1
+        {
+            get => _layer1;
+            set => _layer1 = global::NetGen.Submodules.Replace(this, "layer1", value);
+        }
+
+        /// <summary>The module 'layer2': seq, output 512x28x28, 3,482,624 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Layer2 = …</c>, as <c>model.layer2 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Layer2
+        {
+            get => _layer2;
+            set => _layer2 = global::NetGen.Submodules.Replace(this, "layer2", value);
+        }
+
+        /// <summary>The module 'layer3': seq, output 1024x14x14, 78,739,456 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Layer3 = …</c>, as <c>model.layer3 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Layer3
+        {
+            get => _layer3;
+            set => _layer3 = global::NetGen.Submodules.Replace(this, "layer3", value);
+        }
+
+        /// <summary>The module 'layer4': seq, output 2048x7x7, 41,971,712 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Layer4 = …</c>, as <c>model.layer4 = …</c> in PyTorch).</remarks>
+        public global::NetGen.Sequence Layer4
+        {
+            get => _layer4;
+            set => _layer4 = global::NetGen.Submodules.Replace(this, "layer4", value);
+        }
+
+        /// <summary>The module 'avgpool': adaptive_avgpool, output 2048x1x1, 0 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Avgpool = …</c>, as <c>model.avgpool = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.AdaptiveAvgPool2d Avgpool
+        {
+            get => _avgpool;
+            set => _avgpool = global::NetGen.Submodules.Replace(this, "avgpool", value);
+        }
+
+        /// <summary>The module 'fc': linear, output (1000), 2,049,000 parameters.</summary>
+        /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Fc = …</c>, as <c>model.fc = …</c> in PyTorch).</remarks>
+        public global::TorchSharp.Modules.Linear Fc
+        {
+            get => _fc;
+            set => _fc = global::NetGen.Submodules.Replace(this, "fc", value);
+        }
+
         /// <summary>Runs the network on a batch shaped (N, 3, 224, 224); returns (N, 1000).</summary>
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
         {
@@ -306,6 +389,87 @@ namespace App
             x = _9.call(x);
             x = _fc.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>The feature maps the DSL's 'taps' line names, as a detection or segmentation head reads them; the owner disposes them.</summary>
+        /// <param name="C2">The output of 'layer1', shaped (N, 256, 56, 56).</param>
+        /// <param name="C3">The output of 'layer2', shaped (N, 512, 28, 28).</param>
+        /// <param name="C4">The output of 'layer3', shaped (N, 1024, 14, 14).</param>
+        /// <param name="C5">The output of 'layer4', shaped (N, 2048, 7, 7).</param>
+        public sealed record FeatureMaps(global::TorchSharp.torch.Tensor C2, global::TorchSharp.torch.Tensor C3, global::TorchSharp.torch.Tensor C4, global::TorchSharp.torch.Tensor C5) : global::System.IDisposable
+        {
+            /// <summary>The shape of one sample of <see cref="C2"/> ('layer1'): 256x56x56 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C2Shape => new long[] { 256, 56, 56 };
+
+            /// <summary>The channels (or features) of <see cref="C2"/>.</summary>
+            public const long C2Channels = 256;
+
+            /// <summary>How many input pixels one position of <see cref="C2"/> steps over: the input's size divided by the map's.</summary>
+            public const long C2Stride = 4;
+
+            /// <summary>The shape of one sample of <see cref="C3"/> ('layer2'): 512x28x28 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C3Shape => new long[] { 512, 28, 28 };
+
+            /// <summary>The channels (or features) of <see cref="C3"/>.</summary>
+            public const long C3Channels = 512;
+
+            /// <summary>How many input pixels one position of <see cref="C3"/> steps over: the input's size divided by the map's.</summary>
+            public const long C3Stride = 8;
+
+            /// <summary>The shape of one sample of <see cref="C4"/> ('layer3'): 1024x14x14 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C4Shape => new long[] { 1024, 14, 14 };
+
+            /// <summary>The channels (or features) of <see cref="C4"/>.</summary>
+            public const long C4Channels = 1024;
+
+            /// <summary>How many input pixels one position of <see cref="C4"/> steps over: the input's size divided by the map's.</summary>
+            public const long C4Stride = 16;
+
+            /// <summary>The shape of one sample of <see cref="C5"/> ('layer4'): 2048x7x7 (with the default constructor arguments).</summary>
+            public static global::System.ReadOnlySpan<long> C5Shape => new long[] { 2048, 7, 7 };
+
+            /// <summary>The channels (or features) of <see cref="C5"/>.</summary>
+            public const long C5Channels = 2048;
+
+            /// <summary>How many input pixels one position of <see cref="C5"/> steps over: the input's size divided by the map's.</summary>
+            public const long C5Stride = 32;
+
+            /// <summary>The maps' channel counts in the taps line's order, as a neck over the maps (a feature pyramid) is built from them.</summary>
+            public static global::System.ReadOnlySpan<long> Channels => new long[] { C2Channels, C3Channels, C4Channels, C5Channels };
+
+            /// <summary>The maps in the taps line's order (the same tensors: disposing this record disposes them).</summary>
+            public global::TorchSharp.torch.Tensor[] ToArray() => new[] { C2, C3, C4, C5 };
+
+            /// <summary>Disposes every map.</summary>
+            public void Dispose()
+            {
+                C2.Dispose();
+                C3.Dispose();
+                C4.Dispose();
+                C5.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Runs the network on a batch shaped (N, 3, 224, 224) up to its last tap and returns the tapped
+        /// feature maps (a backbone's stage outputs); the caller owns them. The layers are those of <see cref="forward"/>.
+        /// </summary>
+        public FeatureMaps ForwardFeatures(global::TorchSharp.torch.Tensor input)
+        {
+            using var scope = global::TorchSharp.torch.NewDisposeScope();
+            var x = _conv1.call(input);
+            x = _bn1.call(x);
+            x = _2.call(x);
+            x = _maxpool.call(x);
+            x = _layer1.call(x);
+            var c2 = x.alias();
+            x = _layer2.call(x);
+            var c3 = x.alias();
+            x = _layer3.call(x);
+            var c4 = x.alias();
+            x = _layer4.call(x);
+            var c5 = x.alias();
+            return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
         }
     }
 }
