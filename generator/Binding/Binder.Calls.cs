@@ -206,13 +206,18 @@ public sealed partial class Binder
                 // '0.0.weight', and adopting the inner block would silently drop that level.
                 var made = expansion.Entries;
                 var origin = call.Callee.Text;
+                var used = _blockReferences[bound.Block.Name.Text];
+                var bindings = bound.Scope.Own
+                    .Where(b => b.Value.Kind is ValueKind.Int or ValueKind.Float or ValueKind.Bool && used.Contains(b.Name))
+                    .Select(b => new LayerArgument(b.Name, b.Value))
+                    .ToEquatableArray();
                 if (made.Count == 1 && made[0].Name is null && !made[0].BlockCall)
                 {
-                    expansion.Module = WithOrigin(made[0].Module, origin);
+                    expansion.Module = WithOrigin(made[0].Module, origin, bindings);
                 }
                 else if (Finalize(made, reservedName: null) is { } children)
                 {
-                    expansion.Module = Sequence(children, origin, input, current);
+                    expansion.Module = Sequence(children, origin, input, current) with { Bindings = bindings };
                 }
                 else
                 {
@@ -378,13 +383,13 @@ public sealed partial class Binder
         return expansion;
     }
 
-    private static ModuleModel WithOrigin(ModuleModel module, string origin) => module switch
+    private static ModuleModel WithOrigin(ModuleModel module, string origin, EquatableArray<LayerArgument> bindings) => module switch
     {
-        SequenceModel sequence => sequence with { Origin = origin },
-        ResidualModel residual => residual with { Origin = origin },
-        DenseModel dense => dense with { Origin = origin },
-        ConcatModel concat => concat with { Origin = origin },
-        GateModel gate => gate with { Origin = origin },
+        SequenceModel sequence => sequence with { Origin = origin, Bindings = bindings },
+        ResidualModel residual => residual with { Origin = origin, Bindings = bindings },
+        DenseModel dense => dense with { Origin = origin, Bindings = bindings },
+        ConcatModel concat => concat with { Origin = origin, Bindings = bindings },
+        GateModel gate => gate with { Origin = origin, Bindings = bindings },
         _ => module,
     };
 

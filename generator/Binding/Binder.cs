@@ -39,6 +39,12 @@ public sealed partial class Binder
     /// </summary>
     private readonly Dictionary<string, (IReadOnlyList<(string Name, string? Alias)> Parameters, int ScopeSize)> _blockSignatures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _recursiveBlocks = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Each block's parameters and lets that its text uses (beyond defining them): the ones a call records in its module's
+    /// <see cref="ModuleModel.Bindings"/>. An unused let then changes no model, and no generated code.
+    /// </summary>
+    private readonly Dictionary<string, HashSet<string>> _blockReferences = new(StringComparer.Ordinal);
     private int _modules;
     private int _depth;
     private bool _aborted;
@@ -141,6 +147,7 @@ public sealed partial class Binder
                 _blocks.Add(block.Name.Text, block);
                 var parameters = block.Parameters.Where(p => !p.Name.IsMissing).Select(p => (p.Name.Text, (string?)null)).ToList();
                 _blockSignatures.Add(block.Name.Text, (parameters, parameters.Count + block.Body.Statements.OfType<LetStatementSyntax>().Count()));
+                _blockReferences.Add(block.Name.Text, ReferencedNames(file, block));
             }
         }
 
@@ -676,6 +683,29 @@ public sealed partial class Binder
             ? path.Skip(start)
             : path.Skip(start).Take(Shown).Append($"… {length - (2 * Shown)} more …").Concat(path.Skip(path.Count - Shown));
         return string.Join(" -> ", names.Append(callee));
+    }
+
+    /// <summary>The names a block's tokens hold more often than its parameter list and its lets define them.</summary>
+    private static HashSet<string> ReferencedNames(FileSyntax file, BlockSyntax block)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = block.Tokens.Start; i < block.Tokens.End && i < file.Tokens.Count; i++)
+        {
+            if (file.Tokens[i].Kind == TokenKind.Identifier)
+            {
+                counts[file.Tokens[i].Text] = counts.TryGetValue(file.Tokens[i].Text, out var count) ? count + 1 : 1;
+            }
+        }
+
+        foreach (var defined in block.Parameters.Select(p => p.Name.Text).Concat(block.Body.Statements.OfType<LetStatementSyntax>().Select(l => l.Name.Text)))
+        {
+            if (counts.TryGetValue(defined, out var count))
+            {
+                counts[defined] = count - 1;
+            }
+        }
+
+        return new HashSet<string>(counts.Where(c => c.Value > 0).Select(c => c.Key), StringComparer.Ordinal);
     }
 
     private static IEnumerable<CallItemSyntax> CallsIn(BodySyntax body)

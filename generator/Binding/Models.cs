@@ -10,7 +10,14 @@ namespace NetGen.Generator.Binding;
 // structural equality and holds no Roslyn symbols, syntax nodes or locations.
 
 /// <summary>One module of the network. <see cref="Parameters"/> and <see cref="Macs"/> include its children.</summary>
-public abstract record ModuleModel(Shape Input, Shape Output, long Parameters, long Macs);
+public abstract record ModuleModel(Shape Input, Shape Output, long Parameters, long Macs)
+{
+    /// <summary>
+    /// For a container a block call made: the block's parameters and lets with this call's values, in
+    /// declaration order (what a generated block class takes as constructor arguments). Empty otherwise.
+    /// </summary>
+    public EquatableArray<LayerArgument> Bindings { get; init; }
+}
 
 /// <summary>How a child takes part in its parent.</summary>
 public enum ChildRole

@@ -47,6 +47,18 @@ public sealed class Scope
 
     public bool IsDefinedHere(string name) => IndexOf(name) >= 0;
 
+    /// <summary>This scope's own names and values (not its parents'), in the order they were defined.</summary>
+    public IEnumerable<(string Name, Value Value)> Own
+    {
+        get
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                yield return (_names[i].Name, _names[i].Value);
+            }
+        }
+    }
+
     /// <summary>Where this scope's definition of <paramref name="name"/> stands in the file, if it is defined here.</summary>
     public int? DefinedAt(string name)
     {

@@ -32,21 +32,20 @@ public static class LayerEmitter
         var padding = layer.Argument("padding");
         var dilation = layer.Argument("dilation");
         var square = kernel.IsSquare && stride.IsSquare && padding.IsSquare && dilation.IsSquare;
-        var groups = layer.Argument("groups").Integer;
+        var groups = layer.Argument("groups");
         return $"{Nn}Conv2d(" + Args(
             layer.Argument("in_channels").ToCSharp(),
             layer.Argument("out_channels").ToCSharp(),
-            square ? Long(kernel.AsPair.First) : Tuple(kernel),
+            square ? Square(kernel) : Tuple(kernel),
             Spatial("stride", stride, 1, square),
             Spatial("padding", padding, 0, square),
             Spatial("dilation", dilation, 1, square),
-            groups == 1 ? null : "groups: " + Long(groups),
+            Named(layer, "groups", 1),
             NamedBool(layer, "bias", "bias")) + ")";
     }
 
     internal static string WeightStandardizedConv(LayerModel layer)
     {
-        var groups = layer.Argument("groups").Integer;
         var eps = layer.Argument("eps");
         return "new global::NetGen.WeightStandardizedConv2d(" + Args(
             layer.Argument("in_channels").ToCSharp(),
@@ -55,7 +54,7 @@ public static class LayerEmitter
             Tuple(layer.Argument("stride")),
             Tuple(layer.Argument("padding")),
             Tuple(layer.Argument("dilation")),
-            groups == 1 ? null : "groups: " + Long(groups),
+            Named(layer, "groups", 1),
             NamedBool(layer, "bias", "bias"),
             !eps.IsDynamic && eps.AsDouble == 1e-10 ? null : "eps: " + eps.ToCSharp()) + ")";
     }
@@ -69,8 +68,8 @@ public static class LayerEmitter
         var square = kernel.IsSquare && stride.IsSquare && padding.IsSquare && dilation.IsSquare;
         var name = isMax ? "MaxPool2d" : "AvgPool2d";
         return $"{Nn}{name}(" + Args(
-            square ? Long(kernel.AsPair.First) : Tuple(kernel),
-            "stride: " + (square ? Long(stride.AsPair.First) : Tuple(stride)),
+            square ? Square(kernel) : Tuple(kernel),
+            "stride: " + (square ? Square(stride) : Tuple(stride)),
             Spatial("padding", padding, 0, square),
             isMax ? Spatial("dilation", dilation, 1, square) : null,
             layer.Argument("ceil").AsBool ? "ceil_mode: true" : null,
@@ -86,19 +85,29 @@ public static class LayerEmitter
             : $"{Nn}ConstantPad2d(({Long(pw)}, {Long(pw)}, {Long(ph)}, {Long(ph)}), {value})";
     }
 
+    /// <summary><c>name: value</c>, or nothing for the constructor's default; a value a block class names is always written.</summary>
     private static string? Spatial(string name, Value value, long neutral, bool square)
     {
         var (a, b) = value.AsPair;
-        if (a == neutral && b == neutral)
+        if (!value.IsDynamic && a == neutral && b == neutral)
         {
             return null;
         }
 
-        return $"{name}: " + (square ? Long(a) : Tuple(value));
+        return $"{name}: " + (square ? Square(value) : Tuple(value));
     }
+
+    /// <summary>One side of a square size: the number, or the expression that names it (a block class's parameter).</summary>
+    private static string Square(Value value) => value.IsDynamic ? value.ToCSharp() : Long(value.AsPair.First);
 
     private static string Tuple(Value value)
     {
+        if (value.IsDynamic)
+        {
+            // A named (int) size is square: TorchSharp takes the pair as both sides.
+            return $"({value.ToCSharp()}, {value.ToCSharp()})";
+        }
+
         var (a, b) = value.AsPair;
         return $"({Long(a)}, {Long(b)})";
     }

@@ -7,7 +7,7 @@ namespace NetGen.Generator.Emit;
 
 /// <summary>
 /// The C# names one generated class declares: a field per top-level child (<c>_</c> + its key, '-' as '_'), a
-/// property per named one (<see cref="CSharpNames.ModuleProperty"/>), a local
+/// property per named one (<see cref="CSharpNames.ModuleProperty"/>), a nested class per block (its name), a local
 /// factory function per distinct block instance (<c>Block_1</c>), the constructor's parameters. DSL names
 /// are free, so each name is checked against every other and against the members of TorchSharp's
 /// Module that a derived class sees; a taken name gets trailing underscores (fields) or the next number
@@ -40,14 +40,26 @@ public sealed class MemberNames
     // By key (unique among a network's children): a ChildModel's hash walks its whole subtree.
     private readonly Dictionary<string, string> _fields = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, string> _properties = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _blockClasses = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, int> _factoryCounts = new(System.StringComparer.Ordinal);
 
-    public MemberNames(NetworkModel network)
+    /// <param name="blocks">The blocks whose calls the network holds: each may become a nested class of its own name.</param>
+    public MemberNames(NetworkModel network, IEnumerable<string> blocks)
     {
         _taken.UnionWith(InheritedMembers);
+        _taken.UnionWith(InheritedPublicMembers);
         _taken.UnionWith(CSharpNames.GeneratedMembers);
         _taken.Add(network.ClassName);
         _taken.UnionWith(network.ConstructorParameters.Select(p => p.CSharpName.TrimStart('@')));
+        foreach (var block in blocks.OrderBy(b => b, System.StringComparer.Ordinal))
+        {
+            // A name C# refuses for a type (a keyword, all lowercase) or one a member holds keeps its factories.
+            if (CSharpNames.ClassNameProblem(block, network.Namespace) is null && _taken.Add(block))
+            {
+                _blockClasses.Add(block, block);
+            }
+        }
+
         foreach (var child in network.Children)
         {
             // Keys may hold '-' (RegNet's 'block1-0'), which a C# name may not: it becomes '_'.
@@ -60,7 +72,6 @@ public sealed class MemberNames
             _fields.Add(child.Key, name);
         }
 
-        _taken.UnionWith(InheritedPublicMembers);
         foreach (var child in network.Children)
         {
             if (CSharpNames.ModuleProperty(child.Key) is not { } property)
@@ -76,6 +87,9 @@ public sealed class MemberNames
             _properties.Add(child.Key, property);
         }
     }
+
+    /// <summary>The nested class a block may become, or null when its name cannot be one.</summary>
+    public string? BlockClass(string block) => _blockClasses.TryGetValue(block, out var name) ? name : null;
 
     /// <summary>The property that exposes a top-level child, or null for a numbered (unnamed) one.</summary>
     public string? Property(ChildModel child) => _properties.TryGetValue(child.Key, out var name) ? name : null;

@@ -22,13 +22,22 @@ public sealed partial class NetworkEmitter
     private readonly MemberNames _names;
     private readonly Dictionary<ModuleModel, string> _rendered = new(ModuleIdentity.Instance);
 
-    private NetworkEmitter(NetworkModel network)
+    private NetworkEmitter(NetworkModel network, bool blockClasses)
     {
         _network = network;
-        _names = new MemberNames(network);
+        var (blocks, height) = CollectBlocks(network);
+        _names = new MemberNames(network, blocks.Keys);
+        if (blockClasses)
+        {
+            PlanBlockClasses(blocks, height);
+        }
     }
 
-    public static string Emit(NetworkModel network, string version) => new NetworkEmitter(network).Write(version);
+    /// <param name="blockClasses">
+    /// Blocks become nested classes where they can (the generator's output); false keeps every block a local
+    /// factory function, the same modules and keys, which the benchmark compiles and runs beside it.
+    /// </param>
+    public static string Emit(NetworkModel network, string version, bool blockClasses = true) => new NetworkEmitter(network, blockClasses).Write(version);
 
     private string Write(string version)
     {
@@ -50,6 +59,7 @@ public sealed partial class NetworkEmitter
         WriteForward(writer);
         WriteAuxiliary(writer);
         WriteFeatures(writer);
+        WriteBlockClasses(writer);
         writer.CloseBrace();
         writer.CloseBrace();
         return writer.ToString();
@@ -339,7 +349,7 @@ public sealed partial class NetworkEmitter
         && siblings[index - 1].Role != ChildRole.Auxiliary
         && LayerEmitter.MakesFreshTensor(siblings[index - 1].Module);
 
-    private static string TypeOf(ModuleModel module) => module switch
+    private string TypeOf(ModuleModel module) => Origin(module) is { } block && _blockClasses.TryGetValue(block, out var blockClass) ? blockClass.Name : module switch
     {
         LayerModel layer => LayerEmitter.TypeOf(layer),
         SequenceModel => "global::NetGen.Sequence",
@@ -359,6 +369,11 @@ public sealed partial class NetworkEmitter
             return call;
         }
 
+        if (Origin(module) is { } block && _blockClasses.TryGetValue(block, out var blockClass))
+        {
+            return blockClass.Call(module);
+        }
+
         var text = module switch
         {
             LayerModel layer => LayerEmitter.Construct(layer, inPlace),
@@ -370,15 +385,7 @@ public sealed partial class NetworkEmitter
             _ => "null!",
         };
 
-        var origin = module switch
-        {
-            SequenceModel s => s.Origin,
-            ResidualModel r => r.Origin,
-            DenseModel d => d.Origin,
-            ConcatModel c => c.Origin,
-            GateModel g => g.Origin,
-            _ => null,
-        };
+        var origin = Origin(module);
         if (origin is null)
         {
             return text;

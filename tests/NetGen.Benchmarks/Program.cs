@@ -12,10 +12,11 @@ namespace NetGen.Benchmarks;
 public static class Program
 {
     private const string Usage = """
-        usage: dotnet run -c Release --project tests/NetGen.Benchmarks -- [speed] [memory] [generator] [build] [onednn] [options]
-          (no section: all five)
+        usage: dotnet run -c Release --project tests/NetGen.Benchmarks -- [speed] [memory] [generator] [build] [onednn] [blocks] [options]
+          (no section: all six)
           --reps N         timed repetitions per model and mode (speed, default 7)
-          --networks A,B   speed: a subset of ResNet50, VGG16, GoogLeNet, InceptionV3, ResNeXt50_32x4d
+          --networks A,B   speed: a subset of ResNet50, VGG16, GoogLeNet, InceptionV3, ResNeXt50_32x4d;
+                           blocks: of ResNet50, DenseNet121, RegNetY_1_6GF, EfficientNetB0
           --steps N        memory: training steps of ResNet18 after warm-up (default 300)
           --batch N        batch size (default 8)
           --resolution N   speed: input height and width instead of each network's own (at least 75 for
@@ -33,7 +34,7 @@ public static class Program
         {
             switch (args[i])
             {
-                case "speed" or "memory" or "generator" or "build" or "onednn":
+                case "speed" or "memory" or "generator" or "build" or "onednn" or "blocks":
                     sections.Add(args[i]);
                     break;
                 case "--child" when i + 1 < args.Length:
@@ -73,7 +74,7 @@ public static class Program
 
         if (sections.Count == 0)
         {
-            sections.AddRange(new[] { "speed", "memory", "generator", "build", "onednn" });
+            sections.AddRange(new[] { "speed", "memory", "generator", "build", "onednn", "blocks" });
         }
 
         Machine.Print();
@@ -95,6 +96,9 @@ public static class Program
                     break;
                 case "onednn":
                     OneDnnBenchmark.Run(options);
+                    break;
+                case "blocks":
+                    BlockClassBenchmark.Run(options);
                     break;
             }
         }

@@ -89,7 +89,8 @@ public static class SpeedBenchmark
         return (a, b);
     }
 
-    private static void Row(string name, string mode, string same, (List<double> Generated, List<double> HandWritten) times)
+    /// <summary>One table row: medians, their ratio, the paired ratios' median and quartiles, the spreads.</summary>
+    public static void Row(string name, string mode, string same, (List<double> Generated, List<double> HandWritten) times)
     {
         var generated = Statistics.Median(times.Generated);
         var handWritten = Statistics.Median(times.HandWritten);

@@ -72,19 +72,28 @@ public class CompositionTests
         Assert.Equal(new[] { "0", "1" }, model.Layer4.Names);
         Assert.Same(model.Layer4[1], model.Layer4["1"]);
 
-        var first = Assert.IsType<Residual>(model.Layer4[0]);
-        var projection = Assert.IsType<Sequence>(first.Shortcut);
-        Assert.IsType<TorchSharp.Modules.Conv2d>(projection[0]);
-        Assert.Equal(5, first.Body.Count);
-        Assert.Null(Assert.IsType<Residual>(model.Layer1[0]).Shortcut);
+        // The DSL's BasicBlock is a nested class, as in a hand-written ResNet.
+        var first = Assert.IsType<ResNet18.BasicBlock>(model.Layer4[0]);
+        Assert.Equal(new long[] { 512, 256, 3, 3 }, first.Conv1.weight!.shape);
+        Assert.IsType<TorchSharp.Modules.Conv2d>(first.Downsample![0]);
+        Assert.Null(Assert.IsType<ResNet18.BasicBlock>(model.Layer1[0]).Downsample);
         Assert.Same(model.Layer4, model.Get("layer4"));
-        Assert.Same(first.Body[0], model.Get("layer4.0.conv1"));
+        Assert.Same(first.Conv1, model.Get("layer4.0.conv1"));
+
+        // A block whose calls differ in shape (EfficientNet's MBConv is residual only where it keeps the shape)
+        // stays a runtime container.
+        using var efficientNet = new EfficientNetB0();
+        var stage = Assert.IsType<Sequence>(efficientNet.Features[2]);
+        var mbconv = Assert.IsType<Residual>(stage[1]);
+        Assert.Equal(2, mbconv.Body.Count);
+        Assert.Null(mbconv.Shortcut);
+        Assert.IsType<Sequence>(stage[0]);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Layer4[2]);
         Assert.Throws<ArgumentOutOfRangeException>(() => model.Layer4["conv1"]);
         Assert.Throws<ArgumentException>(() => model.Get("layer4.9"));
 
         using var googLeNet = new GoogLeNetNoAux();
-        Assert.IsType<TorchSharp.Modules.Conv2d>(Assert.IsType<Sequence>(googLeNet.Inception3a["branch1"])["conv"]);
+        Assert.IsType<TorchSharp.Modules.Conv2d>(Assert.IsType<GoogLeNetNoAux.BasicConv2d>(googLeNet.Inception3a["branch1"]).Conv);
         Assert.Throws<KeyNotFoundException>(() => googLeNet.Inception3a["branch9"]);
     }
 

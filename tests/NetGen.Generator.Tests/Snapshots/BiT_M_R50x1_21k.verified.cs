@@ -67,25 +67,25 @@ namespace App
                 ("pool", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2)));
             _body = new global::NetGen.Sequence(
                 ("block1", new global::NetGen.Sequence(
-                    ("unit01", PreActBottleneck_1()),
-                    ("unit02", PreActBottleneck_2()),
-                    ("unit03", PreActBottleneck_2()))),
+                    ("unit01", new PreActBottleneck(inChannels: 64, @out: 256, mid: 64, stride: 1, downsample: true)),
+                    ("unit02", new PreActBottleneck(inChannels: 256, @out: 256, mid: 64, stride: 1, downsample: false)),
+                    ("unit03", new PreActBottleneck(inChannels: 256, @out: 256, mid: 64, stride: 1, downsample: false)))),
                 ("block2", new global::NetGen.Sequence(
-                    ("unit01", PreActBottleneck_3()),
-                    ("unit02", PreActBottleneck_4()),
-                    ("unit03", PreActBottleneck_4()),
-                    ("unit04", PreActBottleneck_4()))),
+                    ("unit01", new PreActBottleneck(inChannels: 256, @out: 512, mid: 128, stride: 2, downsample: true)),
+                    ("unit02", new PreActBottleneck(inChannels: 512, @out: 512, mid: 128, stride: 1, downsample: false)),
+                    ("unit03", new PreActBottleneck(inChannels: 512, @out: 512, mid: 128, stride: 1, downsample: false)),
+                    ("unit04", new PreActBottleneck(inChannels: 512, @out: 512, mid: 128, stride: 1, downsample: false)))),
                 ("block3", new global::NetGen.Sequence(
-                    ("unit01", PreActBottleneck_5()),
-                    ("unit02", PreActBottleneck_6()),
-                    ("unit03", PreActBottleneck_6()),
-                    ("unit04", PreActBottleneck_6()),
-                    ("unit05", PreActBottleneck_6()),
-                    ("unit06", PreActBottleneck_6()))),
+                    ("unit01", new PreActBottleneck(inChannels: 512, @out: 1024, mid: 256, stride: 2, downsample: true)),
+                    ("unit02", new PreActBottleneck(inChannels: 1024, @out: 1024, mid: 256, stride: 1, downsample: false)),
+                    ("unit03", new PreActBottleneck(inChannels: 1024, @out: 1024, mid: 256, stride: 1, downsample: false)),
+                    ("unit04", new PreActBottleneck(inChannels: 1024, @out: 1024, mid: 256, stride: 1, downsample: false)),
+                    ("unit05", new PreActBottleneck(inChannels: 1024, @out: 1024, mid: 256, stride: 1, downsample: false)),
+                    ("unit06", new PreActBottleneck(inChannels: 1024, @out: 1024, mid: 256, stride: 1, downsample: false)))),
                 ("block4", new global::NetGen.Sequence(
-                    ("unit01", PreActBottleneck_7()),
-                    ("unit02", PreActBottleneck_8()),
-                    ("unit03", PreActBottleneck_8()))));
+                    ("unit01", new PreActBottleneck(inChannels: 1024, @out: 2048, mid: 512, stride: 2, downsample: true)),
+                    ("unit02", new PreActBottleneck(inChannels: 2048, @out: 2048, mid: 512, stride: 1, downsample: false)),
+                    ("unit03", new PreActBottleneck(inChannels: 2048, @out: 2048, mid: 512, stride: 1, downsample: false)))));
             _head = new global::NetGen.Sequence(
                 ("gn", global::NetGen.Norm.GroupNorm(32, 2048)),
                 ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
@@ -96,142 +96,6 @@ namespace App
             register_module("body", _body);
             register_module("head", _head);
             register_module("3", _3);
-
-            global::NetGen.Residual PreActBottleneck_1() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("gn1", global::NetGen.Norm.GroupNorm(32, 64)),
-                        ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv1", new global::NetGen.WeightStandardizedConv2d(64, 64, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                        ("gn2", global::NetGen.Norm.GroupNorm(32, 64)),
-                        ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", new global::NetGen.WeightStandardizedConv2d(64, 64, (3, 3), (1, 1), (1, 1), (1, 1), bias: false)),
-                        ("gn3", global::NetGen.Norm.GroupNorm(32, 64)),
-                        ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", new global::NetGen.WeightStandardizedConv2d(64, 256, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.WeightStandardizedConv2d(64, 256, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    shortcutFrom: 1,
-                    addInPlace: true);
-
-            global::NetGen.Residual PreActBottleneck_2() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("gn1", global::NetGen.Norm.GroupNorm(32, 256)),
-                        ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv1", new global::NetGen.WeightStandardizedConv2d(256, 64, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                        ("gn2", global::NetGen.Norm.GroupNorm(32, 64)),
-                        ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", new global::NetGen.WeightStandardizedConv2d(64, 64, (3, 3), (1, 1), (1, 1), (1, 1), bias: false)),
-                        ("gn3", global::NetGen.Norm.GroupNorm(32, 64)),
-                        ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", new global::NetGen.WeightStandardizedConv2d(64, 256, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    },
-                    addInPlace: true);
-
-            global::NetGen.Residual PreActBottleneck_3() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("gn1", global::NetGen.Norm.GroupNorm(32, 256)),
-                        ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv1", new global::NetGen.WeightStandardizedConv2d(256, 128, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                        ("gn2", global::NetGen.Norm.GroupNorm(32, 128)),
-                        ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", new global::NetGen.WeightStandardizedConv2d(128, 128, (3, 3), (2, 2), (1, 1), (1, 1), bias: false)),
-                        ("gn3", global::NetGen.Norm.GroupNorm(32, 128)),
-                        ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", new global::NetGen.WeightStandardizedConv2d(128, 512, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.WeightStandardizedConv2d(256, 512, (1, 1), (2, 2), (0, 0), (1, 1), bias: false)),
-                    shortcutFrom: 1,
-                    addInPlace: true);
-
-            global::NetGen.Residual PreActBottleneck_4() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("gn1", global::NetGen.Norm.GroupNorm(32, 512)),
-                        ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv1", new global::NetGen.WeightStandardizedConv2d(512, 128, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                        ("gn2", global::NetGen.Norm.GroupNorm(32, 128)),
-                        ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", new global::NetGen.WeightStandardizedConv2d(128, 128, (3, 3), (1, 1), (1, 1), (1, 1), bias: false)),
-                        ("gn3", global::NetGen.Norm.GroupNorm(32, 128)),
-                        ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", new global::NetGen.WeightStandardizedConv2d(128, 512, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    },
-                    addInPlace: true);
-
-            global::NetGen.Residual PreActBottleneck_5() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("gn1", global::NetGen.Norm.GroupNorm(32, 512)),
-                        ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv1", new global::NetGen.WeightStandardizedConv2d(512, 256, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                        ("gn2", global::NetGen.Norm.GroupNorm(32, 256)),
-                        ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", new global::NetGen.WeightStandardizedConv2d(256, 256, (3, 3), (2, 2), (1, 1), (1, 1), bias: false)),
-                        ("gn3", global::NetGen.Norm.GroupNorm(32, 256)),
-                        ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", new global::NetGen.WeightStandardizedConv2d(256, 1024, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.WeightStandardizedConv2d(512, 1024, (1, 1), (2, 2), (0, 0), (1, 1), bias: false)),
-                    shortcutFrom: 1,
-                    addInPlace: true);
-
-            global::NetGen.Residual PreActBottleneck_6() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("gn1", global::NetGen.Norm.GroupNorm(32, 1024)),
-                        ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv1", new global::NetGen.WeightStandardizedConv2d(1024, 256, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                        ("gn2", global::NetGen.Norm.GroupNorm(32, 256)),
-                        ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", new global::NetGen.WeightStandardizedConv2d(256, 256, (3, 3), (1, 1), (1, 1), (1, 1), bias: false)),
-                        ("gn3", global::NetGen.Norm.GroupNorm(32, 256)),
-                        ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", new global::NetGen.WeightStandardizedConv2d(256, 1024, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    },
-                    addInPlace: true);
-
-            global::NetGen.Residual PreActBottleneck_7() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("gn1", global::NetGen.Norm.GroupNorm(32, 1024)),
-                        ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv1", new global::NetGen.WeightStandardizedConv2d(1024, 512, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                        ("gn2", global::NetGen.Norm.GroupNorm(32, 512)),
-                        ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", new global::NetGen.WeightStandardizedConv2d(512, 512, (3, 3), (2, 2), (1, 1), (1, 1), bias: false)),
-                        ("gn3", global::NetGen.Norm.GroupNorm(32, 512)),
-                        ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", new global::NetGen.WeightStandardizedConv2d(512, 2048, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.WeightStandardizedConv2d(1024, 2048, (1, 1), (2, 2), (0, 0), (1, 1), bias: false)),
-                    shortcutFrom: 1,
-                    addInPlace: true);
-
-            global::NetGen.Residual PreActBottleneck_8() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("gn1", global::NetGen.Norm.GroupNorm(32, 2048)),
-                        ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv1", new global::NetGen.WeightStandardizedConv2d(2048, 512, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                        ("gn2", global::NetGen.Norm.GroupNorm(32, 512)),
-                        ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", new global::NetGen.WeightStandardizedConv2d(512, 512, (3, 3), (1, 1), (1, 1), (1, 1), bias: false)),
-                        ("gn3", global::NetGen.Norm.GroupNorm(32, 512)),
-                        ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", new global::NetGen.WeightStandardizedConv2d(512, 2048, (1, 1), (1, 1), (0, 0), (1, 1), bias: false)),
-                    },
-                    addInPlace: true);
         }
 
         /// <summary>The module 'root': seq, output 64x56x56, 9,408 parameters.</summary>
@@ -267,6 +131,104 @@ namespace App
             x = _head.call(x);
             x = _3.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'PreActBottleneck' as a module: a residual of gn1, relu, conv1, gn2, 4, conv2, gn3, 7, conv3, adding its input or, where the call has one, the shortcut downsample.
+        /// </summary>
+        public sealed class PreActBottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.GroupNorm _gn1;
+            private readonly global::TorchSharp.Modules.ReLU _relu;
+            private readonly global::NetGen.WeightStandardizedConv2d _conv1;
+            private readonly global::TorchSharp.Modules.GroupNorm _gn2;
+            private readonly global::TorchSharp.Modules.ReLU _4;
+            private readonly global::NetGen.WeightStandardizedConv2d _conv2;
+            private readonly global::TorchSharp.Modules.GroupNorm _gn3;
+            private readonly global::TorchSharp.Modules.ReLU _7;
+            private readonly global::NetGen.WeightStandardizedConv2d _conv3;
+            private readonly global::NetGen.WeightStandardizedConv2d? _downsample;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="mid">The block's 'mid'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="downsample">Whether the shortcut 'downsample' projects the input (otherwise the input itself is added).</param>
+            public PreActBottleneck(long inChannels, long @out, long mid, long stride, bool downsample)
+                : base("PreActBottleneck")
+            {
+                _gn1 = global::NetGen.Norm.GroupNorm(32, inChannels);
+                _relu = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv1 = new global::NetGen.WeightStandardizedConv2d(inChannels, mid, (1, 1), (1, 1), (0, 0), (1, 1), bias: false);
+                _gn2 = global::NetGen.Norm.GroupNorm(32, mid);
+                _4 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv2 = new global::NetGen.WeightStandardizedConv2d(mid, mid, (3, 3), (stride, stride), (1, 1), (1, 1), bias: false);
+                _gn3 = global::NetGen.Norm.GroupNorm(32, mid);
+                _7 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv3 = new global::NetGen.WeightStandardizedConv2d(mid, @out, (1, 1), (1, 1), (0, 0), (1, 1), bias: false);
+                _downsample = downsample ? new global::NetGen.WeightStandardizedConv2d(inChannels, @out, (1, 1), (stride, stride), (0, 0), (1, 1), bias: false) : null;
+                register_module("gn1", _gn1);
+                register_module("relu", _relu);
+                register_module("conv1", _conv1);
+                register_module("gn2", _gn2);
+                register_module("4", _4);
+                register_module("conv2", _conv2);
+                register_module("gn3", _gn3);
+                register_module("7", _7);
+                register_module("conv3", _conv3);
+                if (_downsample is not null)
+                {
+                    register_module("downsample", _downsample);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'gn1' (groupnorm).</summary>
+            public global::TorchSharp.Modules.GroupNorm Gn1 => _gn1;
+
+            /// <summary>The module 'relu' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu => _relu;
+
+            /// <summary>The module 'conv1' (wsconv).</summary>
+            public global::NetGen.WeightStandardizedConv2d Conv1 => _conv1;
+
+            /// <summary>The module 'gn2' (groupnorm).</summary>
+            public global::TorchSharp.Modules.GroupNorm Gn2 => _gn2;
+
+            /// <summary>The module 'conv2' (wsconv).</summary>
+            public global::NetGen.WeightStandardizedConv2d Conv2 => _conv2;
+
+            /// <summary>The module 'gn3' (groupnorm).</summary>
+            public global::TorchSharp.Modules.GroupNorm Gn3 => _gn3;
+
+            /// <summary>The module 'conv3' (wsconv).</summary>
+            public global::NetGen.WeightStandardizedConv2d Conv3 => _conv3;
+
+            /// <summary>The module 'downsample' (wsconv), or null where the call has no such shortcut.</summary>
+            public global::NetGen.WeightStandardizedConv2d? Downsample => _downsample;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _gn1.call(input);
+                x = _relu.call(x);
+                var tapped = x;
+                x = _conv1.call(x);
+                x = _gn2.call(x);
+                x = _4.call(x);
+                x = _conv2.call(x);
+                x = _gn3.call(x);
+                x = _7.call(x);
+                x = _conv3.call(x);
+                x = x.add_(_downsample is null ? input : _downsample.call(tapped));
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -66,12 +66,12 @@ namespace App
                     ("0", CNBlock_1()),
                     ("1", CNBlock_2()),
                     ("2", CNBlock_3()))),
-                ("2", Downsample_1()),
+                ("2", new Downsample(inChannels: 128, @out: 256)),
                 ("3", new global::NetGen.Sequence(
                     ("0", CNBlock_4()),
                     ("1", CNBlock_5()),
                     ("2", CNBlock_6()))),
-                ("4", Downsample_2()),
+                ("4", new Downsample(inChannels: 256, @out: 512)),
                 ("5", new global::NetGen.Sequence(
                     ("0", CNBlock_7()),
                     ("1", CNBlock_8()),
@@ -100,7 +100,7 @@ namespace App
                     ("24", CNBlock_31()),
                     ("25", CNBlock_32()),
                     ("26", CNBlock_33()))),
-                ("6", Downsample_3()),
+                ("6", new Downsample(inChannels: 512, @out: 1024)),
                 ("7", new global::NetGen.Sequence(
                     ("0", CNBlock_34()),
                     ("1", CNBlock_35()),
@@ -162,11 +162,6 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.02857142857142857)),
                     });
 
-            global::NetGen.Sequence Downsample_1() =>
-                new global::NetGen.Sequence(
-                    ("0", new global::NetGen.LayerNorm2d(128, eps: 1E-06)),
-                    ("1", global::TorchSharp.torch.nn.Conv2d(128, 256, 2, stride: 2)));
-
             global::NetGen.Residual CNBlock_4() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
@@ -214,11 +209,6 @@ namespace App
                         ("layer_scale", new global::NetGen.Scale(new long[] { 256, 1, 1 }, 1E-06)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.07142857142857142)),
                     });
-
-            global::NetGen.Sequence Downsample_2() =>
-                new global::NetGen.Sequence(
-                    ("0", new global::NetGen.LayerNorm2d(256, eps: 1E-06)),
-                    ("1", global::TorchSharp.torch.nn.Conv2d(256, 512, 2, stride: 2)));
 
             global::NetGen.Residual CNBlock_7() =>
                 new global::NetGen.Residual(
@@ -652,11 +642,6 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.45714285714285713)),
                     });
 
-            global::NetGen.Sequence Downsample_3() =>
-                new global::NetGen.Sequence(
-                    ("0", new global::NetGen.LayerNorm2d(512, eps: 1E-06)),
-                    ("1", global::TorchSharp.torch.nn.Conv2d(512, 1024, 2, stride: 2)));
-
             global::NetGen.Residual CNBlock_34() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
@@ -819,6 +804,41 @@ namespace App
             x = _features[7].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'Downsample' as a module: 0 (layernorm), 1 (conv), in order.
+        /// </summary>
+        public sealed class Downsample : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::NetGen.LayerNorm2d _0;
+            private readonly global::TorchSharp.Modules.Conv2d _1;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            public Downsample(long inChannels, long @out)
+                : base("Downsample")
+            {
+                _0 = new global::NetGen.LayerNorm2d(inChannels, eps: 1E-06);
+                _1 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, 2, stride: 2);
+                register_module("0", _0);
+                register_module("1", _1);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

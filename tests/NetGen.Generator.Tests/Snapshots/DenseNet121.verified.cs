@@ -71,70 +71,70 @@ namespace App
                 ("relu0", global::TorchSharp.torch.nn.ReLU(inplace: true)),
                 ("pool0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, padding: 1)),
                 ("denseblock1", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_1()),
-                    ("denselayer2", DenseLayer_2()),
-                    ("denselayer3", DenseLayer_3()),
-                    ("denselayer4", DenseLayer_4()),
-                    ("denselayer5", DenseLayer_5()),
-                    ("denselayer6", DenseLayer_6()))),
-                ("transition1", Transition_1()),
+                    ("denselayer1", new DenseLayer(inChannels: 64)),
+                    ("denselayer2", new DenseLayer(inChannels: 96)),
+                    ("denselayer3", new DenseLayer(inChannels: 128)),
+                    ("denselayer4", new DenseLayer(inChannels: 160)),
+                    ("denselayer5", new DenseLayer(inChannels: 192)),
+                    ("denselayer6", new DenseLayer(inChannels: 224)))),
+                ("transition1", new Transition(inChannels: 256)),
                 ("denseblock2", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_3()),
-                    ("denselayer2", DenseLayer_4()),
-                    ("denselayer3", DenseLayer_5()),
-                    ("denselayer4", DenseLayer_6()),
-                    ("denselayer5", DenseLayer_7()),
-                    ("denselayer6", DenseLayer_8()),
-                    ("denselayer7", DenseLayer_9()),
-                    ("denselayer8", DenseLayer_10()),
-                    ("denselayer9", DenseLayer_11()),
-                    ("denselayer10", DenseLayer_12()),
-                    ("denselayer11", DenseLayer_13()),
-                    ("denselayer12", DenseLayer_14()))),
-                ("transition2", Transition_2()),
+                    ("denselayer1", new DenseLayer(inChannels: 128)),
+                    ("denselayer2", new DenseLayer(inChannels: 160)),
+                    ("denselayer3", new DenseLayer(inChannels: 192)),
+                    ("denselayer4", new DenseLayer(inChannels: 224)),
+                    ("denselayer5", new DenseLayer(inChannels: 256)),
+                    ("denselayer6", new DenseLayer(inChannels: 288)),
+                    ("denselayer7", new DenseLayer(inChannels: 320)),
+                    ("denselayer8", new DenseLayer(inChannels: 352)),
+                    ("denselayer9", new DenseLayer(inChannels: 384)),
+                    ("denselayer10", new DenseLayer(inChannels: 416)),
+                    ("denselayer11", new DenseLayer(inChannels: 448)),
+                    ("denselayer12", new DenseLayer(inChannels: 480)))),
+                ("transition2", new Transition(inChannels: 512)),
                 ("denseblock3", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_7()),
-                    ("denselayer2", DenseLayer_8()),
-                    ("denselayer3", DenseLayer_9()),
-                    ("denselayer4", DenseLayer_10()),
-                    ("denselayer5", DenseLayer_11()),
-                    ("denselayer6", DenseLayer_12()),
-                    ("denselayer7", DenseLayer_13()),
-                    ("denselayer8", DenseLayer_14()),
-                    ("denselayer9", DenseLayer_15()),
-                    ("denselayer10", DenseLayer_16()),
-                    ("denselayer11", DenseLayer_17()),
-                    ("denselayer12", DenseLayer_18()),
-                    ("denselayer13", DenseLayer_19()),
-                    ("denselayer14", DenseLayer_20()),
-                    ("denselayer15", DenseLayer_21()),
-                    ("denselayer16", DenseLayer_22()),
-                    ("denselayer17", DenseLayer_23()),
-                    ("denselayer18", DenseLayer_24()),
-                    ("denselayer19", DenseLayer_25()),
-                    ("denselayer20", DenseLayer_26()),
-                    ("denselayer21", DenseLayer_27()),
-                    ("denselayer22", DenseLayer_28()),
-                    ("denselayer23", DenseLayer_29()),
-                    ("denselayer24", DenseLayer_30()))),
-                ("transition3", Transition_3()),
+                    ("denselayer1", new DenseLayer(inChannels: 256)),
+                    ("denselayer2", new DenseLayer(inChannels: 288)),
+                    ("denselayer3", new DenseLayer(inChannels: 320)),
+                    ("denselayer4", new DenseLayer(inChannels: 352)),
+                    ("denselayer5", new DenseLayer(inChannels: 384)),
+                    ("denselayer6", new DenseLayer(inChannels: 416)),
+                    ("denselayer7", new DenseLayer(inChannels: 448)),
+                    ("denselayer8", new DenseLayer(inChannels: 480)),
+                    ("denselayer9", new DenseLayer(inChannels: 512)),
+                    ("denselayer10", new DenseLayer(inChannels: 544)),
+                    ("denselayer11", new DenseLayer(inChannels: 576)),
+                    ("denselayer12", new DenseLayer(inChannels: 608)),
+                    ("denselayer13", new DenseLayer(inChannels: 640)),
+                    ("denselayer14", new DenseLayer(inChannels: 672)),
+                    ("denselayer15", new DenseLayer(inChannels: 704)),
+                    ("denselayer16", new DenseLayer(inChannels: 736)),
+                    ("denselayer17", new DenseLayer(inChannels: 768)),
+                    ("denselayer18", new DenseLayer(inChannels: 800)),
+                    ("denselayer19", new DenseLayer(inChannels: 832)),
+                    ("denselayer20", new DenseLayer(inChannels: 864)),
+                    ("denselayer21", new DenseLayer(inChannels: 896)),
+                    ("denselayer22", new DenseLayer(inChannels: 928)),
+                    ("denselayer23", new DenseLayer(inChannels: 960)),
+                    ("denselayer24", new DenseLayer(inChannels: 992)))),
+                ("transition3", new Transition(inChannels: 1024)),
                 ("denseblock4", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_15()),
-                    ("denselayer2", DenseLayer_16()),
-                    ("denselayer3", DenseLayer_17()),
-                    ("denselayer4", DenseLayer_18()),
-                    ("denselayer5", DenseLayer_19()),
-                    ("denselayer6", DenseLayer_20()),
-                    ("denselayer7", DenseLayer_21()),
-                    ("denselayer8", DenseLayer_22()),
-                    ("denselayer9", DenseLayer_23()),
-                    ("denselayer10", DenseLayer_24()),
-                    ("denselayer11", DenseLayer_25()),
-                    ("denselayer12", DenseLayer_26()),
-                    ("denselayer13", DenseLayer_27()),
-                    ("denselayer14", DenseLayer_28()),
-                    ("denselayer15", DenseLayer_29()),
-                    ("denselayer16", DenseLayer_30()))),
+                    ("denselayer1", new DenseLayer(inChannels: 512)),
+                    ("denselayer2", new DenseLayer(inChannels: 544)),
+                    ("denselayer3", new DenseLayer(inChannels: 576)),
+                    ("denselayer4", new DenseLayer(inChannels: 608)),
+                    ("denselayer5", new DenseLayer(inChannels: 640)),
+                    ("denselayer6", new DenseLayer(inChannels: 672)),
+                    ("denselayer7", new DenseLayer(inChannels: 704)),
+                    ("denselayer8", new DenseLayer(inChannels: 736)),
+                    ("denselayer9", new DenseLayer(inChannels: 768)),
+                    ("denselayer10", new DenseLayer(inChannels: 800)),
+                    ("denselayer11", new DenseLayer(inChannels: 832)),
+                    ("denselayer12", new DenseLayer(inChannels: 864)),
+                    ("denselayer13", new DenseLayer(inChannels: 896)),
+                    ("denselayer14", new DenseLayer(inChannels: 928)),
+                    ("denselayer15", new DenseLayer(inChannels: 960)),
+                    ("denselayer16", new DenseLayer(inChannels: 992)))),
                 ("norm5", global::TorchSharp.torch.nn.BatchNorm2d(1024)));
             _1 = global::TorchSharp.torch.nn.ReLU();
             _2 = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
@@ -145,297 +145,6 @@ namespace App
             register_module("2", _2);
             register_module("3", _3);
             register_module("classifier", _classifier);
-
-            global::NetGen.DenseConnection DenseLayer_1() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(64, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_2() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(96, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_3() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(128, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_4() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(160)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(160, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_5() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(192, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_6() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(224, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_1() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(256, 128, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
-
-            global::NetGen.DenseConnection DenseLayer_7() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(256, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_8() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(288, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_9() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(320)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(320, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_10() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(352)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(352, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_11() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(384)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(384, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_12() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(416)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(416, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_13() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(448)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(448, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_14() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(480)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(480, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_2() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 256, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
-
-            global::NetGen.DenseConnection DenseLayer_15() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(512, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_16() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(544)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(544, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_17() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(576, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_18() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(608)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(608, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_19() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(640)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(640, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_20() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(672)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(672, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_21() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(704)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(704, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_22() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(736)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(736, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_23() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(768)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(768, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_24() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(800)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(800, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_25() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(832)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(832, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_26() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(864)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(864, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_27() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(896)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(896, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_28() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(928)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(928, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_29() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(960)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(960, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_30() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(992)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(992, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_3() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1024, 512, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
         }
 
         /// <summary>The module 'features': seq, output 1024x7x7, 6,953,856 parameters.</summary>
@@ -464,6 +173,128 @@ namespace App
             x = _3.call(x);
             x = _classifier.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'DenseLayer' as a module: its input joined along channels with the output of norm1, relu1, conv1, norm2, relu2, conv2.
+        /// </summary>
+        public sealed class DenseLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm1;
+            private readonly global::TorchSharp.Modules.ReLU _relu1;
+            private readonly global::TorchSharp.Modules.Conv2d _conv1;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm2;
+            private readonly global::TorchSharp.Modules.ReLU _relu2;
+            private readonly global::TorchSharp.Modules.Conv2d _conv2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            public DenseLayer(long inChannels)
+                : base("DenseLayer")
+            {
+                _norm1 = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _relu1 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, 128, 1, bias: false);
+                _norm2 = global::TorchSharp.torch.nn.BatchNorm2d(128);
+                _relu2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv2 = global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false);
+                register_module("norm1", _norm1);
+                register_module("relu1", _relu1);
+                register_module("conv1", _conv1);
+                register_module("norm2", _norm2);
+                register_module("relu2", _relu2);
+                register_module("conv2", _conv2);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'norm1' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm1 => _norm1;
+
+            /// <summary>The module 'relu1' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu1 => _relu1;
+
+            /// <summary>The module 'conv1' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv1 => _conv1;
+
+            /// <summary>The module 'norm2' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm2 => _norm2;
+
+            /// <summary>The module 'relu2' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu2 => _relu2;
+
+            /// <summary>The module 'conv2' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv2 => _conv2;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _norm1.call(input);
+                x = _relu1.call(x);
+                x = _conv1.call(x);
+                x = _norm2.call(x);
+                x = _relu2.call(x);
+                x = _conv2.call(x);
+                return global::TorchSharp.torch.cat(new[] { input, x }, 1).MoveToOuterDisposeScope();
+            }
+        }
+
+        /// <summary>
+        /// The DSL block 'Transition' as a module: norm (batchnorm), relu (relu), conv (conv), pool (avgpool), in order.
+        /// </summary>
+        public sealed class Transition : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm;
+            private readonly global::TorchSharp.Modules.ReLU _relu;
+            private readonly global::TorchSharp.Modules.Conv2d _conv;
+            private readonly global::TorchSharp.Modules.AvgPool2d _pool;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            public Transition(long inChannels)
+                : base("Transition")
+            {
+                _norm = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _relu = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv = global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels / 2, 1, bias: false);
+                _pool = global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2);
+                register_module("norm", _norm);
+                register_module("relu", _relu);
+                register_module("conv", _conv);
+                register_module("pool", _pool);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'norm' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm => _norm;
+
+            /// <summary>The module 'relu' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu => _relu;
+
+            /// <summary>The module 'conv' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv => _conv;
+
+            /// <summary>The module 'pool' (avgpool).</summary>
+            public global::TorchSharp.Modules.AvgPool2d Pool => _pool;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _norm.call(input);
+                x = _relu.call(x);
+                x = _conv.call(x);
+                x = _pool.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -71,90 +71,90 @@ namespace App
                 ("relu0", global::TorchSharp.torch.nn.ReLU(inplace: true)),
                 ("pool0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, padding: 1)),
                 ("denseblock1", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_1()),
-                    ("denselayer2", DenseLayer_2()),
-                    ("denselayer3", DenseLayer_3()),
-                    ("denselayer4", DenseLayer_4()),
-                    ("denselayer5", DenseLayer_5()),
-                    ("denselayer6", DenseLayer_6()))),
-                ("transition1", Transition_1()),
+                    ("denselayer1", new DenseLayer(inChannels: 96)),
+                    ("denselayer2", new DenseLayer(inChannels: 144)),
+                    ("denselayer3", new DenseLayer(inChannels: 192)),
+                    ("denselayer4", new DenseLayer(inChannels: 240)),
+                    ("denselayer5", new DenseLayer(inChannels: 288)),
+                    ("denselayer6", new DenseLayer(inChannels: 336)))),
+                ("transition1", new Transition(inChannels: 384)),
                 ("denseblock2", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_3()),
-                    ("denselayer2", DenseLayer_4()),
-                    ("denselayer3", DenseLayer_5()),
-                    ("denselayer4", DenseLayer_6()),
-                    ("denselayer5", DenseLayer_7()),
-                    ("denselayer6", DenseLayer_8()),
-                    ("denselayer7", DenseLayer_9()),
-                    ("denselayer8", DenseLayer_10()),
-                    ("denselayer9", DenseLayer_11()),
-                    ("denselayer10", DenseLayer_12()),
-                    ("denselayer11", DenseLayer_13()),
-                    ("denselayer12", DenseLayer_14()))),
-                ("transition2", Transition_2()),
+                    ("denselayer1", new DenseLayer(inChannels: 192)),
+                    ("denselayer2", new DenseLayer(inChannels: 240)),
+                    ("denselayer3", new DenseLayer(inChannels: 288)),
+                    ("denselayer4", new DenseLayer(inChannels: 336)),
+                    ("denselayer5", new DenseLayer(inChannels: 384)),
+                    ("denselayer6", new DenseLayer(inChannels: 432)),
+                    ("denselayer7", new DenseLayer(inChannels: 480)),
+                    ("denselayer8", new DenseLayer(inChannels: 528)),
+                    ("denselayer9", new DenseLayer(inChannels: 576)),
+                    ("denselayer10", new DenseLayer(inChannels: 624)),
+                    ("denselayer11", new DenseLayer(inChannels: 672)),
+                    ("denselayer12", new DenseLayer(inChannels: 720)))),
+                ("transition2", new Transition(inChannels: 768)),
                 ("denseblock3", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_7()),
-                    ("denselayer2", DenseLayer_8()),
-                    ("denselayer3", DenseLayer_9()),
-                    ("denselayer4", DenseLayer_10()),
-                    ("denselayer5", DenseLayer_11()),
-                    ("denselayer6", DenseLayer_12()),
-                    ("denselayer7", DenseLayer_13()),
-                    ("denselayer8", DenseLayer_14()),
-                    ("denselayer9", DenseLayer_15()),
-                    ("denselayer10", DenseLayer_16()),
-                    ("denselayer11", DenseLayer_17()),
-                    ("denselayer12", DenseLayer_18()),
-                    ("denselayer13", DenseLayer_19()),
-                    ("denselayer14", DenseLayer_20()),
-                    ("denselayer15", DenseLayer_21()),
-                    ("denselayer16", DenseLayer_22()),
-                    ("denselayer17", DenseLayer_23()),
-                    ("denselayer18", DenseLayer_24()),
-                    ("denselayer19", DenseLayer_25()),
-                    ("denselayer20", DenseLayer_26()),
-                    ("denselayer21", DenseLayer_27()),
-                    ("denselayer22", DenseLayer_28()),
-                    ("denselayer23", DenseLayer_29()),
-                    ("denselayer24", DenseLayer_30()),
-                    ("denselayer25", DenseLayer_31()),
-                    ("denselayer26", DenseLayer_32()),
-                    ("denselayer27", DenseLayer_33()),
-                    ("denselayer28", DenseLayer_34()),
-                    ("denselayer29", DenseLayer_35()),
-                    ("denselayer30", DenseLayer_36()),
-                    ("denselayer31", DenseLayer_37()),
-                    ("denselayer32", DenseLayer_38()),
-                    ("denselayer33", DenseLayer_39()),
-                    ("denselayer34", DenseLayer_40()),
-                    ("denselayer35", DenseLayer_41()),
-                    ("denselayer36", DenseLayer_42()))),
-                ("transition3", Transition_3()),
+                    ("denselayer1", new DenseLayer(inChannels: 384)),
+                    ("denselayer2", new DenseLayer(inChannels: 432)),
+                    ("denselayer3", new DenseLayer(inChannels: 480)),
+                    ("denselayer4", new DenseLayer(inChannels: 528)),
+                    ("denselayer5", new DenseLayer(inChannels: 576)),
+                    ("denselayer6", new DenseLayer(inChannels: 624)),
+                    ("denselayer7", new DenseLayer(inChannels: 672)),
+                    ("denselayer8", new DenseLayer(inChannels: 720)),
+                    ("denselayer9", new DenseLayer(inChannels: 768)),
+                    ("denselayer10", new DenseLayer(inChannels: 816)),
+                    ("denselayer11", new DenseLayer(inChannels: 864)),
+                    ("denselayer12", new DenseLayer(inChannels: 912)),
+                    ("denselayer13", new DenseLayer(inChannels: 960)),
+                    ("denselayer14", new DenseLayer(inChannels: 1008)),
+                    ("denselayer15", new DenseLayer(inChannels: 1056)),
+                    ("denselayer16", new DenseLayer(inChannels: 1104)),
+                    ("denselayer17", new DenseLayer(inChannels: 1152)),
+                    ("denselayer18", new DenseLayer(inChannels: 1200)),
+                    ("denselayer19", new DenseLayer(inChannels: 1248)),
+                    ("denselayer20", new DenseLayer(inChannels: 1296)),
+                    ("denselayer21", new DenseLayer(inChannels: 1344)),
+                    ("denselayer22", new DenseLayer(inChannels: 1392)),
+                    ("denselayer23", new DenseLayer(inChannels: 1440)),
+                    ("denselayer24", new DenseLayer(inChannels: 1488)),
+                    ("denselayer25", new DenseLayer(inChannels: 1536)),
+                    ("denselayer26", new DenseLayer(inChannels: 1584)),
+                    ("denselayer27", new DenseLayer(inChannels: 1632)),
+                    ("denselayer28", new DenseLayer(inChannels: 1680)),
+                    ("denselayer29", new DenseLayer(inChannels: 1728)),
+                    ("denselayer30", new DenseLayer(inChannels: 1776)),
+                    ("denselayer31", new DenseLayer(inChannels: 1824)),
+                    ("denselayer32", new DenseLayer(inChannels: 1872)),
+                    ("denselayer33", new DenseLayer(inChannels: 1920)),
+                    ("denselayer34", new DenseLayer(inChannels: 1968)),
+                    ("denselayer35", new DenseLayer(inChannels: 2016)),
+                    ("denselayer36", new DenseLayer(inChannels: 2064)))),
+                ("transition3", new Transition(inChannels: 2112)),
                 ("denseblock4", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_21()),
-                    ("denselayer2", DenseLayer_22()),
-                    ("denselayer3", DenseLayer_23()),
-                    ("denselayer4", DenseLayer_24()),
-                    ("denselayer5", DenseLayer_25()),
-                    ("denselayer6", DenseLayer_26()),
-                    ("denselayer7", DenseLayer_27()),
-                    ("denselayer8", DenseLayer_28()),
-                    ("denselayer9", DenseLayer_29()),
-                    ("denselayer10", DenseLayer_30()),
-                    ("denselayer11", DenseLayer_31()),
-                    ("denselayer12", DenseLayer_32()),
-                    ("denselayer13", DenseLayer_33()),
-                    ("denselayer14", DenseLayer_34()),
-                    ("denselayer15", DenseLayer_35()),
-                    ("denselayer16", DenseLayer_36()),
-                    ("denselayer17", DenseLayer_37()),
-                    ("denselayer18", DenseLayer_38()),
-                    ("denselayer19", DenseLayer_39()),
-                    ("denselayer20", DenseLayer_40()),
-                    ("denselayer21", DenseLayer_41()),
-                    ("denselayer22", DenseLayer_42()),
-                    ("denselayer23", DenseLayer_43()),
-                    ("denselayer24", DenseLayer_44()))),
+                    ("denselayer1", new DenseLayer(inChannels: 1056)),
+                    ("denselayer2", new DenseLayer(inChannels: 1104)),
+                    ("denselayer3", new DenseLayer(inChannels: 1152)),
+                    ("denselayer4", new DenseLayer(inChannels: 1200)),
+                    ("denselayer5", new DenseLayer(inChannels: 1248)),
+                    ("denselayer6", new DenseLayer(inChannels: 1296)),
+                    ("denselayer7", new DenseLayer(inChannels: 1344)),
+                    ("denselayer8", new DenseLayer(inChannels: 1392)),
+                    ("denselayer9", new DenseLayer(inChannels: 1440)),
+                    ("denselayer10", new DenseLayer(inChannels: 1488)),
+                    ("denselayer11", new DenseLayer(inChannels: 1536)),
+                    ("denselayer12", new DenseLayer(inChannels: 1584)),
+                    ("denselayer13", new DenseLayer(inChannels: 1632)),
+                    ("denselayer14", new DenseLayer(inChannels: 1680)),
+                    ("denselayer15", new DenseLayer(inChannels: 1728)),
+                    ("denselayer16", new DenseLayer(inChannels: 1776)),
+                    ("denselayer17", new DenseLayer(inChannels: 1824)),
+                    ("denselayer18", new DenseLayer(inChannels: 1872)),
+                    ("denselayer19", new DenseLayer(inChannels: 1920)),
+                    ("denselayer20", new DenseLayer(inChannels: 1968)),
+                    ("denselayer21", new DenseLayer(inChannels: 2016)),
+                    ("denselayer22", new DenseLayer(inChannels: 2064)),
+                    ("denselayer23", new DenseLayer(inChannels: 2112)),
+                    ("denselayer24", new DenseLayer(inChannels: 2160)))),
                 ("norm5", global::TorchSharp.torch.nn.BatchNorm2d(2208)));
             _1 = global::TorchSharp.torch.nn.ReLU();
             _2 = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
@@ -165,423 +165,6 @@ namespace App
             register_module("2", _2);
             register_module("3", _3);
             register_module("classifier", _classifier);
-
-            global::NetGen.DenseConnection DenseLayer_1() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(96, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_2() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(144, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_3() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(192, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_4() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(240)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(240, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_5() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(288, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_6() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(336)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(336, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_1() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(384)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(384, 192, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
-
-            global::NetGen.DenseConnection DenseLayer_7() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(384)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(384, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_8() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(432)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(432, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_9() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(480)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(480, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_10() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(528)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(528, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_11() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(576, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_12() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(624)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(624, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_13() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(672)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(672, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_14() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(720)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(720, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_2() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(768)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(768, 384, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
-
-            global::NetGen.DenseConnection DenseLayer_15() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(768)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(768, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_16() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(816)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(816, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_17() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(864)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(864, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_18() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(912)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(912, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_19() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(960)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(960, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_20() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1008)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1008, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_21() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1056)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1056, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_22() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1104)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1104, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_23() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1152)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1152, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_24() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1200)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1200, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_25() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1248)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1248, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_26() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1296)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1296, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_27() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1344)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1344, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_28() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1392)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1392, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_29() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1440)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1440, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_30() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1488)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1488, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_31() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1536)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1536, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_32() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1584)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1584, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_33() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1632)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1632, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_34() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1680)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1680, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_35() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1728)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1728, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_36() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1776)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1776, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_37() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1824)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1824, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_38() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1872)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1872, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_39() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1920)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1920, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_40() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1968)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1968, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_41() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(2016)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(2016, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_42() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(2064)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(2064, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_3() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(2112)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(2112, 1056, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
-
-            global::NetGen.DenseConnection DenseLayer_43() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(2112)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(2112, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_44() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(2160)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(2160, 192, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false)));
         }
 
         /// <summary>The module 'features': seq, output 2208x7x7, 26,472,000 parameters.</summary>
@@ -610,6 +193,128 @@ namespace App
             x = _3.call(x);
             x = _classifier.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'DenseLayer' as a module: its input joined along channels with the output of norm1, relu1, conv1, norm2, relu2, conv2.
+        /// </summary>
+        public sealed class DenseLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm1;
+            private readonly global::TorchSharp.Modules.ReLU _relu1;
+            private readonly global::TorchSharp.Modules.Conv2d _conv1;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm2;
+            private readonly global::TorchSharp.Modules.ReLU _relu2;
+            private readonly global::TorchSharp.Modules.Conv2d _conv2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            public DenseLayer(long inChannels)
+                : base("DenseLayer")
+            {
+                _norm1 = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _relu1 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, 192, 1, bias: false);
+                _norm2 = global::TorchSharp.torch.nn.BatchNorm2d(192);
+                _relu2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv2 = global::TorchSharp.torch.nn.Conv2d(192, 48, 3, padding: 1, bias: false);
+                register_module("norm1", _norm1);
+                register_module("relu1", _relu1);
+                register_module("conv1", _conv1);
+                register_module("norm2", _norm2);
+                register_module("relu2", _relu2);
+                register_module("conv2", _conv2);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'norm1' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm1 => _norm1;
+
+            /// <summary>The module 'relu1' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu1 => _relu1;
+
+            /// <summary>The module 'conv1' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv1 => _conv1;
+
+            /// <summary>The module 'norm2' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm2 => _norm2;
+
+            /// <summary>The module 'relu2' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu2 => _relu2;
+
+            /// <summary>The module 'conv2' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv2 => _conv2;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _norm1.call(input);
+                x = _relu1.call(x);
+                x = _conv1.call(x);
+                x = _norm2.call(x);
+                x = _relu2.call(x);
+                x = _conv2.call(x);
+                return global::TorchSharp.torch.cat(new[] { input, x }, 1).MoveToOuterDisposeScope();
+            }
+        }
+
+        /// <summary>
+        /// The DSL block 'Transition' as a module: norm (batchnorm), relu (relu), conv (conv), pool (avgpool), in order.
+        /// </summary>
+        public sealed class Transition : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm;
+            private readonly global::TorchSharp.Modules.ReLU _relu;
+            private readonly global::TorchSharp.Modules.Conv2d _conv;
+            private readonly global::TorchSharp.Modules.AvgPool2d _pool;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            public Transition(long inChannels)
+                : base("Transition")
+            {
+                _norm = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _relu = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv = global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels / 2, 1, bias: false);
+                _pool = global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2);
+                register_module("norm", _norm);
+                register_module("relu", _relu);
+                register_module("conv", _conv);
+                register_module("pool", _pool);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'norm' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm => _norm;
+
+            /// <summary>The module 'relu' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu => _relu;
+
+            /// <summary>The module 'conv' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv => _conv;
+
+            /// <summary>The module 'pool' (avgpool).</summary>
+            public global::TorchSharp.Modules.AvgPool2d Pool => _pool;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _norm.call(input);
+                x = _relu.call(x);
+                x = _conv.call(x);
+                x = _pool.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

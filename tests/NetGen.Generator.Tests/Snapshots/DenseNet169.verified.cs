@@ -71,94 +71,94 @@ namespace App
                 ("relu0", global::TorchSharp.torch.nn.ReLU(inplace: true)),
                 ("pool0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, padding: 1)),
                 ("denseblock1", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_1()),
-                    ("denselayer2", DenseLayer_2()),
-                    ("denselayer3", DenseLayer_3()),
-                    ("denselayer4", DenseLayer_4()),
-                    ("denselayer5", DenseLayer_5()),
-                    ("denselayer6", DenseLayer_6()))),
-                ("transition1", Transition_1()),
+                    ("denselayer1", new DenseLayer(inChannels: 64)),
+                    ("denselayer2", new DenseLayer(inChannels: 96)),
+                    ("denselayer3", new DenseLayer(inChannels: 128)),
+                    ("denselayer4", new DenseLayer(inChannels: 160)),
+                    ("denselayer5", new DenseLayer(inChannels: 192)),
+                    ("denselayer6", new DenseLayer(inChannels: 224)))),
+                ("transition1", new Transition(inChannels: 256)),
                 ("denseblock2", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_3()),
-                    ("denselayer2", DenseLayer_4()),
-                    ("denselayer3", DenseLayer_5()),
-                    ("denselayer4", DenseLayer_6()),
-                    ("denselayer5", DenseLayer_7()),
-                    ("denselayer6", DenseLayer_8()),
-                    ("denselayer7", DenseLayer_9()),
-                    ("denselayer8", DenseLayer_10()),
-                    ("denselayer9", DenseLayer_11()),
-                    ("denselayer10", DenseLayer_12()),
-                    ("denselayer11", DenseLayer_13()),
-                    ("denselayer12", DenseLayer_14()))),
-                ("transition2", Transition_2()),
+                    ("denselayer1", new DenseLayer(inChannels: 128)),
+                    ("denselayer2", new DenseLayer(inChannels: 160)),
+                    ("denselayer3", new DenseLayer(inChannels: 192)),
+                    ("denselayer4", new DenseLayer(inChannels: 224)),
+                    ("denselayer5", new DenseLayer(inChannels: 256)),
+                    ("denselayer6", new DenseLayer(inChannels: 288)),
+                    ("denselayer7", new DenseLayer(inChannels: 320)),
+                    ("denselayer8", new DenseLayer(inChannels: 352)),
+                    ("denselayer9", new DenseLayer(inChannels: 384)),
+                    ("denselayer10", new DenseLayer(inChannels: 416)),
+                    ("denselayer11", new DenseLayer(inChannels: 448)),
+                    ("denselayer12", new DenseLayer(inChannels: 480)))),
+                ("transition2", new Transition(inChannels: 512)),
                 ("denseblock3", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_7()),
-                    ("denselayer2", DenseLayer_8()),
-                    ("denselayer3", DenseLayer_9()),
-                    ("denselayer4", DenseLayer_10()),
-                    ("denselayer5", DenseLayer_11()),
-                    ("denselayer6", DenseLayer_12()),
-                    ("denselayer7", DenseLayer_13()),
-                    ("denselayer8", DenseLayer_14()),
-                    ("denselayer9", DenseLayer_15()),
-                    ("denselayer10", DenseLayer_16()),
-                    ("denselayer11", DenseLayer_17()),
-                    ("denselayer12", DenseLayer_18()),
-                    ("denselayer13", DenseLayer_19()),
-                    ("denselayer14", DenseLayer_20()),
-                    ("denselayer15", DenseLayer_21()),
-                    ("denselayer16", DenseLayer_22()),
-                    ("denselayer17", DenseLayer_23()),
-                    ("denselayer18", DenseLayer_24()),
-                    ("denselayer19", DenseLayer_25()),
-                    ("denselayer20", DenseLayer_26()),
-                    ("denselayer21", DenseLayer_27()),
-                    ("denselayer22", DenseLayer_28()),
-                    ("denselayer23", DenseLayer_29()),
-                    ("denselayer24", DenseLayer_30()),
-                    ("denselayer25", DenseLayer_31()),
-                    ("denselayer26", DenseLayer_32()),
-                    ("denselayer27", DenseLayer_33()),
-                    ("denselayer28", DenseLayer_34()),
-                    ("denselayer29", DenseLayer_35()),
-                    ("denselayer30", DenseLayer_36()),
-                    ("denselayer31", DenseLayer_37()),
-                    ("denselayer32", DenseLayer_38()))),
-                ("transition3", Transition_3()),
+                    ("denselayer1", new DenseLayer(inChannels: 256)),
+                    ("denselayer2", new DenseLayer(inChannels: 288)),
+                    ("denselayer3", new DenseLayer(inChannels: 320)),
+                    ("denselayer4", new DenseLayer(inChannels: 352)),
+                    ("denselayer5", new DenseLayer(inChannels: 384)),
+                    ("denselayer6", new DenseLayer(inChannels: 416)),
+                    ("denselayer7", new DenseLayer(inChannels: 448)),
+                    ("denselayer8", new DenseLayer(inChannels: 480)),
+                    ("denselayer9", new DenseLayer(inChannels: 512)),
+                    ("denselayer10", new DenseLayer(inChannels: 544)),
+                    ("denselayer11", new DenseLayer(inChannels: 576)),
+                    ("denselayer12", new DenseLayer(inChannels: 608)),
+                    ("denselayer13", new DenseLayer(inChannels: 640)),
+                    ("denselayer14", new DenseLayer(inChannels: 672)),
+                    ("denselayer15", new DenseLayer(inChannels: 704)),
+                    ("denselayer16", new DenseLayer(inChannels: 736)),
+                    ("denselayer17", new DenseLayer(inChannels: 768)),
+                    ("denselayer18", new DenseLayer(inChannels: 800)),
+                    ("denselayer19", new DenseLayer(inChannels: 832)),
+                    ("denselayer20", new DenseLayer(inChannels: 864)),
+                    ("denselayer21", new DenseLayer(inChannels: 896)),
+                    ("denselayer22", new DenseLayer(inChannels: 928)),
+                    ("denselayer23", new DenseLayer(inChannels: 960)),
+                    ("denselayer24", new DenseLayer(inChannels: 992)),
+                    ("denselayer25", new DenseLayer(inChannels: 1024)),
+                    ("denselayer26", new DenseLayer(inChannels: 1056)),
+                    ("denselayer27", new DenseLayer(inChannels: 1088)),
+                    ("denselayer28", new DenseLayer(inChannels: 1120)),
+                    ("denselayer29", new DenseLayer(inChannels: 1152)),
+                    ("denselayer30", new DenseLayer(inChannels: 1184)),
+                    ("denselayer31", new DenseLayer(inChannels: 1216)),
+                    ("denselayer32", new DenseLayer(inChannels: 1248)))),
+                ("transition3", new Transition(inChannels: 1280)),
                 ("denseblock4", new global::NetGen.Sequence(
-                    ("denselayer1", DenseLayer_19()),
-                    ("denselayer2", DenseLayer_20()),
-                    ("denselayer3", DenseLayer_21()),
-                    ("denselayer4", DenseLayer_22()),
-                    ("denselayer5", DenseLayer_23()),
-                    ("denselayer6", DenseLayer_24()),
-                    ("denselayer7", DenseLayer_25()),
-                    ("denselayer8", DenseLayer_26()),
-                    ("denselayer9", DenseLayer_27()),
-                    ("denselayer10", DenseLayer_28()),
-                    ("denselayer11", DenseLayer_29()),
-                    ("denselayer12", DenseLayer_30()),
-                    ("denselayer13", DenseLayer_31()),
-                    ("denselayer14", DenseLayer_32()),
-                    ("denselayer15", DenseLayer_33()),
-                    ("denselayer16", DenseLayer_34()),
-                    ("denselayer17", DenseLayer_35()),
-                    ("denselayer18", DenseLayer_36()),
-                    ("denselayer19", DenseLayer_37()),
-                    ("denselayer20", DenseLayer_38()),
-                    ("denselayer21", DenseLayer_39()),
-                    ("denselayer22", DenseLayer_40()),
-                    ("denselayer23", DenseLayer_41()),
-                    ("denselayer24", DenseLayer_42()),
-                    ("denselayer25", DenseLayer_43()),
-                    ("denselayer26", DenseLayer_44()),
-                    ("denselayer27", DenseLayer_45()),
-                    ("denselayer28", DenseLayer_46()),
-                    ("denselayer29", DenseLayer_47()),
-                    ("denselayer30", DenseLayer_48()),
-                    ("denselayer31", DenseLayer_49()),
-                    ("denselayer32", DenseLayer_50()))),
+                    ("denselayer1", new DenseLayer(inChannels: 640)),
+                    ("denselayer2", new DenseLayer(inChannels: 672)),
+                    ("denselayer3", new DenseLayer(inChannels: 704)),
+                    ("denselayer4", new DenseLayer(inChannels: 736)),
+                    ("denselayer5", new DenseLayer(inChannels: 768)),
+                    ("denselayer6", new DenseLayer(inChannels: 800)),
+                    ("denselayer7", new DenseLayer(inChannels: 832)),
+                    ("denselayer8", new DenseLayer(inChannels: 864)),
+                    ("denselayer9", new DenseLayer(inChannels: 896)),
+                    ("denselayer10", new DenseLayer(inChannels: 928)),
+                    ("denselayer11", new DenseLayer(inChannels: 960)),
+                    ("denselayer12", new DenseLayer(inChannels: 992)),
+                    ("denselayer13", new DenseLayer(inChannels: 1024)),
+                    ("denselayer14", new DenseLayer(inChannels: 1056)),
+                    ("denselayer15", new DenseLayer(inChannels: 1088)),
+                    ("denselayer16", new DenseLayer(inChannels: 1120)),
+                    ("denselayer17", new DenseLayer(inChannels: 1152)),
+                    ("denselayer18", new DenseLayer(inChannels: 1184)),
+                    ("denselayer19", new DenseLayer(inChannels: 1216)),
+                    ("denselayer20", new DenseLayer(inChannels: 1248)),
+                    ("denselayer21", new DenseLayer(inChannels: 1280)),
+                    ("denselayer22", new DenseLayer(inChannels: 1312)),
+                    ("denselayer23", new DenseLayer(inChannels: 1344)),
+                    ("denselayer24", new DenseLayer(inChannels: 1376)),
+                    ("denselayer25", new DenseLayer(inChannels: 1408)),
+                    ("denselayer26", new DenseLayer(inChannels: 1440)),
+                    ("denselayer27", new DenseLayer(inChannels: 1472)),
+                    ("denselayer28", new DenseLayer(inChannels: 1504)),
+                    ("denselayer29", new DenseLayer(inChannels: 1536)),
+                    ("denselayer30", new DenseLayer(inChannels: 1568)),
+                    ("denselayer31", new DenseLayer(inChannels: 1600)),
+                    ("denselayer32", new DenseLayer(inChannels: 1632)))),
                 ("norm5", global::TorchSharp.torch.nn.BatchNorm2d(1664)));
             _1 = global::TorchSharp.torch.nn.ReLU();
             _2 = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
@@ -169,477 +169,6 @@ namespace App
             register_module("2", _2);
             register_module("3", _3);
             register_module("classifier", _classifier);
-
-            global::NetGen.DenseConnection DenseLayer_1() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(64, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_2() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(96, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_3() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(128, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_4() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(160)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(160, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_5() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(192, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_6() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(224, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_1() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(256, 128, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
-
-            global::NetGen.DenseConnection DenseLayer_7() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(256, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_8() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(288, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_9() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(320)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(320, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_10() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(352)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(352, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_11() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(384)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(384, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_12() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(416)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(416, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_13() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(448)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(448, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_14() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(480)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(480, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_2() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 256, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
-
-            global::NetGen.DenseConnection DenseLayer_15() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(512, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_16() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(544)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(544, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_17() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(576, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_18() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(608)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(608, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_19() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(640)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(640, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_20() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(672)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(672, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_21() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(704)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(704, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_22() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(736)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(736, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_23() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(768)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(768, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_24() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(800)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(800, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_25() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(832)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(832, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_26() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(864)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(864, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_27() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(896)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(896, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_28() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(928)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(928, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_29() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(960)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(960, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_30() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(992)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(992, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_31() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1024, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_32() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1056)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1056, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_33() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1088)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1088, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_34() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1120)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1120, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_35() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1152)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1152, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_36() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1184)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1184, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_37() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1216)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1216, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_38() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1248)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1248, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.Sequence Transition_3() =>
-                new global::NetGen.Sequence(
-                    ("norm", global::TorchSharp.torch.nn.BatchNorm2d(1280)),
-                    ("relu", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1280, 640, 1, bias: false)),
-                    ("pool", global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2)));
-
-            global::NetGen.DenseConnection DenseLayer_39() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1280)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1280, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_40() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1312)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1312, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_41() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1344)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1344, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_42() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1376)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1376, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_43() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1408)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1408, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_44() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1440)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1440, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_45() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1472)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1472, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_46() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1504)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1504, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_47() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1536)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1536, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_48() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1568)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1568, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_49() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1600)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1600, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
-
-            global::NetGen.DenseConnection DenseLayer_50() =>
-                new global::NetGen.DenseConnection(
-                    ("norm1", global::TorchSharp.torch.nn.BatchNorm2d(1632)),
-                    ("relu1", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv1", global::TorchSharp.torch.nn.Conv2d(1632, 128, 1, bias: false)),
-                    ("norm2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("relu2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false)));
         }
 
         /// <summary>The module 'features': seq, output 1664x7x7, 12,484,480 parameters.</summary>
@@ -668,6 +197,128 @@ namespace App
             x = _3.call(x);
             x = _classifier.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'DenseLayer' as a module: its input joined along channels with the output of norm1, relu1, conv1, norm2, relu2, conv2.
+        /// </summary>
+        public sealed class DenseLayer : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm1;
+            private readonly global::TorchSharp.Modules.ReLU _relu1;
+            private readonly global::TorchSharp.Modules.Conv2d _conv1;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm2;
+            private readonly global::TorchSharp.Modules.ReLU _relu2;
+            private readonly global::TorchSharp.Modules.Conv2d _conv2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            public DenseLayer(long inChannels)
+                : base("DenseLayer")
+            {
+                _norm1 = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _relu1 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, 128, 1, bias: false);
+                _norm2 = global::TorchSharp.torch.nn.BatchNorm2d(128);
+                _relu2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv2 = global::TorchSharp.torch.nn.Conv2d(128, 32, 3, padding: 1, bias: false);
+                register_module("norm1", _norm1);
+                register_module("relu1", _relu1);
+                register_module("conv1", _conv1);
+                register_module("norm2", _norm2);
+                register_module("relu2", _relu2);
+                register_module("conv2", _conv2);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'norm1' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm1 => _norm1;
+
+            /// <summary>The module 'relu1' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu1 => _relu1;
+
+            /// <summary>The module 'conv1' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv1 => _conv1;
+
+            /// <summary>The module 'norm2' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm2 => _norm2;
+
+            /// <summary>The module 'relu2' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu2 => _relu2;
+
+            /// <summary>The module 'conv2' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv2 => _conv2;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _norm1.call(input);
+                x = _relu1.call(x);
+                x = _conv1.call(x);
+                x = _norm2.call(x);
+                x = _relu2.call(x);
+                x = _conv2.call(x);
+                return global::TorchSharp.torch.cat(new[] { input, x }, 1).MoveToOuterDisposeScope();
+            }
+        }
+
+        /// <summary>
+        /// The DSL block 'Transition' as a module: norm (batchnorm), relu (relu), conv (conv), pool (avgpool), in order.
+        /// </summary>
+        public sealed class Transition : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.BatchNorm2d _norm;
+            private readonly global::TorchSharp.Modules.ReLU _relu;
+            private readonly global::TorchSharp.Modules.Conv2d _conv;
+            private readonly global::TorchSharp.Modules.AvgPool2d _pool;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            public Transition(long inChannels)
+                : base("Transition")
+            {
+                _norm = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _relu = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv = global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels / 2, 1, bias: false);
+                _pool = global::TorchSharp.torch.nn.AvgPool2d(2, stride: 2);
+                register_module("norm", _norm);
+                register_module("relu", _relu);
+                register_module("conv", _conv);
+                register_module("pool", _pool);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'norm' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Norm => _norm;
+
+            /// <summary>The module 'relu' (relu).</summary>
+            public global::TorchSharp.Modules.ReLU Relu => _relu;
+
+            /// <summary>The module 'conv' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv => _conv;
+
+            /// <summary>The module 'pool' (avgpool).</summary>
+            public global::TorchSharp.Modules.AvgPool2d Pool => _pool;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _norm.call(input);
+                x = _relu.call(x);
+                x = _conv.call(x);
+                x = _pool.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnAct_1()),
+                ("0", new ConvBnAct(inChannels: 3, @out: 32, k: 3, s: 2, groups: 1, act: true, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("0", MBConv_1()),
                     ("1", MBConv_2()))),
@@ -98,7 +98,7 @@ namespace App
                 ("7", new global::NetGen.Sequence(
                     ("0", MBConv_22()),
                     ("1", MBConv_23()))),
-                ("8", ConvBnAct_37()));
+                ("8", new ConvBnAct(inChannels: 352, @out: 1408, k: 1, s: 1, groups: 1, act: true, pad: 0)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -109,59 +109,31 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 32, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 32, 3, padding: 1, groups: 32, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 16, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(16)));
-
             global::NetGen.Sequence MBConvLayers_1() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_2()),
+                    ("0", new ConvBnAct(inChannels: 32, @out: 32, k: 3, s: 1, groups: 32, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(32, 8, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(8, 32, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_3()));
+                    ("2", new ConvBnAct(inChannels: 32, @out: 16, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_1() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_1()));
 
-            global::NetGen.Sequence ConvBnAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(16, 16, 3, padding: 1, groups: 16, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(16)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(16, 16, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(16)));
-
             global::NetGen.Sequence MBConvLayers_2() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_4()),
+                    ("0", new ConvBnAct(inChannels: 16, @out: 16, k: 3, s: 1, groups: 16, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(16, 4, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(4, 16, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_5()));
+                    ("2", new ConvBnAct(inChannels: 16, @out: 16, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_2() =>
                 new global::NetGen.Residual(
@@ -171,67 +143,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.008695652173913044)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(16, 96, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 96, 3, stride: 2, padding: 1, groups: 96, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 24, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24)));
-
             global::NetGen.Sequence MBConvLayers_3() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_6()),
-                    ("1", ConvBnAct_7()),
+                    ("0", new ConvBnAct(inChannels: 16, @out: 96, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 96, @out: 96, k: 3, s: 2, groups: 96, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(96, 4, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(4, 96, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_8()));
+                    ("3", new ConvBnAct(inChannels: 96, @out: 24, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_3() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_3()));
 
-            global::NetGen.Sequence ConvBnAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 144, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 3, padding: 1, groups: 144, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 24, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24)));
-
             global::NetGen.Sequence MBConvLayers_4() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_10()),
+                    ("0", new ConvBnAct(inChannels: 24, @out: 144, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 144, @out: 144, k: 3, s: 1, groups: 144, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(144, 6, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(6, 144, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_11()));
+                    ("3", new ConvBnAct(inChannels: 144, @out: 24, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_4() =>
                 new global::NetGen.Residual(
@@ -249,61 +187,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.034782608695652174)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 5, stride: 2, padding: 2, groups: 144, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48)));
-
             global::NetGen.Sequence MBConvLayers_5() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_12()),
+                    ("0", new ConvBnAct(inChannels: 24, @out: 144, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 144, @out: 144, k: 5, s: 2, groups: 144, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(144, 6, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(6, 144, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_13()));
+                    ("3", new ConvBnAct(inChannels: 144, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_6() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_5()));
 
-            global::NetGen.Sequence ConvBnAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 288, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 288, 5, padding: 2, groups: 288, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48)));
-
             global::NetGen.Sequence MBConvLayers_6() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_15()),
+                    ("0", new ConvBnAct(inChannels: 48, @out: 288, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 288, @out: 288, k: 5, s: 1, groups: 288, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(288, 12, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(12, 288, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_16()));
+                    ("3", new ConvBnAct(inChannels: 288, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_7() =>
                 new global::NetGen.Residual(
@@ -321,61 +231,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06086956521739131)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 288, 3, stride: 2, padding: 1, groups: 288, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 88, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(88)));
-
             global::NetGen.Sequence MBConvLayers_7() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_17()),
+                    ("0", new ConvBnAct(inChannels: 48, @out: 288, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 288, @out: 288, k: 3, s: 2, groups: 288, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(288, 12, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(12, 288, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_18()));
+                    ("3", new ConvBnAct(inChannels: 288, @out: 88, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_9() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_7()));
 
-            global::NetGen.Sequence ConvBnAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(88, 528, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(528)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_20() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(528, 528, 3, padding: 1, groups: 528, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(528)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_21() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(528, 88, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(88)));
-
             global::NetGen.Sequence MBConvLayers_8() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_20()),
+                    ("0", new ConvBnAct(inChannels: 88, @out: 528, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 528, @out: 528, k: 3, s: 1, groups: 528, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(528, 22, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(22, 528, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_21()));
+                    ("3", new ConvBnAct(inChannels: 528, @out: 88, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_10() =>
                 new global::NetGen.Residual(
@@ -401,61 +283,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09565217391304348)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_22() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(528, 528, 5, padding: 2, groups: 528, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(528)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_23() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(528, 120, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(120)));
-
             global::NetGen.Sequence MBConvLayers_9() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_22()),
+                    ("0", new ConvBnAct(inChannels: 88, @out: 528, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 528, @out: 528, k: 5, s: 1, groups: 528, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(528, 22, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(22, 528, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_23()));
+                    ("3", new ConvBnAct(inChannels: 528, @out: 120, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_13() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_9()));
 
-            global::NetGen.Sequence ConvBnAct_24() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(120, 720, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_25() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 720, 5, padding: 2, groups: 720, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_26() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 120, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(120)));
-
             global::NetGen.Sequence MBConvLayers_10() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_25()),
+                    ("0", new ConvBnAct(inChannels: 120, @out: 720, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 720, @out: 720, k: 5, s: 1, groups: 720, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(720, 30, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(30, 720, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_26()));
+                    ("3", new ConvBnAct(inChannels: 720, @out: 120, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_14() =>
                 new global::NetGen.Residual(
@@ -481,61 +335,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13043478260869565)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_27() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 720, 5, stride: 2, padding: 2, groups: 720, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_28() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 208, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(208)));
-
             global::NetGen.Sequence MBConvLayers_11() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_27()),
+                    ("0", new ConvBnAct(inChannels: 120, @out: 720, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 720, @out: 720, k: 5, s: 2, groups: 720, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(720, 30, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(30, 720, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_28()));
+                    ("3", new ConvBnAct(inChannels: 720, @out: 208, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_17() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_11()));
 
-            global::NetGen.Sequence ConvBnAct_29() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(208, 1248, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1248)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_30() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1248, 1248, 5, padding: 2, groups: 1248, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1248)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_31() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1248, 208, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(208)));
-
             global::NetGen.Sequence MBConvLayers_12() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_30()),
+                    ("0", new ConvBnAct(inChannels: 208, @out: 1248, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1248, @out: 1248, k: 5, s: 1, groups: 1248, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1248, 52, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(52, 1248, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_31()));
+                    ("3", new ConvBnAct(inChannels: 1248, @out: 208, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_18() =>
                 new global::NetGen.Residual(
@@ -569,61 +395,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17391304347826086)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_32() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1248, 1248, 3, padding: 1, groups: 1248, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1248)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_33() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1248, 352, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(352)));
-
             global::NetGen.Sequence MBConvLayers_13() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_32()),
+                    ("0", new ConvBnAct(inChannels: 208, @out: 1248, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1248, @out: 1248, k: 3, s: 1, groups: 1248, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1248, 52, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(52, 1248, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_33()));
+                    ("3", new ConvBnAct(inChannels: 1248, @out: 352, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_22() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_13()));
 
-            global::NetGen.Sequence ConvBnAct_34() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(352, 2112, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2112)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_35() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2112, 2112, 3, padding: 1, groups: 2112, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2112)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_36() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2112, 352, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(352)));
-
             global::NetGen.Sequence MBConvLayers_14() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_34()),
-                    ("1", ConvBnAct_35()),
+                    ("0", new ConvBnAct(inChannels: 352, @out: 2112, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 2112, @out: 2112, k: 3, s: 1, groups: 2112, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(2112, 88, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(88, 2112, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_36()));
+                    ("3", new ConvBnAct(inChannels: 2112, @out: 352, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_23() =>
                 new global::NetGen.Residual(
@@ -632,12 +430,6 @@ namespace App
                         ("block", MBConvLayers_14()),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19130434782608696)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_37() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(352, 1408, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1408)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
         /// <summary>The module 'features': seq, output 1408x9x9, 7,700,994 parameters.</summary>
@@ -745,6 +537,56 @@ namespace App
             x = _features[7].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnAct' as a module: 0 (conv), 1 (batchnorm), 2 (silu), in order.
+        /// </summary>
+        public sealed class ConvBnAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.SiLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnAct(long inChannels, long @out, long k, long s, long groups, bool act, long pad)
+                : base("ConvBnAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out);
+                _2 = act ? global::TorchSharp.torch.nn.SiLU() : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnAct_1()),
+                ("0", new ConvBnAct(inChannels: 3, @out: 48, k: 3, s: 2, groups: 1, act: true, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("0", MBConv_1()),
                     ("1", MBConv_2()),
@@ -114,7 +114,7 @@ namespace App
                     ("0", MBConv_37()),
                     ("1", MBConv_38()),
                     ("2", MBConv_39()))),
-                ("8", ConvBnAct_37()));
+                ("8", new ConvBnAct(inChannels: 512, @out: 2048, k: 1, s: 1, groups: 1, act: true, pad: 0)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -125,59 +125,31 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 48, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 48, 3, padding: 1, groups: 48, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 24, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_1() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_2()),
+                    ("0", new ConvBnAct(inChannels: 48, @out: 48, k: 3, s: 1, groups: 48, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(48, 12, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(12, 48, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_3()));
+                    ("2", new ConvBnAct(inChannels: 48, @out: 24, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_1() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_1()));
 
-            global::NetGen.Sequence ConvBnAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 24, 3, padding: 1, groups: 24, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 24, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_2() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_4()),
+                    ("0", new ConvBnAct(inChannels: 24, @out: 24, k: 3, s: 1, groups: 24, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(24, 6, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(6, 24, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_5()));
+                    ("2", new ConvBnAct(inChannels: 24, @out: 24, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_2() =>
                 new global::NetGen.Residual(
@@ -195,67 +167,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.010256410256410256)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 144, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 3, stride: 2, padding: 1, groups: 144, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 40, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(40, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_3() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_6()),
-                    ("1", ConvBnAct_7()),
+                    ("0", new ConvBnAct(inChannels: 24, @out: 144, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 144, @out: 144, k: 3, s: 2, groups: 144, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(144, 6, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(6, 144, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_8()));
+                    ("3", new ConvBnAct(inChannels: 144, @out: 40, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_4() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_3()));
 
-            global::NetGen.Sequence ConvBnAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(40, 240, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(240, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 240, 3, padding: 1, groups: 240, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(240, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 40, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(40, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_4() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_10()),
+                    ("0", new ConvBnAct(inChannels: 40, @out: 240, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 240, @out: 240, k: 3, s: 1, groups: 240, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(240, 10, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(10, 240, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_11()));
+                    ("3", new ConvBnAct(inChannels: 240, @out: 40, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_5() =>
                 new global::NetGen.Residual(
@@ -289,61 +227,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0358974358974359)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 240, 5, stride: 2, padding: 2, groups: 240, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(240, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 64, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_5() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_12()),
+                    ("0", new ConvBnAct(inChannels: 40, @out: 240, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 240, @out: 240, k: 5, s: 2, groups: 240, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(240, 10, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(10, 240, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_13()));
+                    ("3", new ConvBnAct(inChannels: 240, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_9() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_5()));
 
-            global::NetGen.Sequence ConvBnAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 384, 5, padding: 2, groups: 384, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 64, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_6() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_15()),
+                    ("0", new ConvBnAct(inChannels: 64, @out: 384, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 384, @out: 384, k: 5, s: 1, groups: 384, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(384, 16, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(16, 384, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_16()));
+                    ("3", new ConvBnAct(inChannels: 384, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_10() =>
                 new global::NetGen.Residual(
@@ -377,61 +287,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06153846153846155)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 384, 3, stride: 2, padding: 1, groups: 384, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 128, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_7() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_17()),
+                    ("0", new ConvBnAct(inChannels: 64, @out: 384, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 384, @out: 384, k: 3, s: 2, groups: 384, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(384, 16, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(16, 384, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_18()));
+                    ("3", new ConvBnAct(inChannels: 384, @out: 128, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_14() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_7()));
 
-            global::NetGen.Sequence ConvBnAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(128, 768, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(768, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_20() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(768, 768, 3, padding: 1, groups: 768, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(768, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_21() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(768, 128, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_8() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_20()),
+                    ("0", new ConvBnAct(inChannels: 128, @out: 768, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 768, @out: 768, k: 3, s: 1, groups: 768, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(768, 32, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(32, 768, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_21()));
+                    ("3", new ConvBnAct(inChannels: 768, @out: 128, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_15() =>
                 new global::NetGen.Residual(
@@ -481,61 +363,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09743589743589744)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_22() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(768, 768, 5, padding: 2, groups: 768, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(768, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_23() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(768, 176, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(176, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_9() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_22()),
+                    ("0", new ConvBnAct(inChannels: 128, @out: 768, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 768, @out: 768, k: 5, s: 1, groups: 768, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(768, 32, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(32, 768, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_23()));
+                    ("3", new ConvBnAct(inChannels: 768, @out: 176, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_21() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_9()));
 
-            global::NetGen.Sequence ConvBnAct_24() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(176, 1056, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_25() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 1056, 5, padding: 2, groups: 1056, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_26() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 176, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(176, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_10() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_25()),
+                    ("0", new ConvBnAct(inChannels: 176, @out: 1056, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1056, @out: 1056, k: 5, s: 1, groups: 1056, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1056, 44, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(44, 1056, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_26()));
+                    ("3", new ConvBnAct(inChannels: 1056, @out: 176, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_22() =>
                 new global::NetGen.Residual(
@@ -585,61 +439,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13333333333333333)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_27() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 1056, 5, stride: 2, padding: 2, groups: 1056, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_28() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 304, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(304, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_11() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_27()),
+                    ("0", new ConvBnAct(inChannels: 176, @out: 1056, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1056, @out: 1056, k: 5, s: 2, groups: 1056, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1056, 44, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(44, 1056, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_28()));
+                    ("3", new ConvBnAct(inChannels: 1056, @out: 304, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_28() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_11()));
 
-            global::NetGen.Sequence ConvBnAct_29() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(304, 1824, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1824, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_30() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1824, 1824, 5, padding: 2, groups: 1824, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1824, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_31() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1824, 304, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(304, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_12() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_30()),
+                    ("0", new ConvBnAct(inChannels: 304, @out: 1824, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1824, @out: 1824, k: 5, s: 1, groups: 1824, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1824, 76, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(76, 1824, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_31()));
+                    ("3", new ConvBnAct(inChannels: 1824, @out: 304, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_29() =>
                 new global::NetGen.Residual(
@@ -705,61 +531,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1794871794871795)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_32() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1824, 1824, 3, padding: 1, groups: 1824, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1824, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_33() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1824, 512, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(512, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_13() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_32()),
+                    ("0", new ConvBnAct(inChannels: 304, @out: 1824, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1824, @out: 1824, k: 3, s: 1, groups: 1824, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1824, 76, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(76, 1824, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_33()));
+                    ("3", new ConvBnAct(inChannels: 1824, @out: 512, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_37() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_13()));
 
-            global::NetGen.Sequence ConvBnAct_34() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(512, 3072, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(3072, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_35() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3072, 3072, 3, padding: 1, groups: 3072, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(3072, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_36() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3072, 512, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(512, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_14() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_34()),
-                    ("1", ConvBnAct_35()),
+                    ("0", new ConvBnAct(inChannels: 512, @out: 3072, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 3072, @out: 3072, k: 3, s: 1, groups: 3072, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(3072, 128, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(128, 3072, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_36()));
+                    ("3", new ConvBnAct(inChannels: 3072, @out: 512, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_38() =>
                 new global::NetGen.Residual(
@@ -776,12 +574,6 @@ namespace App
                         ("block", MBConvLayers_14()),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19487179487179487)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_37() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(512, 2048, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2048, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
         /// <summary>The module 'features': seq, output 2048x15x15, 28,340,784 parameters.</summary>
@@ -892,6 +684,56 @@ namespace App
             x = _features[7].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnAct' as a module: 0 (conv), 1 (batchnorm), 2 (silu), in order.
+        /// </summary>
+        public sealed class ConvBnAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.SiLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnAct(long inChannels, long @out, long k, long s, long groups, bool act, long pad)
+                : base("ConvBnAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out, eps: 0.001);
+                _2 = act ? global::TorchSharp.torch.nn.SiLU() : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnAct_1()),
+                ("0", new ConvBnAct(inChannels: 3, @out: 64, k: 3, s: 2, groups: 1, act: true, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("0", MBConv_1()),
                     ("1", MBConv_2()),
@@ -130,7 +130,7 @@ namespace App
                     ("1", MBConv_53()),
                     ("2", MBConv_54()),
                     ("3", MBConv_55()))),
-                ("8", ConvBnAct_37()));
+                ("8", new ConvBnAct(inChannels: 640, @out: 2560, k: 1, s: 1, groups: 1, act: true, pad: 0)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -141,59 +141,31 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 64, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 64, 3, padding: 1, groups: 64, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 32, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_1() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_2()),
+                    ("0", new ConvBnAct(inChannels: 64, @out: 64, k: 3, s: 1, groups: 64, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(64, 16, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(16, 64, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_3()));
+                    ("2", new ConvBnAct(inChannels: 64, @out: 32, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_1() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_1()));
 
-            global::NetGen.Sequence ConvBnAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 32, 3, padding: 1, groups: 32, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 32, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_2() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_4()),
+                    ("0", new ConvBnAct(inChannels: 32, @out: 32, k: 3, s: 1, groups: 32, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(32, 8, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(8, 32, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_5()));
+                    ("2", new ConvBnAct(inChannels: 32, @out: 32, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_2() =>
                 new global::NetGen.Residual(
@@ -219,67 +191,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.01090909090909091)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 192, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 192, 3, stride: 2, padding: 1, groups: 192, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_3() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_6()),
-                    ("1", ConvBnAct_7()),
+                    ("0", new ConvBnAct(inChannels: 32, @out: 192, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 192, @out: 192, k: 3, s: 2, groups: 192, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(192, 8, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(8, 192, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_8()));
+                    ("3", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_5() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_3()));
 
-            global::NetGen.Sequence ConvBnAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 288, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 288, 3, padding: 1, groups: 288, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_4() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_10()),
+                    ("0", new ConvBnAct(inChannels: 48, @out: 288, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 288, @out: 288, k: 3, s: 1, groups: 288, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(288, 12, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(12, 288, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_11()));
+                    ("3", new ConvBnAct(inChannels: 288, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_6() =>
                 new global::NetGen.Residual(
@@ -329,61 +267,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.03636363636363636)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 288, 5, stride: 2, padding: 2, groups: 288, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 80, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_5() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_12()),
+                    ("0", new ConvBnAct(inChannels: 48, @out: 288, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 288, @out: 288, k: 5, s: 2, groups: 288, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(288, 12, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(12, 288, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_13()));
+                    ("3", new ConvBnAct(inChannels: 288, @out: 80, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_12() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_5()));
 
-            global::NetGen.Sequence ConvBnAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(80, 480, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(480, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(480, 480, 5, padding: 2, groups: 480, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(480, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(480, 80, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_6() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_15()),
+                    ("0", new ConvBnAct(inChannels: 80, @out: 480, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 480, @out: 480, k: 5, s: 1, groups: 480, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(480, 20, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(20, 480, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_16()));
+                    ("3", new ConvBnAct(inChannels: 480, @out: 80, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_13() =>
                 new global::NetGen.Residual(
@@ -433,61 +343,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06181818181818183)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(480, 480, 3, stride: 2, padding: 1, groups: 480, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(480, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(480, 160, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_7() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_17()),
+                    ("0", new ConvBnAct(inChannels: 80, @out: 480, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 480, @out: 480, k: 3, s: 2, groups: 480, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(480, 20, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(20, 480, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_18()));
+                    ("3", new ConvBnAct(inChannels: 480, @out: 160, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_19() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_7()));
 
-            global::NetGen.Sequence ConvBnAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(160, 960, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_20() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 960, 3, padding: 1, groups: 960, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_21() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 160, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_8() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_20()),
+                    ("0", new ConvBnAct(inChannels: 160, @out: 960, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 960, @out: 960, k: 3, s: 1, groups: 960, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(960, 40, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(40, 960, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_21()));
+                    ("3", new ConvBnAct(inChannels: 960, @out: 160, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_20() =>
                 new global::NetGen.Residual(
@@ -561,61 +443,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09818181818181819)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_22() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 960, 5, padding: 2, groups: 960, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_23() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 224, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_9() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_22()),
+                    ("0", new ConvBnAct(inChannels: 160, @out: 960, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 960, @out: 960, k: 5, s: 1, groups: 960, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(960, 40, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(40, 960, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_23()));
+                    ("3", new ConvBnAct(inChannels: 960, @out: 224, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_29() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_9()));
 
-            global::NetGen.Sequence ConvBnAct_24() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(224, 1344, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1344, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_25() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1344, 1344, 5, padding: 2, groups: 1344, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1344, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_26() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1344, 224, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_10() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_25()),
+                    ("0", new ConvBnAct(inChannels: 224, @out: 1344, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1344, @out: 1344, k: 5, s: 1, groups: 1344, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1344, 56, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(56, 1344, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_26()));
+                    ("3", new ConvBnAct(inChannels: 1344, @out: 224, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_30() =>
                 new global::NetGen.Residual(
@@ -689,61 +543,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13454545454545455)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_27() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1344, 1344, 5, stride: 2, padding: 2, groups: 1344, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1344, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_28() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1344, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_11() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_27()),
+                    ("0", new ConvBnAct(inChannels: 224, @out: 1344, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1344, @out: 1344, k: 5, s: 2, groups: 1344, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1344, 56, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(56, 1344, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_28()));
+                    ("3", new ConvBnAct(inChannels: 1344, @out: 384, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_39() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_11()));
 
-            global::NetGen.Sequence ConvBnAct_29() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 2304, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2304, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_30() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 2304, 5, padding: 2, groups: 2304, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2304, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_31() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_12() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_30()),
+                    ("0", new ConvBnAct(inChannels: 384, @out: 2304, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 2304, @out: 2304, k: 5, s: 1, groups: 2304, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(2304, 96, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(96, 2304, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_31()));
+                    ("3", new ConvBnAct(inChannels: 2304, @out: 384, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_40() =>
                 new global::NetGen.Residual(
@@ -841,61 +667,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.18181818181818182)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_32() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 2304, 3, padding: 1, groups: 2304, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2304, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_33() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 640, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(640, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_13() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_32()),
+                    ("0", new ConvBnAct(inChannels: 384, @out: 2304, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 2304, @out: 2304, k: 3, s: 1, groups: 2304, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(2304, 96, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(96, 2304, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_33()));
+                    ("3", new ConvBnAct(inChannels: 2304, @out: 640, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_52() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_13()));
 
-            global::NetGen.Sequence ConvBnAct_34() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(640, 3840, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(3840, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_35() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3840, 3840, 3, padding: 1, groups: 3840, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(3840, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_36() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3840, 640, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(640, eps: 0.001)));
-
             global::NetGen.Sequence MBConvLayers_14() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_34()),
-                    ("1", ConvBnAct_35()),
+                    ("0", new ConvBnAct(inChannels: 640, @out: 3840, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 3840, @out: 3840, k: 3, s: 1, groups: 3840, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(3840, 160, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(160, 3840, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_36()));
+                    ("3", new ConvBnAct(inChannels: 3840, @out: 640, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_53() =>
                 new global::NetGen.Residual(
@@ -920,12 +718,6 @@ namespace App
                         ("block", MBConvLayers_14()),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19636363636363638)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_37() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(640, 2560, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2560, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
         /// <summary>The module 'features': seq, output 2560x19x19, 63,786,960 parameters.</summary>
@@ -1036,6 +828,56 @@ namespace App
             x = _features[7].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnAct' as a module: 0 (conv), 1 (batchnorm), 2 (silu), in order.
+        /// </summary>
+        public sealed class ConvBnAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.SiLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnAct(long inChannels, long @out, long k, long s, long groups, bool act, long pad)
+                : base("ConvBnAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out, eps: 0.001);
+                _2 = act ? global::TorchSharp.torch.nn.SiLU() : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnAct_1()),
+                ("0", new ConvBnAct(inChannels: 3, @out: 136, k: 3, s: 2, groups: 1, act: true, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("0", MBConv_1()),
                     ("1", MBConv_2()),
@@ -163,7 +163,7 @@ namespace App
                     ("3", MBConv_86()),
                     ("4", MBConv_87()),
                     ("5", MBConv_88()))),
-                ("8", ConvBnAct_37()));
+                ("8", new ConvBnAct(inChannels: 1376, @out: 5504, k: 1, s: 1, groups: 1, act: true, pad: 0)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -174,59 +174,31 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 136, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(136)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(136, 136, 3, padding: 1, groups: 136, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(136)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(136, 72, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(72)));
-
             global::NetGen.Sequence MBConvLayers_1() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_2()),
+                    ("0", new ConvBnAct(inChannels: 136, @out: 136, k: 3, s: 1, groups: 136, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(136, 34, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(34, 136, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_3()));
+                    ("2", new ConvBnAct(inChannels: 136, @out: 72, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_1() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_1()));
 
-            global::NetGen.Sequence ConvBnAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(72, 72, 3, padding: 1, groups: 72, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(72)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(72, 72, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(72)));
-
             global::NetGen.Sequence MBConvLayers_2() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_4()),
+                    ("0", new ConvBnAct(inChannels: 72, @out: 72, k: 3, s: 1, groups: 72, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(72, 18, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(18, 72, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_5()));
+                    ("2", new ConvBnAct(inChannels: 72, @out: 72, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_2() =>
                 new global::NetGen.Residual(
@@ -268,67 +240,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.011363636363636364)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(72, 432, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(432)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(432, 432, 3, stride: 2, padding: 1, groups: 432, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(432)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(432, 104, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(104)));
-
             global::NetGen.Sequence MBConvLayers_3() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_6()),
-                    ("1", ConvBnAct_7()),
+                    ("0", new ConvBnAct(inChannels: 72, @out: 432, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 432, @out: 432, k: 3, s: 2, groups: 432, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(432, 18, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(18, 432, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_8()));
+                    ("3", new ConvBnAct(inChannels: 432, @out: 104, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_7() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_3()));
 
-            global::NetGen.Sequence ConvBnAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(104, 624, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(624)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(624, 624, 3, padding: 1, groups: 624, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(624)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(624, 104, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(104)));
-
             global::NetGen.Sequence MBConvLayers_4() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_10()),
+                    ("0", new ConvBnAct(inChannels: 104, @out: 624, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 624, @out: 624, k: 3, s: 1, groups: 624, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(624, 26, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(26, 624, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_11()));
+                    ("3", new ConvBnAct(inChannels: 624, @out: 104, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_8() =>
                 new global::NetGen.Residual(
@@ -410,61 +348,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.03636363636363637)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(624, 624, 5, stride: 2, padding: 2, groups: 624, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(624)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(624, 176, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(176)));
-
             global::NetGen.Sequence MBConvLayers_5() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_12()),
+                    ("0", new ConvBnAct(inChannels: 104, @out: 624, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 624, @out: 624, k: 5, s: 2, groups: 624, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(624, 26, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(26, 624, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_13()));
+                    ("3", new ConvBnAct(inChannels: 624, @out: 176, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_18() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_5()));
 
-            global::NetGen.Sequence ConvBnAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(176, 1056, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 1056, 5, padding: 2, groups: 1056, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 176, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(176)));
-
             global::NetGen.Sequence MBConvLayers_6() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_15()),
+                    ("0", new ConvBnAct(inChannels: 176, @out: 1056, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1056, @out: 1056, k: 5, s: 1, groups: 1056, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1056, 44, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(44, 1056, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_16()));
+                    ("3", new ConvBnAct(inChannels: 1056, @out: 176, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_19() =>
                 new global::NetGen.Residual(
@@ -546,61 +456,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06136363636363637)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 1056, 3, stride: 2, padding: 1, groups: 1056, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 344, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(344)));
-
             global::NetGen.Sequence MBConvLayers_7() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_17()),
+                    ("0", new ConvBnAct(inChannels: 176, @out: 1056, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1056, @out: 1056, k: 3, s: 2, groups: 1056, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1056, 44, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(44, 1056, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_18()));
+                    ("3", new ConvBnAct(inChannels: 1056, @out: 344, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_29() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_7()));
 
-            global::NetGen.Sequence ConvBnAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(344, 2064, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2064)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_20() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2064, 2064, 3, padding: 1, groups: 2064, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2064)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_21() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2064, 344, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(344)));
-
             global::NetGen.Sequence MBConvLayers_8() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_20()),
+                    ("0", new ConvBnAct(inChannels: 344, @out: 2064, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 2064, @out: 2064, k: 3, s: 1, groups: 2064, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(2064, 86, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(86, 2064, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_21()));
+                    ("3", new ConvBnAct(inChannels: 2064, @out: 344, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_30() =>
                 new global::NetGen.Residual(
@@ -722,61 +604,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09772727272727272)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_22() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2064, 2064, 5, padding: 2, groups: 2064, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2064)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_23() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2064, 480, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(480)));
-
             global::NetGen.Sequence MBConvLayers_9() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_22()),
+                    ("0", new ConvBnAct(inChannels: 344, @out: 2064, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 2064, @out: 2064, k: 5, s: 1, groups: 2064, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(2064, 86, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(86, 2064, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_23()));
+                    ("3", new ConvBnAct(inChannels: 2064, @out: 480, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_45() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_9()));
 
-            global::NetGen.Sequence ConvBnAct_24() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(480, 2880, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2880)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_25() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2880, 2880, 5, padding: 2, groups: 2880, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2880)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_26() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2880, 480, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(480)));
-
             global::NetGen.Sequence MBConvLayers_10() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_25()),
+                    ("0", new ConvBnAct(inChannels: 480, @out: 2880, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 2880, @out: 2880, k: 5, s: 1, groups: 2880, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(2880, 120, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(120, 2880, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_26()));
+                    ("3", new ConvBnAct(inChannels: 2880, @out: 480, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_46() =>
                 new global::NetGen.Residual(
@@ -898,61 +752,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1340909090909091)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_27() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2880, 2880, 5, stride: 2, padding: 2, groups: 2880, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2880)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_28() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2880, 824, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(824)));
-
             global::NetGen.Sequence MBConvLayers_11() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_27()),
+                    ("0", new ConvBnAct(inChannels: 480, @out: 2880, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 2880, @out: 2880, k: 5, s: 2, groups: 2880, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(2880, 120, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(120, 2880, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_28()));
+                    ("3", new ConvBnAct(inChannels: 2880, @out: 824, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_61() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_11()));
 
-            global::NetGen.Sequence ConvBnAct_29() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(824, 4944, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(4944)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_30() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(4944, 4944, 5, padding: 2, groups: 4944, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(4944)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_31() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(4944, 824, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(824)));
-
             global::NetGen.Sequence MBConvLayers_12() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_30()),
+                    ("0", new ConvBnAct(inChannels: 824, @out: 4944, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 4944, @out: 4944, k: 5, s: 1, groups: 4944, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(4944, 206, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(206, 4944, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_31()));
+                    ("3", new ConvBnAct(inChannels: 4944, @out: 824, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_62() =>
                 new global::NetGen.Residual(
@@ -1122,61 +948,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.18409090909090908)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_32() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(4944, 4944, 3, padding: 1, groups: 4944, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(4944)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_33() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(4944, 1376, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1376)));
-
             global::NetGen.Sequence MBConvLayers_13() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_32()),
+                    ("0", new ConvBnAct(inChannels: 824, @out: 4944, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 4944, @out: 4944, k: 3, s: 1, groups: 4944, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(4944, 206, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(206, 4944, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_33()));
+                    ("3", new ConvBnAct(inChannels: 4944, @out: 1376, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_83() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_13()));
 
-            global::NetGen.Sequence ConvBnAct_34() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1376, 8256, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(8256)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_35() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(8256, 8256, 3, padding: 1, groups: 8256, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(8256)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_36() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(8256, 1376, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1376)));
-
             global::NetGen.Sequence MBConvLayers_14() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_34()),
-                    ("1", ConvBnAct_35()),
+                    ("0", new ConvBnAct(inChannels: 1376, @out: 8256, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 8256, @out: 8256, k: 3, s: 1, groups: 8256, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(8256, 344, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(344, 8256, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_36()));
+                    ("3", new ConvBnAct(inChannels: 8256, @out: 1376, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_84() =>
                 new global::NetGen.Residual(
@@ -1217,12 +1015,6 @@ namespace App
                         ("block", MBConvLayers_14()),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19772727272727275)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_37() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1376, 5504, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(5504)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
         /// <summary>The module 'features': seq, output 5504x25x25, 474,804,308 parameters.</summary>
@@ -1339,6 +1131,56 @@ namespace App
             x = _features[7].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnAct' as a module: 0 (conv), 1 (batchnorm), 2 (silu), in order.
+        /// </summary>
+        public sealed class ConvBnAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.SiLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnAct(long inChannels, long @out, long k, long s, long groups, bool act, long pad)
+                : base("ConvBnAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out);
+                _2 = act ? global::TorchSharp.torch.nn.SiLU() : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnAct_1()),
+                ("0", new ConvBnAct(inChannels: 3, @out: 40, k: 3, s: 2, groups: 1, act: true, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("0", MBConv_1()),
                     ("1", MBConv_2()))),
@@ -101,7 +101,7 @@ namespace App
                 ("7", new global::NetGen.Sequence(
                     ("0", MBConv_25()),
                     ("1", MBConv_26()))),
-                ("8", ConvBnAct_37()));
+                ("8", new ConvBnAct(inChannels: 384, @out: 1536, k: 1, s: 1, groups: 1, act: true, pad: 0)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -112,59 +112,31 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 40, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(40)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(40, 40, 3, padding: 1, groups: 40, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(40)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(40, 24, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24)));
-
             global::NetGen.Sequence MBConvLayers_1() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_2()),
+                    ("0", new ConvBnAct(inChannels: 40, @out: 40, k: 3, s: 1, groups: 40, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(40, 10, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(10, 40, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_3()));
+                    ("2", new ConvBnAct(inChannels: 40, @out: 24, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_1() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_1()));
 
-            global::NetGen.Sequence ConvBnAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 24, 3, padding: 1, groups: 24, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 24, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24)));
-
             global::NetGen.Sequence MBConvLayers_2() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_4()),
+                    ("0", new ConvBnAct(inChannels: 24, @out: 24, k: 3, s: 1, groups: 24, act: true, pad: 1)),
                     ("1", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(24, 6, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(6, 24, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("2", ConvBnAct_5()));
+                    ("2", new ConvBnAct(inChannels: 24, @out: 24, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_2() =>
                 new global::NetGen.Residual(
@@ -174,67 +146,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.007692307692307693)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 144, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 3, stride: 2, padding: 1, groups: 144, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 32, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)));
-
             global::NetGen.Sequence MBConvLayers_3() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_6()),
-                    ("1", ConvBnAct_7()),
+                    ("0", new ConvBnAct(inChannels: 24, @out: 144, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 144, @out: 144, k: 3, s: 2, groups: 144, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(144, 6, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(6, 144, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_8()));
+                    ("3", new ConvBnAct(inChannels: 144, @out: 32, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_3() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_3()));
 
-            global::NetGen.Sequence ConvBnAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 192, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 192, 3, padding: 1, groups: 192, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 32, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)));
-
             global::NetGen.Sequence MBConvLayers_4() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_10()),
+                    ("0", new ConvBnAct(inChannels: 32, @out: 192, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 192, @out: 192, k: 3, s: 1, groups: 192, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(192, 8, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(8, 192, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_11()));
+                    ("3", new ConvBnAct(inChannels: 192, @out: 32, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_4() =>
                 new global::NetGen.Residual(
@@ -252,61 +190,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.03076923076923077)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 192, 5, stride: 2, padding: 2, groups: 192, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48)));
-
             global::NetGen.Sequence MBConvLayers_5() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_9()),
-                    ("1", ConvBnAct_12()),
+                    ("0", new ConvBnAct(inChannels: 32, @out: 192, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 192, @out: 192, k: 5, s: 2, groups: 192, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(192, 8, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(8, 192, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_13()));
+                    ("3", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_6() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_5()));
 
-            global::NetGen.Sequence ConvBnAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 288, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 288, 5, padding: 2, groups: 288, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48)));
-
             global::NetGen.Sequence MBConvLayers_6() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_15()),
+                    ("0", new ConvBnAct(inChannels: 48, @out: 288, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 288, @out: 288, k: 5, s: 1, groups: 288, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(288, 12, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(12, 288, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_16()));
+                    ("3", new ConvBnAct(inChannels: 288, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_7() =>
                 new global::NetGen.Residual(
@@ -324,61 +234,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.05384615384615385)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 288, 3, stride: 2, padding: 1, groups: 288, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(288)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(288, 96, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96)));
-
             global::NetGen.Sequence MBConvLayers_7() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_17()),
+                    ("0", new ConvBnAct(inChannels: 48, @out: 288, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 288, @out: 288, k: 3, s: 2, groups: 288, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(288, 12, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(12, 288, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_18()));
+                    ("3", new ConvBnAct(inChannels: 288, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_9() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_7()));
 
-            global::NetGen.Sequence ConvBnAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 576, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_20() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(576, 576, 3, padding: 1, groups: 576, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_21() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(576, 96, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96)));
-
             global::NetGen.Sequence MBConvLayers_8() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_20()),
+                    ("0", new ConvBnAct(inChannels: 96, @out: 576, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 576, @out: 576, k: 3, s: 1, groups: 576, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(576, 24, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(24, 576, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_21()));
+                    ("3", new ConvBnAct(inChannels: 576, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_10() =>
                 new global::NetGen.Residual(
@@ -412,61 +294,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09230769230769233)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_22() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(576, 576, 5, padding: 2, groups: 576, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_23() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(576, 136, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(136)));
-
             global::NetGen.Sequence MBConvLayers_9() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_19()),
-                    ("1", ConvBnAct_22()),
+                    ("0", new ConvBnAct(inChannels: 96, @out: 576, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 576, @out: 576, k: 5, s: 1, groups: 576, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(576, 24, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(24, 576, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_23()));
+                    ("3", new ConvBnAct(inChannels: 576, @out: 136, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_14() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_9()));
 
-            global::NetGen.Sequence ConvBnAct_24() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(136, 816, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(816)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_25() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(816, 816, 5, padding: 2, groups: 816, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(816)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_26() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(816, 136, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(136)));
-
             global::NetGen.Sequence MBConvLayers_10() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_25()),
+                    ("0", new ConvBnAct(inChannels: 136, @out: 816, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 816, @out: 816, k: 5, s: 1, groups: 816, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(816, 34, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(34, 816, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_26()));
+                    ("3", new ConvBnAct(inChannels: 816, @out: 136, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_15() =>
                 new global::NetGen.Residual(
@@ -500,61 +354,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13076923076923078)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_27() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(816, 816, 5, stride: 2, padding: 2, groups: 816, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(816)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_28() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(816, 232, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(232)));
-
             global::NetGen.Sequence MBConvLayers_11() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_24()),
-                    ("1", ConvBnAct_27()),
+                    ("0", new ConvBnAct(inChannels: 136, @out: 816, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 816, @out: 816, k: 5, s: 2, groups: 816, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(816, 34, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(34, 816, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_28()));
+                    ("3", new ConvBnAct(inChannels: 816, @out: 232, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_19() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_11()));
 
-            global::NetGen.Sequence ConvBnAct_29() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(232, 1392, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1392)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_30() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1392, 1392, 5, padding: 2, groups: 1392, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1392)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_31() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1392, 232, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(232)));
-
             global::NetGen.Sequence MBConvLayers_12() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_30()),
+                    ("0", new ConvBnAct(inChannels: 232, @out: 1392, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1392, @out: 1392, k: 5, s: 1, groups: 1392, act: true, pad: 2)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1392, 58, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(58, 1392, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_31()));
+                    ("3", new ConvBnAct(inChannels: 1392, @out: 232, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_20() =>
                 new global::NetGen.Residual(
@@ -596,61 +422,33 @@ namespace App
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17692307692307693)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_32() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1392, 1392, 3, padding: 1, groups: 1392, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1392)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_33() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1392, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384)));
-
             global::NetGen.Sequence MBConvLayers_13() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_32()),
+                    ("0", new ConvBnAct(inChannels: 232, @out: 1392, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 1392, @out: 1392, k: 3, s: 1, groups: 1392, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(1392, 58, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(58, 1392, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_33()));
+                    ("3", new ConvBnAct(inChannels: 1392, @out: 384, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Sequence MBConv_25() =>
                 new global::NetGen.Sequence(
                     ("block", MBConvLayers_13()));
 
-            global::NetGen.Sequence ConvBnAct_34() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 2304, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2304)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_35() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 2304, 3, padding: 1, groups: 2304, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2304)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_36() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384)));
-
             global::NetGen.Sequence MBConvLayers_14() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnAct_34()),
-                    ("1", ConvBnAct_35()),
+                    ("0", new ConvBnAct(inChannels: 384, @out: 2304, k: 1, s: 1, groups: 1, act: true, pad: 0)),
+                    ("1", new ConvBnAct(inChannels: 2304, @out: 2304, k: 3, s: 1, groups: 2304, act: true, pad: 1)),
                     ("2", new global::NetGen.Gate(
                         ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
                         ("fc1", global::TorchSharp.torch.nn.Conv2d(2304, 96, 1)),
                         ("activation", global::TorchSharp.torch.nn.SiLU()),
                         ("fc2", global::TorchSharp.torch.nn.Conv2d(96, 2304, 1)),
                         ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_36()));
+                    ("3", new ConvBnAct(inChannels: 2304, @out: 384, k: 1, s: 1, groups: 1, act: false, pad: 0)));
 
             global::NetGen.Residual MBConv_26() =>
                 new global::NetGen.Residual(
@@ -659,12 +457,6 @@ namespace App
                         ("block", MBConvLayers_14()),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19230769230769232)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_37() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 1536, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1536)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
         /// <summary>The module 'features': seq, output 1536x10x10, 10,696,232 parameters.</summary>
@@ -775,6 +567,56 @@ namespace App
             x = _features[7].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnAct' as a module: 0 (conv), 1 (batchnorm), 2 (silu), in order.
+        /// </summary>
+        public sealed class ConvBnAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.SiLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnAct(long inChannels, long @out, long k, long s, long groups, bool act, long pad)
+                : base("ConvBnAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out);
+                _2 = act ? global::TorchSharp.torch.nn.SiLU() : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -68,7 +68,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnAct_1()),
+                ("0", new ConvBnAct(inChannels: 3, @out: 32, k: 3, s: 2, groups: 1, act: true, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("0", FusedMBConv_1()),
                     ("1", FusedMBConv_2()),
@@ -155,7 +155,7 @@ namespace App
                     ("4", MBConv_59()),
                     ("5", MBConv_60()),
                     ("6", MBConv_61()))),
-                ("8", ConvBnAct_32()));
+                ("8", new ConvBnAct(inChannels: 640, @out: 1280, k: 1, s: 1, groups: 1, act: true, pad: 0)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -166,24 +166,12 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 32, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 32, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
             global::NetGen.Residual FusedMBConv_1() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 32, @out: 32, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0)),
                     });
 
@@ -192,7 +180,7 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 32, @out: 32, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.002531645569620253)),
                     });
 
@@ -201,7 +189,7 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 32, @out: 32, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.005063291139240506)),
                     });
 
@@ -210,45 +198,23 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 32, @out: 32, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.007594936708860761)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 128, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(128, 64, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)));
 
             global::NetGen.Sequence FusedMBConv_5() =>
                 new global::NetGen.Sequence(
                     ("block", new global::NetGen.Sequence(
-                        ("0", ConvBnAct_3()),
-                        ("1", ConvBnAct_4()))));
-
-            global::NetGen.Sequence ConvBnAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 256, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(256, 64, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)));
+                        ("0", new ConvBnAct(inChannels: 32, @out: 128, k: 3, s: 2, groups: 1, act: true, pad: 1)),
+                        ("1", new ConvBnAct(inChannels: 128, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))));
 
             global::NetGen.Residual FusedMBConv_6() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.012658227848101266)),
                     });
 
@@ -257,8 +223,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.015189873417721522)),
                     });
 
@@ -267,8 +233,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.017721518987341773)),
                     });
 
@@ -277,8 +243,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.020253164556962026)),
                     });
 
@@ -287,8 +253,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.02278481012658228)),
                     });
 
@@ -297,46 +263,24 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.02531645569620253)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 256, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(256, 96, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96, eps: 0.001)));
 
             global::NetGen.Sequence FusedMBConv_12() =>
                 new global::NetGen.Sequence(
                     ("block", new global::NetGen.Sequence(
-                        ("0", ConvBnAct_7()),
-                        ("1", ConvBnAct_8()))));
-
-            global::NetGen.Sequence ConvBnAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 384, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 96, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96, eps: 0.001)));
+                        ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 2, groups: 1, act: true, pad: 1)),
+                        ("1", new ConvBnAct(inChannels: 256, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)))));
 
             global::NetGen.Residual FusedMBConv_13() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 96, @out: 384, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 384, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.030379746835443044)),
                     });
 
@@ -345,8 +289,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 96, @out: 384, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 384, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.03291139240506329)),
                     });
 
@@ -355,8 +299,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 96, @out: 384, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 384, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.035443037974683546)),
                     });
 
@@ -365,8 +309,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 96, @out: 384, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 384, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0379746835443038)),
                     });
 
@@ -375,8 +319,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 96, @out: 384, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 384, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.04050632911392405)),
                     });
 
@@ -385,78 +329,20 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 96, @out: 384, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 384, @out: 96, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.04303797468354431)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 384, 3, stride: 2, padding: 1, groups: 384, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 192, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_1() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_11()),
-                    ("1", ConvBnAct_12()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(384, 24, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(24, 384, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_13()));
-
             global::NetGen.Sequence MBConv_1() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_1()));
-
-            global::NetGen.Sequence ConvBnAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 768, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(768, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(768, 768, 3, padding: 1, groups: 768, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(768, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(768, 192, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_2() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_15()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(768, 48, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(48, 768, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_16()));
+                    ("block", new MBConvLayers(inChannels: 96, stride: 2, @out: 192, mid: 384, squeeze: 24)));
 
             global::NetGen.Residual MBConv_2() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.04810126582278482)),
                     });
 
@@ -464,7 +350,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.05063291139240506)),
                     });
 
@@ -472,7 +358,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.053164556962025315)),
                     });
 
@@ -480,7 +366,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.055696202531645575)),
                     });
 
@@ -488,7 +374,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.05822784810126583)),
                     });
 
@@ -496,7 +382,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06075949367088609)),
                     });
 
@@ -504,7 +390,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06329113924050633)),
                     });
 
@@ -512,7 +398,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06582278481012659)),
                     });
 
@@ -520,77 +406,19 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 192, mid: 768, squeeze: 48)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06835443037974684)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 1152, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1152, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1152, 1152, 3, padding: 1, groups: 1152, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1152, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1152, 224, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_3() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_17()),
-                    ("1", ConvBnAct_18()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(1152, 48, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(48, 1152, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_19()));
-
             global::NetGen.Sequence MBConv_11() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_3()));
-
-            global::NetGen.Sequence ConvBnAct_20() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(224, 1344, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1344, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_21() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1344, 1344, 3, padding: 1, groups: 1344, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1344, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_22() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1344, 224, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_4() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_20()),
-                    ("1", ConvBnAct_21()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(1344, 56, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(56, 1344, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_22()));
+                    ("block", new MBConvLayers(inChannels: 192, stride: 1, @out: 224, mid: 1152, squeeze: 48)));
 
             global::NetGen.Residual MBConv_12() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.07341772151898734)),
                     });
 
@@ -598,7 +426,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0759493670886076)),
                     });
 
@@ -606,7 +434,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.07848101265822785)),
                     });
 
@@ -614,7 +442,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0810126582278481)),
                     });
 
@@ -622,7 +450,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.08354430379746836)),
                     });
 
@@ -630,7 +458,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.08607594936708862)),
                     });
 
@@ -638,7 +466,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.08860759493670886)),
                     });
 
@@ -646,7 +474,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09113924050632911)),
                     });
 
@@ -654,7 +482,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09367088607594937)),
                     });
 
@@ -662,7 +490,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09620253164556963)),
                     });
 
@@ -670,7 +498,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09873417721518989)),
                     });
 
@@ -678,7 +506,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.10126582278481013)),
                     });
 
@@ -686,7 +514,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.10379746835443039)),
                     });
 
@@ -694,7 +522,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.10632911392405063)),
                     });
 
@@ -702,7 +530,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.10886075949367088)),
                     });
 
@@ -710,7 +538,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.11139240506329115)),
                     });
 
@@ -718,7 +546,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.11392405063291139)),
                     });
 
@@ -726,71 +554,19 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 224, stride: 1, @out: 224, mid: 1344, squeeze: 56)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.11645569620253166)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_23() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1344, 1344, 3, stride: 2, padding: 1, groups: 1344, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1344, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_24() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1344, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_5() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_20()),
-                    ("1", ConvBnAct_23()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(1344, 56, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(56, 1344, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_24()));
-
             global::NetGen.Sequence MBConv_30() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_5()));
-
-            global::NetGen.Sequence ConvBnAct_25() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 2304, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2304, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_26() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 2304, 3, padding: 1, groups: 2304, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2304, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_27() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_6() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_25()),
-                    ("1", ConvBnAct_26()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(2304, 96, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(96, 2304, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_27()));
+                    ("block", new MBConvLayers(inChannels: 224, stride: 2, @out: 384, mid: 1344, squeeze: 56)));
 
             global::NetGen.Residual MBConv_31() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.12151898734177217)),
                     });
 
@@ -798,7 +574,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.12405063291139241)),
                     });
 
@@ -806,7 +582,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.12658227848101267)),
                     });
 
@@ -814,7 +590,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.12911392405063293)),
                     });
 
@@ -822,7 +598,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13164556962025317)),
                     });
 
@@ -830,7 +606,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13417721518987344)),
                     });
 
@@ -838,7 +614,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13670886075949368)),
                     });
 
@@ -846,7 +622,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13924050632911392)),
                     });
 
@@ -854,7 +630,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.14177215189873418)),
                     });
 
@@ -862,7 +638,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.14430379746835442)),
                     });
 
@@ -870,7 +646,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1468354430379747)),
                     });
 
@@ -878,7 +654,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.14936708860759496)),
                     });
 
@@ -886,7 +662,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1518987341772152)),
                     });
 
@@ -894,7 +670,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.15443037974683546)),
                     });
 
@@ -902,7 +678,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1569620253164557)),
                     });
 
@@ -910,7 +686,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.15949367088607597)),
                     });
 
@@ -918,7 +694,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1620253164556962)),
                     });
 
@@ -926,7 +702,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.16455696202531644)),
                     });
 
@@ -934,7 +710,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1670886075949367)),
                     });
 
@@ -942,7 +718,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.16962025316455698)),
                     });
 
@@ -950,7 +726,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17215189873417724)),
                     });
 
@@ -958,7 +734,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17468354430379748)),
                     });
 
@@ -966,7 +742,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17721518987341772)),
                     });
 
@@ -974,65 +750,19 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 384, mid: 2304, squeeze: 96)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.179746835443038)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_28() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2304, 640, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(640, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_7() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_25()),
-                    ("1", ConvBnAct_26()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(2304, 96, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(96, 2304, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_28()));
-
             global::NetGen.Sequence MBConv_55() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_7()));
-
-            global::NetGen.Sequence ConvBnAct_29() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(640, 3840, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(3840, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_30() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3840, 3840, 3, padding: 1, groups: 3840, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(3840, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_31() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3840, 640, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(640, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_8() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_30()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(3840, 160, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(160, 3840, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_31()));
+                    ("block", new MBConvLayers(inChannels: 384, stride: 1, @out: 640, mid: 2304, squeeze: 96)));
 
             global::NetGen.Residual MBConv_56() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 640, stride: 1, @out: 640, mid: 3840, squeeze: 160)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1848101265822785)),
                     });
 
@@ -1040,7 +770,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 640, stride: 1, @out: 640, mid: 3840, squeeze: 160)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.18734177215189873)),
                     });
 
@@ -1048,7 +778,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 640, stride: 1, @out: 640, mid: 3840, squeeze: 160)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.189873417721519)),
                     });
 
@@ -1056,7 +786,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 640, stride: 1, @out: 640, mid: 3840, squeeze: 160)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19240506329113927)),
                     });
 
@@ -1064,7 +794,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 640, stride: 1, @out: 640, mid: 3840, squeeze: 160)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1949367088607595)),
                     });
 
@@ -1072,15 +802,9 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 640, stride: 1, @out: 640, mid: 3840, squeeze: 160)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19746835443037977)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_32() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(640, 1280, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1280, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
         /// <summary>The module 'features': seq, output 1280x15x15, 117,234,272 parameters.</summary>
@@ -1197,6 +921,107 @@ namespace App
             x = _features[7].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnAct' as a module: 0 (conv), 1 (batchnorm), 2 (silu), in order.
+        /// </summary>
+        public sealed class ConvBnAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.SiLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnAct(long inChannels, long @out, long k, long s, long groups, bool act, long pad)
+                : base("ConvBnAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out, eps: 0.001);
+                _2 = act ? global::TorchSharp.torch.nn.SiLU() : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
+        }
+
+        /// <summary>
+        /// The DSL block 'MBConvLayers' as a module: 0 (ConvBnAct), 1 (ConvBnAct), 2 (gate), 3 (ConvBnAct), in order.
+        /// </summary>
+        public sealed class MBConvLayers : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly ConvBnAct _0;
+            private readonly ConvBnAct _1;
+            private readonly global::NetGen.Gate _2;
+            private readonly ConvBnAct _3;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="mid">The block's 'mid'.</param>
+            /// <param name="squeeze">The block's 'squeeze'.</param>
+            public MBConvLayers(long inChannels, long stride, long @out, long mid, long squeeze)
+                : base("MBConvLayers")
+            {
+                _0 = new ConvBnAct(inChannels: inChannels, @out: mid, k: 1, s: 1, groups: 1, act: true, pad: 0);
+                _1 = new ConvBnAct(inChannels: mid, @out: mid, k: 3, s: stride, groups: mid, act: true, pad: 1);
+                _2 = new global::NetGen.Gate(
+                    ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
+                    ("fc1", global::TorchSharp.torch.nn.Conv2d(mid, squeeze, 1)),
+                    ("activation", global::TorchSharp.torch.nn.SiLU()),
+                    ("fc2", global::TorchSharp.torch.nn.Conv2d(squeeze, mid, 1)),
+                    ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()));
+                _3 = new ConvBnAct(inChannels: mid, @out: @out, k: 1, s: 1, groups: 1, act: false, pad: 0);
+                register_module("0", _0);
+                register_module("1", _1);
+                register_module("2", _2);
+                register_module("3", _3);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                x = _2.call(x);
+                x = _3.call(x);
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

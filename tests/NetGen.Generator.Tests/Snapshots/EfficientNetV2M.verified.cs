@@ -68,7 +68,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnAct_1()),
+                ("0", new ConvBnAct(inChannels: 3, @out: 24, k: 3, s: 2, groups: 1, act: true, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("0", FusedMBConv_1()),
                     ("1", FusedMBConv_2()),
@@ -133,7 +133,7 @@ namespace App
                     ("2", MBConv_42()),
                     ("3", MBConv_43()),
                     ("4", MBConv_44()))),
-                ("8", ConvBnAct_32()));
+                ("8", new ConvBnAct(inChannels: 512, @out: 1280, k: 1, s: 1, groups: 1, act: true, pad: 0)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -144,24 +144,12 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 24, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 24, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
             global::NetGen.Residual FusedMBConv_1() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 24, @out: 24, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0)),
                     });
 
@@ -170,7 +158,7 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 24, @out: 24, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0035087719298245615)),
                     });
 
@@ -179,45 +167,23 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 24, @out: 24, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.007017543859649123)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 96, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)));
 
             global::NetGen.Sequence FusedMBConv_4() =>
                 new global::NetGen.Sequence(
                     ("block", new global::NetGen.Sequence(
-                        ("0", ConvBnAct_3()),
-                        ("1", ConvBnAct_4()))));
-
-            global::NetGen.Sequence ConvBnAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 192, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)));
+                        ("0", new ConvBnAct(inChannels: 24, @out: 96, k: 3, s: 2, groups: 1, act: true, pad: 1)),
+                        ("1", new ConvBnAct(inChannels: 96, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))));
 
             global::NetGen.Residual FusedMBConv_5() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.014035087719298246)),
                     });
 
@@ -226,8 +192,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.017543859649122806)),
                     });
 
@@ -236,8 +202,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.02105263157894737)),
                     });
 
@@ -246,46 +212,24 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.024561403508771933)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 192, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 80, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80, eps: 0.001)));
 
             global::NetGen.Sequence FusedMBConv_9() =>
                 new global::NetGen.Sequence(
                     ("block", new global::NetGen.Sequence(
-                        ("0", ConvBnAct_7()),
-                        ("1", ConvBnAct_8()))));
-
-            global::NetGen.Sequence ConvBnAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(80, 320, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(320, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 80, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80, eps: 0.001)));
+                        ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 2, groups: 1, act: true, pad: 1)),
+                        ("1", new ConvBnAct(inChannels: 192, @out: 80, k: 1, s: 1, groups: 1, act: false, pad: 0)))));
 
             global::NetGen.Residual FusedMBConv_10() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 80, @out: 320, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 320, @out: 80, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.031578947368421054)),
                     });
 
@@ -294,8 +238,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 80, @out: 320, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 320, @out: 80, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.03508771929824561)),
                     });
 
@@ -304,8 +248,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 80, @out: 320, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 320, @out: 80, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.03859649122807018)),
                     });
 
@@ -314,78 +258,20 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 80, @out: 320, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 320, @out: 80, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.04210526315789474)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(80, 320, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(320, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 320, 3, stride: 2, padding: 1, groups: 320, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(320, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 160, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_1() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_11()),
-                    ("1", ConvBnAct_12()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(320, 20, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(20, 320, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_13()));
-
             global::NetGen.Sequence MBConv_1() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_1()));
-
-            global::NetGen.Sequence ConvBnAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(160, 640, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(640, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(640, 640, 3, padding: 1, groups: 640, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(640, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(640, 160, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_2() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_15()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(640, 40, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(40, 640, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_16()));
+                    ("block", new MBConvLayers(inChannels: 80, stride: 2, @out: 160, mid: 320, squeeze: 20)));
 
             global::NetGen.Residual MBConv_2() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 640, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.04912280701754387)),
                     });
 
@@ -393,7 +279,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 640, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.05263157894736842)),
                     });
 
@@ -401,7 +287,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 640, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.056140350877192984)),
                     });
 
@@ -409,7 +295,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 640, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.05964912280701755)),
                     });
 
@@ -417,7 +303,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 640, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06315789473684211)),
                     });
 
@@ -425,77 +311,19 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 640, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06666666666666667)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(160, 960, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 960, 3, padding: 1, groups: 960, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 176, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(176, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_3() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_17()),
-                    ("1", ConvBnAct_18()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(960, 40, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(40, 960, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_19()));
-
             global::NetGen.Sequence MBConv_8() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_3()));
-
-            global::NetGen.Sequence ConvBnAct_20() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(176, 1056, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_21() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 1056, 3, padding: 1, groups: 1056, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_22() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 176, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(176, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_4() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_20()),
-                    ("1", ConvBnAct_21()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(1056, 44, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(44, 1056, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_22()));
+                    ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 176, mid: 960, squeeze: 40)));
 
             global::NetGen.Residual MBConv_9() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0736842105263158)),
                     });
 
@@ -503,7 +331,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.07719298245614035)),
                     });
 
@@ -511,7 +339,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.08070175438596493)),
                     });
 
@@ -519,7 +347,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.08421052631578949)),
                     });
 
@@ -527,7 +355,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.08771929824561403)),
                     });
 
@@ -535,7 +363,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0912280701754386)),
                     });
 
@@ -543,7 +371,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09473684210526316)),
                     });
 
@@ -551,7 +379,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09824561403508773)),
                     });
 
@@ -559,7 +387,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.10175438596491229)),
                     });
 
@@ -567,7 +395,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.10526315789473684)),
                     });
 
@@ -575,7 +403,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.10877192982456141)),
                     });
 
@@ -583,7 +411,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.11228070175438597)),
                     });
 
@@ -591,71 +419,19 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 176, stride: 1, @out: 176, mid: 1056, squeeze: 44)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.11578947368421054)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_23() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 1056, 3, stride: 2, padding: 1, groups: 1056, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1056, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_24() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1056, 304, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(304, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_5() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_20()),
-                    ("1", ConvBnAct_23()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(1056, 44, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(44, 1056, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_24()));
-
             global::NetGen.Sequence MBConv_22() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_5()));
-
-            global::NetGen.Sequence ConvBnAct_25() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(304, 1824, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1824, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_26() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1824, 1824, 3, padding: 1, groups: 1824, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1824, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_27() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1824, 304, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(304, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_6() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_25()),
-                    ("1", ConvBnAct_26()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(1824, 76, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(76, 1824, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_27()));
+                    ("block", new MBConvLayers(inChannels: 176, stride: 2, @out: 304, mid: 1056, squeeze: 44)));
 
             global::NetGen.Residual MBConv_23() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.12280701754385964)),
                     });
 
@@ -663,7 +439,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.12631578947368421)),
                     });
 
@@ -671,7 +447,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1298245614035088)),
                     });
 
@@ -679,7 +455,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13333333333333333)),
                     });
 
@@ -687,7 +463,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1368421052631579)),
                     });
 
@@ -695,7 +471,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.14035087719298245)),
                     });
 
@@ -703,7 +479,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.14385964912280705)),
                     });
 
@@ -711,7 +487,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1473684210526316)),
                     });
 
@@ -719,7 +495,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.15087719298245614)),
                     });
 
@@ -727,7 +503,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1543859649122807)),
                     });
 
@@ -735,7 +511,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.15789473684210525)),
                     });
 
@@ -743,7 +519,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.16140350877192985)),
                     });
 
@@ -751,7 +527,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1649122807017544)),
                     });
 
@@ -759,7 +535,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.16842105263157897)),
                     });
 
@@ -767,7 +543,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17192982456140352)),
                     });
 
@@ -775,7 +551,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17543859649122806)),
                     });
 
@@ -783,65 +559,19 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 304, mid: 1824, squeeze: 76)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17894736842105266)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_28() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1824, 512, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(512, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_7() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_25()),
-                    ("1", ConvBnAct_26()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(1824, 76, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(76, 1824, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_28()));
-
             global::NetGen.Sequence MBConv_40() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_7()));
-
-            global::NetGen.Sequence ConvBnAct_29() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(512, 3072, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(3072, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_30() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3072, 3072, 3, padding: 1, groups: 3072, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(3072, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_31() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3072, 512, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(512, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_8() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_29()),
-                    ("1", ConvBnAct_30()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(3072, 128, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(128, 3072, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_31()));
+                    ("block", new MBConvLayers(inChannels: 304, stride: 1, @out: 512, mid: 1824, squeeze: 76)));
 
             global::NetGen.Residual MBConv_41() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 512, stride: 1, @out: 512, mid: 3072, squeeze: 128)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.18596491228070178)),
                     });
 
@@ -849,7 +579,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 512, stride: 1, @out: 512, mid: 3072, squeeze: 128)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.18947368421052632)),
                     });
 
@@ -857,7 +587,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 512, stride: 1, @out: 512, mid: 3072, squeeze: 128)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19298245614035087)),
                     });
 
@@ -865,15 +595,9 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_8()),
+                        ("block", new MBConvLayers(inChannels: 512, stride: 1, @out: 512, mid: 3072, squeeze: 128)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19649122807017547)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_32() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(512, 1280, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1280, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
         /// <summary>The module 'features': seq, output 1280x15x15, 52,858,356 parameters.</summary>
@@ -990,6 +714,107 @@ namespace App
             x = _features[7].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnAct' as a module: 0 (conv), 1 (batchnorm), 2 (silu), in order.
+        /// </summary>
+        public sealed class ConvBnAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.SiLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnAct(long inChannels, long @out, long k, long s, long groups, bool act, long pad)
+                : base("ConvBnAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out, eps: 0.001);
+                _2 = act ? global::TorchSharp.torch.nn.SiLU() : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
+        }
+
+        /// <summary>
+        /// The DSL block 'MBConvLayers' as a module: 0 (ConvBnAct), 1 (ConvBnAct), 2 (gate), 3 (ConvBnAct), in order.
+        /// </summary>
+        public sealed class MBConvLayers : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly ConvBnAct _0;
+            private readonly ConvBnAct _1;
+            private readonly global::NetGen.Gate _2;
+            private readonly ConvBnAct _3;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="mid">The block's 'mid'.</param>
+            /// <param name="squeeze">The block's 'squeeze'.</param>
+            public MBConvLayers(long inChannels, long stride, long @out, long mid, long squeeze)
+                : base("MBConvLayers")
+            {
+                _0 = new ConvBnAct(inChannels: inChannels, @out: mid, k: 1, s: 1, groups: 1, act: true, pad: 0);
+                _1 = new ConvBnAct(inChannels: mid, @out: mid, k: 3, s: stride, groups: mid, act: true, pad: 1);
+                _2 = new global::NetGen.Gate(
+                    ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
+                    ("fc1", global::TorchSharp.torch.nn.Conv2d(mid, squeeze, 1)),
+                    ("activation", global::TorchSharp.torch.nn.SiLU()),
+                    ("fc2", global::TorchSharp.torch.nn.Conv2d(squeeze, mid, 1)),
+                    ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()));
+                _3 = new ConvBnAct(inChannels: mid, @out: @out, k: 1, s: 1, groups: 1, act: false, pad: 0);
+                register_module("0", _0);
+                register_module("1", _1);
+                register_module("2", _2);
+                register_module("3", _3);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                x = _2.call(x);
+                x = _3.call(x);
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnAct_1()),
+                ("0", new ConvBnAct(inChannels: 3, @out: 24, k: 3, s: 2, groups: 1, act: true, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("0", FusedMBConv_1()),
                     ("1", FusedMBConv_2()))),
@@ -114,7 +114,7 @@ namespace App
                     ("12", MBConv_28()),
                     ("13", MBConv_29()),
                     ("14", MBConv_30()))),
-                ("7", ConvBnAct_28()));
+                ("7", new ConvBnAct(inChannels: 256, @out: 1280, k: 1, s: 1, groups: 1, act: true, pad: 0)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -125,24 +125,12 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 24, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 24, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
             global::NetGen.Residual FusedMBConv_1() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 24, @out: 24, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.0)),
                     });
 
@@ -151,45 +139,23 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_2()))),
+                            ("0", new ConvBnAct(inChannels: 24, @out: 24, k: 3, s: 1, groups: 1, act: true, pad: 1)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.005)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 96, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)));
 
             global::NetGen.Sequence FusedMBConv_3() =>
                 new global::NetGen.Sequence(
                     ("block", new global::NetGen.Sequence(
-                        ("0", ConvBnAct_3()),
-                        ("1", ConvBnAct_4()))));
-
-            global::NetGen.Sequence ConvBnAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 192, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)));
+                        ("0", new ConvBnAct(inChannels: 24, @out: 96, k: 3, s: 2, groups: 1, act: true, pad: 1)),
+                        ("1", new ConvBnAct(inChannels: 96, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))));
 
             global::NetGen.Residual FusedMBConv_4() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.015000000000000003)),
                     });
 
@@ -198,8 +164,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.02)),
                     });
 
@@ -208,46 +174,24 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_5()),
-                            ("1", ConvBnAct_6()))),
+                            ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 192, @out: 48, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.025)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 192, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 64, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)));
 
             global::NetGen.Sequence FusedMBConv_7() =>
                 new global::NetGen.Sequence(
                     ("block", new global::NetGen.Sequence(
-                        ("0", ConvBnAct_7()),
-                        ("1", ConvBnAct_8()))));
-
-            global::NetGen.Sequence ConvBnAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 256, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(256, 64, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)));
+                        ("0", new ConvBnAct(inChannels: 48, @out: 192, k: 3, s: 2, groups: 1, act: true, pad: 1)),
+                        ("1", new ConvBnAct(inChannels: 192, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))));
 
             global::NetGen.Residual FusedMBConv_8() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.035)),
                     });
 
@@ -256,8 +200,8 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.04)),
                     });
 
@@ -266,78 +210,20 @@ namespace App
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("block", new global::NetGen.Sequence(
-                            ("0", ConvBnAct_9()),
-                            ("1", ConvBnAct_10()))),
+                            ("0", new ConvBnAct(inChannels: 64, @out: 256, k: 3, s: 1, groups: 1, act: true, pad: 1)),
+                            ("1", new ConvBnAct(inChannels: 256, @out: 64, k: 1, s: 1, groups: 1, act: false, pad: 0)))),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.045)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 256, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(256, 256, 3, stride: 2, padding: 1, groups: 256, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(256, 128, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_1() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_11()),
-                    ("1", ConvBnAct_12()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(256, 16, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(16, 256, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_13()));
-
             global::NetGen.Sequence MBConv_1() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_1()));
-
-            global::NetGen.Sequence ConvBnAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(128, 512, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(512, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(512, 512, 3, padding: 1, groups: 512, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(512, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(512, 128, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_2() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_14()),
-                    ("1", ConvBnAct_15()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(512, 32, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(32, 512, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_16()));
+                    ("block", new MBConvLayers(inChannels: 64, stride: 2, @out: 128, mid: 256, squeeze: 16)));
 
             global::NetGen.Residual MBConv_2() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 128, stride: 1, @out: 128, mid: 512, squeeze: 32)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.05500000000000001)),
                     });
 
@@ -345,7 +231,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 128, stride: 1, @out: 128, mid: 512, squeeze: 32)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.06000000000000001)),
                     });
 
@@ -353,7 +239,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 128, stride: 1, @out: 128, mid: 512, squeeze: 32)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.065)),
                     });
 
@@ -361,7 +247,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 128, stride: 1, @out: 128, mid: 512, squeeze: 32)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.07)),
                     });
 
@@ -369,77 +255,19 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_2()),
+                        ("block", new MBConvLayers(inChannels: 128, stride: 1, @out: 128, mid: 512, squeeze: 32)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.075)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(128, 768, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(768, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(768, 768, 3, padding: 1, groups: 768, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(768, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(768, 160, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_3() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_17()),
-                    ("1", ConvBnAct_18()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(768, 32, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(32, 768, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_19()));
-
             global::NetGen.Sequence MBConv_7() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_3()));
-
-            global::NetGen.Sequence ConvBnAct_20() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(160, 960, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_21() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 960, 3, padding: 1, groups: 960, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_22() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 160, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_4() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_20()),
-                    ("1", ConvBnAct_21()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(960, 40, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(40, 960, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_22()));
+                    ("block", new MBConvLayers(inChannels: 128, stride: 1, @out: 160, mid: 768, squeeze: 32)));
 
             global::NetGen.Residual MBConv_8() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 960, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.085)),
                     });
 
@@ -447,7 +275,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 960, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.09)),
                     });
 
@@ -455,7 +283,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 960, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.095)),
                     });
 
@@ -463,7 +291,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 960, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.1)),
                     });
 
@@ -471,7 +299,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 960, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.10500000000000001)),
                     });
 
@@ -479,7 +307,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 960, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.11000000000000001)),
                     });
 
@@ -487,7 +315,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 960, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.11500000000000002)),
                     });
 
@@ -495,71 +323,19 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_4()),
+                        ("block", new MBConvLayers(inChannels: 160, stride: 1, @out: 160, mid: 960, squeeze: 40)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.12000000000000002)),
                     });
 
-            global::NetGen.Sequence ConvBnAct_23() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 960, 3, stride: 2, padding: 1, groups: 960, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_24() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 256, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_5() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_20()),
-                    ("1", ConvBnAct_23()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(960, 40, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(40, 960, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_24()));
-
             global::NetGen.Sequence MBConv_16() =>
                 new global::NetGen.Sequence(
-                    ("block", MBConvLayers_5()));
-
-            global::NetGen.Sequence ConvBnAct_25() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(256, 1536, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1536, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_26() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1536, 1536, 3, padding: 1, groups: 1536, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1536, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
-
-            global::NetGen.Sequence ConvBnAct_27() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1536, 256, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)));
-
-            global::NetGen.Sequence MBConvLayers_6() =>
-                new global::NetGen.Sequence(
-                    ("0", ConvBnAct_25()),
-                    ("1", ConvBnAct_26()),
-                    ("2", new global::NetGen.Gate(
-                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                        ("fc1", global::TorchSharp.torch.nn.Conv2d(1536, 64, 1)),
-                        ("activation", global::TorchSharp.torch.nn.SiLU()),
-                        ("fc2", global::TorchSharp.torch.nn.Conv2d(64, 1536, 1)),
-                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                    ("3", ConvBnAct_27()));
+                    ("block", new MBConvLayers(inChannels: 160, stride: 2, @out: 256, mid: 960, squeeze: 40)));
 
             global::NetGen.Residual MBConv_17() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.13)),
                     });
 
@@ -567,7 +343,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.135)),
                     });
 
@@ -575,7 +351,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.14)),
                     });
 
@@ -583,7 +359,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.14500000000000002)),
                     });
 
@@ -591,7 +367,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.15)),
                     });
 
@@ -599,7 +375,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.155)),
                     });
 
@@ -607,7 +383,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.16)),
                     });
 
@@ -615,7 +391,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.165)),
                     });
 
@@ -623,7 +399,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.17)),
                     });
 
@@ -631,7 +407,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.175)),
                     });
 
@@ -639,7 +415,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.18)),
                     });
 
@@ -647,7 +423,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.185)),
                     });
 
@@ -655,7 +431,7 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.19)),
                     });
 
@@ -663,15 +439,9 @@ namespace App
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
-                        ("block", MBConvLayers_6()),
+                        ("block", new MBConvLayers(inChannels: 256, stride: 1, @out: 256, mid: 1536, squeeze: 64)),
                         ("stochastic_depth", new global::NetGen.StochasticDepth(0.195)),
                     });
-
-            global::NetGen.Sequence ConvBnAct_28() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(256, 1280, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1280, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.SiLU()));
         }
 
         /// <summary>The module 'features': seq, output 1280x12x12, 20,177,488 parameters.</summary>
@@ -787,6 +557,107 @@ namespace App
             x = _features[6].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnAct' as a module: 0 (conv), 1 (batchnorm), 2 (silu), in order.
+        /// </summary>
+        public sealed class ConvBnAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.SiLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnAct(long inChannels, long @out, long k, long s, long groups, bool act, long pad)
+                : base("ConvBnAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out, eps: 0.001);
+                _2 = act ? global::TorchSharp.torch.nn.SiLU() : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
+        }
+
+        /// <summary>
+        /// The DSL block 'MBConvLayers' as a module: 0 (ConvBnAct), 1 (ConvBnAct), 2 (gate), 3 (ConvBnAct), in order.
+        /// </summary>
+        public sealed class MBConvLayers : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly ConvBnAct _0;
+            private readonly ConvBnAct _1;
+            private readonly global::NetGen.Gate _2;
+            private readonly ConvBnAct _3;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="mid">The block's 'mid'.</param>
+            /// <param name="squeeze">The block's 'squeeze'.</param>
+            public MBConvLayers(long inChannels, long stride, long @out, long mid, long squeeze)
+                : base("MBConvLayers")
+            {
+                _0 = new ConvBnAct(inChannels: inChannels, @out: mid, k: 1, s: 1, groups: 1, act: true, pad: 0);
+                _1 = new ConvBnAct(inChannels: mid, @out: mid, k: 3, s: stride, groups: mid, act: true, pad: 1);
+                _2 = new global::NetGen.Gate(
+                    ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
+                    ("fc1", global::TorchSharp.torch.nn.Conv2d(mid, squeeze, 1)),
+                    ("activation", global::TorchSharp.torch.nn.SiLU()),
+                    ("fc2", global::TorchSharp.torch.nn.Conv2d(squeeze, mid, 1)),
+                    ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()));
+                _3 = new ConvBnAct(inChannels: mid, @out: @out, k: 1, s: 1, groups: 1, act: false, pad: 0);
+                register_module("0", _0);
+                register_module("1", _1);
+                register_module("2", _2);
+                register_module("3", _3);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                x = _2.call(x);
+                x = _3.call(x);
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -98,13 +98,13 @@ namespace App
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
         [global::TorchSharp.Utils.ComponentName(Name = "conv1")]
-        private global::NetGen.Sequence _conv1;
+        private BasicConv2d _conv1;
         [global::TorchSharp.Utils.ComponentName(Name = "maxpool1")]
         private global::TorchSharp.Modules.MaxPool2d _maxpool1;
         [global::TorchSharp.Utils.ComponentName(Name = "conv2")]
-        private global::NetGen.Sequence _conv2;
+        private BasicConv2d _conv2;
         [global::TorchSharp.Utils.ComponentName(Name = "conv3")]
-        private global::NetGen.Sequence _conv3;
+        private BasicConv2d _conv3;
         [global::TorchSharp.Utils.ComponentName(Name = "maxpool2")]
         private global::TorchSharp.Modules.MaxPool2d _maxpool2;
         [global::TorchSharp.Utils.ComponentName(Name = "inception3a")]
@@ -146,10 +146,10 @@ namespace App
             : base("GoogLeNetNoAux")
         {
             global::NetGen.Platform.EnsureConfigured();
-            _conv1 = BasicConv2d_1();
+            _conv1 = new BasicConv2d(inChannels: 3, @out: 64, k: 7, s: 2, p: 3);
             _maxpool1 = global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            _conv2 = BasicConv2d_2();
-            _conv3 = BasicConv2d_3();
+            _conv2 = new BasicConv2d(inChannels: 64, @out: 64, k: 1, s: 1, p: 0);
+            _conv3 = new BasicConv2d(inChannels: 64, @out: 192, k: 3, s: 1, p: 1);
             _maxpool2 = global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, ceil_mode: true);
             _inception3a = Inception_1();
             _inception3b = Inception_2();
@@ -187,409 +187,127 @@ namespace App
             register_module("dropout", _dropout);
             register_module("fc", _fc);
 
-            global::NetGen.Sequence BasicConv2d_1() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(3, 64, 7, stride: 2, padding: 3, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_2() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(64, 64, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_3() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(64, 192, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_4() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 64, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_5() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 96, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(96, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_6() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(96, 128, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_7() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 16, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(16, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_8() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(16, 32, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_9() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 32, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
             global::NetGen.Concat Inception_1() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_4()),
+                    ("branch1", new BasicConv2d(inChannels: 192, @out: 64, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_5()),
-                        ("1", BasicConv2d_6()))),
+                        ("0", new BasicConv2d(inChannels: 192, @out: 96, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 96, @out: 128, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_7()),
-                        ("1", BasicConv2d_8()))),
+                        ("0", new BasicConv2d(inChannels: 192, @out: 16, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 16, @out: 32, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_9()))));
-
-            global::NetGen.Sequence BasicConv2d_10() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(256, 128, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_11() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(128, 192, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_12() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(256, 32, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_13() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(32, 96, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(96, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_14() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(256, 64, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        ("1", new BasicConv2d(inChannels: 192, @out: 32, k: 1, s: 1, p: 0)))));
 
             global::NetGen.Concat Inception_2() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_10()),
+                    ("branch1", new BasicConv2d(inChannels: 256, @out: 128, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_10()),
-                        ("1", BasicConv2d_11()))),
+                        ("0", new BasicConv2d(inChannels: 256, @out: 128, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 128, @out: 192, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_12()),
-                        ("1", BasicConv2d_13()))),
+                        ("0", new BasicConv2d(inChannels: 256, @out: 32, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 32, @out: 96, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_14()))));
-
-            global::NetGen.Sequence BasicConv2d_15() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(480, 192, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_16() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(480, 96, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(96, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_17() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(96, 208, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(208, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_18() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(480, 16, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(16, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_19() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(16, 48, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_20() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(480, 64, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        ("1", new BasicConv2d(inChannels: 256, @out: 64, k: 1, s: 1, p: 0)))));
 
             global::NetGen.Concat Inception_3() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_15()),
+                    ("branch1", new BasicConv2d(inChannels: 480, @out: 192, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_16()),
-                        ("1", BasicConv2d_17()))),
+                        ("0", new BasicConv2d(inChannels: 480, @out: 96, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 96, @out: 208, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_18()),
-                        ("1", BasicConv2d_19()))),
+                        ("0", new BasicConv2d(inChannels: 480, @out: 16, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 16, @out: 48, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_20()))));
-
-            global::NetGen.Sequence BasicConv2d_21() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 160, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_22() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 112, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(112, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_23() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(112, 224, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(224, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_24() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 24, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(24, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_25() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(24, 64, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_26() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 64, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        ("1", new BasicConv2d(inChannels: 480, @out: 64, k: 1, s: 1, p: 0)))));
 
             global::NetGen.Concat Inception_4() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_21()),
+                    ("branch1", new BasicConv2d(inChannels: 512, @out: 160, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_22()),
-                        ("1", BasicConv2d_23()))),
+                        ("0", new BasicConv2d(inChannels: 512, @out: 112, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 112, @out: 224, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_24()),
-                        ("1", BasicConv2d_25()))),
+                        ("0", new BasicConv2d(inChannels: 512, @out: 24, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 24, @out: 64, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_26()))));
-
-            global::NetGen.Sequence BasicConv2d_27() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 128, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_28() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(128, 256, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        ("1", new BasicConv2d(inChannels: 512, @out: 64, k: 1, s: 1, p: 0)))));
 
             global::NetGen.Concat Inception_5() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_27()),
+                    ("branch1", new BasicConv2d(inChannels: 512, @out: 128, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_27()),
-                        ("1", BasicConv2d_28()))),
+                        ("0", new BasicConv2d(inChannels: 512, @out: 128, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 128, @out: 256, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_24()),
-                        ("1", BasicConv2d_25()))),
+                        ("0", new BasicConv2d(inChannels: 512, @out: 24, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 24, @out: 64, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_26()))));
-
-            global::NetGen.Sequence BasicConv2d_29() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 144, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(144, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_30() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(144, 288, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(288, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_31() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(512, 32, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_32() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(32, 64, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        ("1", new BasicConv2d(inChannels: 512, @out: 64, k: 1, s: 1, p: 0)))));
 
             global::NetGen.Concat Inception_6() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_22()),
+                    ("branch1", new BasicConv2d(inChannels: 512, @out: 112, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_29()),
-                        ("1", BasicConv2d_30()))),
+                        ("0", new BasicConv2d(inChannels: 512, @out: 144, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 144, @out: 288, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_31()),
-                        ("1", BasicConv2d_32()))),
+                        ("0", new BasicConv2d(inChannels: 512, @out: 32, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 32, @out: 64, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_26()))));
-
-            global::NetGen.Sequence BasicConv2d_33() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(528, 256, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_34() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(528, 160, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_35() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(160, 320, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(320, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_36() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(528, 32, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_37() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(32, 128, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_38() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(528, 128, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        ("1", new BasicConv2d(inChannels: 512, @out: 64, k: 1, s: 1, p: 0)))));
 
             global::NetGen.Concat Inception_7() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_33()),
+                    ("branch1", new BasicConv2d(inChannels: 528, @out: 256, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_34()),
-                        ("1", BasicConv2d_35()))),
+                        ("0", new BasicConv2d(inChannels: 528, @out: 160, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 160, @out: 320, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_36()),
-                        ("1", BasicConv2d_37()))),
+                        ("0", new BasicConv2d(inChannels: 528, @out: 32, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 32, @out: 128, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_38()))));
-
-            global::NetGen.Sequence BasicConv2d_39() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(832, 256, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(256, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_40() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(832, 160, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_41() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(832, 32, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(32, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_42() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(832, 128, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        ("1", new BasicConv2d(inChannels: 528, @out: 128, k: 1, s: 1, p: 0)))));
 
             global::NetGen.Concat Inception_8() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_39()),
+                    ("branch1", new BasicConv2d(inChannels: 832, @out: 256, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_40()),
-                        ("1", BasicConv2d_35()))),
+                        ("0", new BasicConv2d(inChannels: 832, @out: 160, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 160, @out: 320, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_41()),
-                        ("1", BasicConv2d_37()))),
+                        ("0", new BasicConv2d(inChannels: 832, @out: 32, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 32, @out: 128, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_42()))));
-
-            global::NetGen.Sequence BasicConv2d_43() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(832, 384, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_44() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(832, 192, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_45() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 384, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(384, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_46() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(832, 48, 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(48, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence BasicConv2d_47() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(48, 128, 3, padding: 1, bias: false)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128, eps: 0.001)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        ("1", new BasicConv2d(inChannels: 832, @out: 128, k: 1, s: 1, p: 0)))));
 
             global::NetGen.Concat Inception_9() =>
                 new global::NetGen.Concat(
-                    ("branch1", BasicConv2d_43()),
+                    ("branch1", new BasicConv2d(inChannels: 832, @out: 384, k: 1, s: 1, p: 0)),
                     ("branch2", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_44()),
-                        ("1", BasicConv2d_45()))),
+                        ("0", new BasicConv2d(inChannels: 832, @out: 192, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 192, @out: 384, k: 3, s: 1, p: 1)))),
                     ("branch3", new global::NetGen.Sequence(
-                        ("0", BasicConv2d_46()),
-                        ("1", BasicConv2d_47()))),
+                        ("0", new BasicConv2d(inChannels: 832, @out: 48, k: 1, s: 1, p: 0)),
+                        ("1", new BasicConv2d(inChannels: 48, @out: 128, k: 3, s: 1, p: 1)))),
                     ("branch4", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        ("1", BasicConv2d_42()))));
+                        ("1", new BasicConv2d(inChannels: 832, @out: 128, k: 1, s: 1, p: 0)))));
         }
 
         /// <summary>The module 'conv1': BasicConv2d, output 64x112x112, 9,536 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv1 = …</c>, as <c>model.conv1 = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Conv1
+        public BasicConv2d Conv1
         {
             get => _conv1;
             set => _conv1 = global::NetGen.Submodules.Replace(this, "conv1", value);
@@ -605,7 +323,7 @@ namespace App
 
         /// <summary>The module 'conv2': BasicConv2d, output 64x56x56, 4,224 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2 = …</c>, as <c>model.conv2 = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Conv2
+        public BasicConv2d Conv2
         {
             get => _conv2;
             set => _conv2 = global::NetGen.Submodules.Replace(this, "conv2", value);
@@ -613,7 +331,7 @@ namespace App
 
         /// <summary>The module 'conv3': BasicConv2d, output 192x56x56, 110,976 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv3 = …</c>, as <c>model.conv3 = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Conv3
+        public BasicConv2d Conv3
         {
             get => _conv3;
             set => _conv3 = global::NetGen.Submodules.Replace(this, "conv3", value);
@@ -764,6 +482,54 @@ namespace App
             x = _dropout.call(x);
             x = _fc.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'BasicConv2d' as a module: conv (conv), bn (batchnorm), 2 (relu), in order.
+        /// </summary>
+        public sealed class BasicConv2d : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _conv;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn;
+            private readonly global::TorchSharp.Modules.ReLU _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="p">The block's 'p'.</param>
+            public BasicConv2d(long inChannels, long @out, long k, long s, long p)
+                : base("BasicConv2d")
+            {
+                _conv = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: p, bias: false);
+                _bn = global::TorchSharp.torch.nn.BatchNorm2d(@out, eps: 0.001);
+                _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("conv", _conv);
+                register_module("bn", _bn);
+                register_module("2", _2);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'conv' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv => _conv;
+
+            /// <summary>The module 'bn' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn => _bn;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _conv.call(input);
+                x = _bn.call(x);
+                x = _2.call(x);
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

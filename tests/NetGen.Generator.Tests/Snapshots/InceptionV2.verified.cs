@@ -135,13 +135,13 @@ namespace App
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
         [global::TorchSharp.Utils.ComponentName(Name = "conv1_7x7_s2")]
-        private global::NetGen.Sequence _conv1_7x7_s2;
+        private ConvBnRelu _conv1_7x7_s2;
         [global::TorchSharp.Utils.ComponentName(Name = "pool1_3x3_s2")]
         private global::TorchSharp.Modules.MaxPool2d _pool1_3x3_s2;
         [global::TorchSharp.Utils.ComponentName(Name = "conv2_3x3_reduce")]
-        private global::NetGen.Sequence _conv2_3x3_reduce;
+        private ConvBnRelu _conv2_3x3_reduce;
         [global::TorchSharp.Utils.ComponentName(Name = "conv2_3x3")]
-        private global::NetGen.Sequence _conv2_3x3;
+        private ConvBnRelu _conv2_3x3;
         [global::TorchSharp.Utils.ComponentName(Name = "pool2_3x3_s2")]
         private global::TorchSharp.Modules.MaxPool2d _pool2_3x3_s2;
         [global::TorchSharp.Utils.ComponentName(Name = "inception_3a")]
@@ -177,10 +177,10 @@ namespace App
             : base("InceptionV2")
         {
             global::NetGen.Platform.EnsureConfigured();
-            _conv1_7x7_s2 = ConvBnRelu_1();
+            _conv1_7x7_s2 = new ConvBnRelu(inChannels: 3, @out: 64, k: 7, s: 2, p: 3);
             _pool1_3x3_s2 = global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, ceil_mode: true);
-            _conv2_3x3_reduce = ConvBnRelu_2();
-            _conv2_3x3 = ConvBnRelu_3();
+            _conv2_3x3_reduce = new ConvBnRelu(inChannels: 64, @out: 64, k: 1, s: 1, p: 0);
+            _conv2_3x3 = new ConvBnRelu(inChannels: 64, @out: 192, k: 3, s: 1, p: 1);
             _pool2_3x3_s2 = global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, ceil_mode: true);
             _inception_3a = Mixed_1();
             _inception_3b = Mixed_2();
@@ -214,408 +214,144 @@ namespace App
             register_module("16", _16);
             register_module("last_linear", _last_linear);
 
-            global::NetGen.Sequence ConvBnRelu_1() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(3, 64, 7, stride: 2, padding: 3)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_2() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(64, 64, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_3() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(64, 192, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_4() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 64, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_5() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(64, 64, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_6() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(64, 96, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_7() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(96, 96, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_8() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 32, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
             global::NetGen.Concat Mixed_1() =>
                 new global::NetGen.Concat(
-                    global::NetGen.Branch.Module("b1x1", ConvBnRelu_4()),
+                    global::NetGen.Branch.Module("b1x1", new ConvBnRelu(inChannels: 192, @out: 64, k: 1, s: 1, p: 0)),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_4()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_5())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 192, @out: 64, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 64, @out: 64, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_4()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_6()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_7())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 192, @out: 64, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 64, @out: 96, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 96, @out: 96, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.AvgPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        global::NetGen.Branch.Module("pool_proj", ConvBnRelu_8())));
-
-            global::NetGen.Sequence ConvBnRelu_9() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(256, 64, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        global::NetGen.Branch.Module("pool_proj", new ConvBnRelu(inChannels: 192, @out: 32, k: 1, s: 1, p: 0))));
 
             global::NetGen.Concat Mixed_2() =>
                 new global::NetGen.Concat(
-                    global::NetGen.Branch.Module("b1x1", ConvBnRelu_9()),
+                    global::NetGen.Branch.Module("b1x1", new ConvBnRelu(inChannels: 256, @out: 64, k: 1, s: 1, p: 0)),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_9()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_6())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 256, @out: 64, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 64, @out: 96, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_9()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_6()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_7())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 256, @out: 64, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 64, @out: 96, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 96, @out: 96, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.AvgPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        global::NetGen.Branch.Module("pool_proj", ConvBnRelu_9())));
-
-            global::NetGen.Sequence ConvBnRelu_10() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(320, 128, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_11() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(128, 160, 3, stride: 2, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_12() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(320, 64, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_13() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(96, 96, 3, stride: 2, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        global::NetGen.Branch.Module("pool_proj", new ConvBnRelu(inChannels: 256, @out: 64, k: 1, s: 1, p: 0))));
 
             global::NetGen.Concat Reduction_1() =>
                 new global::NetGen.Concat(
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_10()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_11())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 320, @out: 128, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 128, @out: 160, k: 3, s: 2, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_12()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_6()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_13())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 320, @out: 64, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 64, @out: 96, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 96, @out: 96, k: 3, s: 2, p: 1))),
                     global::NetGen.Branch.Module("5", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, ceil_mode: true)));
-
-            global::NetGen.Sequence ConvBnRelu_14() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(576, 224, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_15() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(576, 64, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_16() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(576, 96, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_17() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(96, 128, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_18() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(128, 128, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_19() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(576, 128, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat Mixed_3() =>
                 new global::NetGen.Concat(
-                    global::NetGen.Branch.Module("b1x1", ConvBnRelu_14()),
+                    global::NetGen.Branch.Module("b1x1", new ConvBnRelu(inChannels: 576, @out: 224, k: 1, s: 1, p: 0)),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_15()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_6())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 576, @out: 64, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 64, @out: 96, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_16()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_17()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_18())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 576, @out: 96, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 96, @out: 128, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 128, @out: 128, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.AvgPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        global::NetGen.Branch.Module("pool_proj", ConvBnRelu_19())));
-
-            global::NetGen.Sequence ConvBnRelu_20() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(576, 192, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        global::NetGen.Branch.Module("pool_proj", new ConvBnRelu(inChannels: 576, @out: 128, k: 1, s: 1, p: 0))));
 
             global::NetGen.Concat Mixed_4() =>
                 new global::NetGen.Concat(
-                    global::NetGen.Branch.Module("b1x1", ConvBnRelu_20()),
+                    global::NetGen.Branch.Module("b1x1", new ConvBnRelu(inChannels: 576, @out: 192, k: 1, s: 1, p: 0)),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_16()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_17())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 576, @out: 96, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 96, @out: 128, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_16()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_17()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_18())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 576, @out: 96, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 96, @out: 128, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 128, @out: 128, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.AvgPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        global::NetGen.Branch.Module("pool_proj", ConvBnRelu_19())));
-
-            global::NetGen.Sequence ConvBnRelu_21() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(576, 160, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_22() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(128, 160, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_23() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(160, 160, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        global::NetGen.Branch.Module("pool_proj", new ConvBnRelu(inChannels: 576, @out: 128, k: 1, s: 1, p: 0))));
 
             global::NetGen.Concat Mixed_5() =>
                 new global::NetGen.Concat(
-                    global::NetGen.Branch.Module("b1x1", ConvBnRelu_21()),
+                    global::NetGen.Branch.Module("b1x1", new ConvBnRelu(inChannels: 576, @out: 160, k: 1, s: 1, p: 0)),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_19()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_22())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 576, @out: 128, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 128, @out: 160, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_19()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_22()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_23())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 576, @out: 128, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 128, @out: 160, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 160, @out: 160, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.AvgPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        global::NetGen.Branch.Module("pool_proj", ConvBnRelu_19())));
-
-            global::NetGen.Sequence ConvBnRelu_24() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(608, 96, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_25() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(608, 128, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_26() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(128, 192, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_27() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(608, 160, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_28() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(160, 192, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_29() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 192, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        global::NetGen.Branch.Module("pool_proj", new ConvBnRelu(inChannels: 576, @out: 128, k: 1, s: 1, p: 0))));
 
             global::NetGen.Concat Mixed_6() =>
                 new global::NetGen.Concat(
-                    global::NetGen.Branch.Module("b1x1", ConvBnRelu_24()),
+                    global::NetGen.Branch.Module("b1x1", new ConvBnRelu(inChannels: 608, @out: 96, k: 1, s: 1, p: 0)),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_25()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_26())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 608, @out: 128, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 128, @out: 192, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_27()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_28()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_29())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 608, @out: 160, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 160, @out: 192, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 192, @out: 192, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.AvgPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        global::NetGen.Branch.Module("pool_proj", ConvBnRelu_25())));
-
-            global::NetGen.Sequence ConvBnRelu_30() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(128, 192, 3, stride: 2, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_31() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(608, 192, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_32() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 256, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_33() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(256, 256, 3, stride: 2, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        global::NetGen.Branch.Module("pool_proj", new ConvBnRelu(inChannels: 608, @out: 128, k: 1, s: 1, p: 0))));
 
             global::NetGen.Concat Reduction_2() =>
                 new global::NetGen.Concat(
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_25()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_30())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 608, @out: 128, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 128, @out: 192, k: 3, s: 2, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_31()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_32()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_33())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 608, @out: 192, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 192, @out: 256, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 256, @out: 256, k: 3, s: 2, p: 1))),
                     global::NetGen.Branch.Module("5", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, ceil_mode: true)));
-
-            global::NetGen.Sequence ConvBnRelu_34() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1056, 352, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(352)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_35() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1056, 192, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_36() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 320, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(320)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_37() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1056, 160, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(160)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_38() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(160, 224, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_39() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(224, 224, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_40() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1056, 128, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat Mixed_7() =>
                 new global::NetGen.Concat(
-                    global::NetGen.Branch.Module("b1x1", ConvBnRelu_34()),
+                    global::NetGen.Branch.Module("b1x1", new ConvBnRelu(inChannels: 1056, @out: 352, k: 1, s: 1, p: 0)),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_35()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_36())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 1056, @out: 192, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 192, @out: 320, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_37()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_38()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_39())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 1056, @out: 160, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 160, @out: 224, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 224, @out: 224, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.AvgPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        global::NetGen.Branch.Module("pool_proj", ConvBnRelu_40())));
-
-            global::NetGen.Sequence ConvBnRelu_41() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1024, 352, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(352)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_42() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1024, 192, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_43() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(192, 224, 3, padding: 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvBnRelu_44() =>
-                new global::NetGen.Sequence(
-                    ("conv", global::TorchSharp.torch.nn.Conv2d(1024, 128, 1)),
-                    ("bn", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
+                        global::NetGen.Branch.Module("pool_proj", new ConvBnRelu(inChannels: 1056, @out: 128, k: 1, s: 1, p: 0))));
 
             global::NetGen.Concat Mixed_8() =>
                 new global::NetGen.Concat(
-                    global::NetGen.Branch.Module("b1x1", ConvBnRelu_41()),
+                    global::NetGen.Branch.Module("b1x1", new ConvBnRelu(inChannels: 1024, @out: 352, k: 1, s: 1, p: 0)),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("b3x3_reduce", ConvBnRelu_42()),
-                        global::NetGen.Branch.Module("b3x3", ConvBnRelu_36())),
+                        global::NetGen.Branch.Module("b3x3_reduce", new ConvBnRelu(inChannels: 1024, @out: 192, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("b3x3", new ConvBnRelu(inChannels: 192, @out: 320, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
-                        global::NetGen.Branch.Module("double_3x3_reduce", ConvBnRelu_42()),
-                        global::NetGen.Branch.Module("double_3x3_1", ConvBnRelu_43()),
-                        global::NetGen.Branch.Module("double_3x3_2", ConvBnRelu_39())),
+                        global::NetGen.Branch.Module("double_3x3_reduce", new ConvBnRelu(inChannels: 1024, @out: 192, k: 1, s: 1, p: 0)),
+                        global::NetGen.Branch.Module("double_3x3_1", new ConvBnRelu(inChannels: 192, @out: 224, k: 3, s: 1, p: 1)),
+                        global::NetGen.Branch.Module("double_3x3_2", new ConvBnRelu(inChannels: 224, @out: 224, k: 3, s: 1, p: 1))),
                     global::NetGen.Branch.Chain(
                         global::NetGen.Branch.Module("6", global::TorchSharp.torch.nn.MaxPool2d(3, stride: 1, padding: 1, ceil_mode: true)),
-                        global::NetGen.Branch.Module("pool_proj", ConvBnRelu_44())));
+                        global::NetGen.Branch.Module("pool_proj", new ConvBnRelu(inChannels: 1024, @out: 128, k: 1, s: 1, p: 0))));
         }
 
         /// <summary>The module 'conv1_7x7_s2': ConvBnRelu, output 64x112x112, 9,600 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv1_7x7S2 = …</c>, as <c>model.conv1_7x7_s2 = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Conv1_7x7S2
+        public ConvBnRelu Conv1_7x7S2
         {
             get => _conv1_7x7_s2;
             set => _conv1_7x7_s2 = global::NetGen.Submodules.Replace(this, "conv1_7x7_s2", value);
@@ -631,7 +367,7 @@ namespace App
 
         /// <summary>The module 'conv2_3x3_reduce': ConvBnRelu, output 64x56x56, 4,288 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2_3x3Reduce = …</c>, as <c>model.conv2_3x3_reduce = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Conv2_3x3Reduce
+        public ConvBnRelu Conv2_3x3Reduce
         {
             get => _conv2_3x3_reduce;
             set => _conv2_3x3_reduce = global::NetGen.Submodules.Replace(this, "conv2_3x3_reduce", value);
@@ -639,7 +375,7 @@ namespace App
 
         /// <summary>The module 'conv2_3x3': ConvBnRelu, output 192x56x56, 111,168 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Conv2_3x3 = …</c>, as <c>model.conv2_3x3 = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Conv2_3x3
+        public ConvBnRelu Conv2_3x3
         {
             get => _conv2_3x3;
             set => _conv2_3x3 = global::NetGen.Submodules.Replace(this, "conv2_3x3", value);
@@ -772,6 +508,54 @@ namespace App
             x = _16.call(x);
             x = _last_linear.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnRelu' as a module: conv (conv), bn (batchnorm), 2 (relu), in order.
+        /// </summary>
+        public sealed class ConvBnRelu : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _conv;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn;
+            private readonly global::TorchSharp.Modules.ReLU _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="p">The block's 'p'.</param>
+            public ConvBnRelu(long inChannels, long @out, long k, long s, long p)
+                : base("ConvBnRelu")
+            {
+                _conv = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: p);
+                _bn = global::TorchSharp.torch.nn.BatchNorm2d(@out);
+                _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("conv", _conv);
+                register_module("bn", _bn);
+                register_module("2", _2);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'conv' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv => _conv;
+
+            /// <summary>The module 'bn' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn => _bn;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _conv.call(input);
+                x = _bn.call(x);
+                x = _2.call(x);
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

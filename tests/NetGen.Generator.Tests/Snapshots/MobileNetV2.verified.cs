@@ -74,7 +74,7 @@ namespace App
         {
             global::NetGen.Platform.EnsureConfigured();
             _features = new global::NetGen.Sequence(
-                ("0", ConvBnReLU6_1()),
+                ("0", new ConvBnReLU6(inChannels: 3, @out: 32, k: 3, s: 2, groups: 1, pad: 1)),
                 ("1", new global::NetGen.Sequence(
                     ("conv", InvertedLayers_1()))),
                 ("2", new global::NetGen.Sequence(
@@ -139,7 +139,7 @@ namespace App
                     })),
                 ("17", new global::NetGen.Sequence(
                     ("conv", InvertedLayers_12()))),
-                ("18", ConvBnReLU6_18()));
+                ("18", new ConvBnReLU6(inChannels: 320, @out: 1280, k: 1, s: 1, groups: 1, pad: 0)));
             _1 = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _2 = global::TorchSharp.torch.nn.Flatten();
             _classifier = new global::NetGen.Sequence(
@@ -150,196 +150,88 @@ namespace App
             register_module("2", _2);
             register_module("classifier", _classifier);
 
-            global::NetGen.Sequence ConvBnReLU6_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 32, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
-            global::NetGen.Sequence ConvBnReLU6_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 32, 3, padding: 1, groups: 32, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_1() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_2()),
+                    ("0", new ConvBnReLU6(inChannels: 32, @out: 32, k: 3, s: 1, groups: 32, pad: 1)),
                     ("1", global::TorchSharp.torch.nn.Conv2d(32, 16, 1, bias: false)),
                     ("2", global::TorchSharp.torch.nn.BatchNorm2d(16)));
 
-            global::NetGen.Sequence ConvBnReLU6_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(16, 96, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
-            global::NetGen.Sequence ConvBnReLU6_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 96, 3, stride: 2, padding: 1, groups: 96, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_2() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_3()),
-                    ("1", ConvBnReLU6_4()),
+                    ("0", new ConvBnReLU6(inChannels: 16, @out: 96, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 96, @out: 96, k: 3, s: 2, groups: 96, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(96, 24, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(24)));
 
-            global::NetGen.Sequence ConvBnReLU6_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 144, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
-            global::NetGen.Sequence ConvBnReLU6_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 3, padding: 1, groups: 144, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_3() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_5()),
-                    ("1", ConvBnReLU6_6()),
+                    ("0", new ConvBnReLU6(inChannels: 24, @out: 144, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 144, @out: 144, k: 3, s: 1, groups: 144, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(144, 24, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(24)));
 
-            global::NetGen.Sequence ConvBnReLU6_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 3, stride: 2, padding: 1, groups: 144, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_4() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_5()),
-                    ("1", ConvBnReLU6_7()),
+                    ("0", new ConvBnReLU6(inChannels: 24, @out: 144, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 144, @out: 144, k: 3, s: 2, groups: 144, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(144, 32, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(32)));
 
-            global::NetGen.Sequence ConvBnReLU6_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 192, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
-            global::NetGen.Sequence ConvBnReLU6_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 192, 3, padding: 1, groups: 192, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_5() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_8()),
-                    ("1", ConvBnReLU6_9()),
+                    ("0", new ConvBnReLU6(inChannels: 32, @out: 192, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 192, @out: 192, k: 3, s: 1, groups: 192, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(192, 32, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(32)));
 
-            global::NetGen.Sequence ConvBnReLU6_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(192, 192, 3, stride: 2, padding: 1, groups: 192, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(192)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_6() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_8()),
-                    ("1", ConvBnReLU6_10()),
+                    ("0", new ConvBnReLU6(inChannels: 32, @out: 192, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 192, @out: 192, k: 3, s: 2, groups: 192, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(192, 64, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(64)));
 
-            global::NetGen.Sequence ConvBnReLU6_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 384, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
-            global::NetGen.Sequence ConvBnReLU6_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(384, 384, 3, padding: 1, groups: 384, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(384)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_7() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_11()),
-                    ("1", ConvBnReLU6_12()),
+                    ("0", new ConvBnReLU6(inChannels: 64, @out: 384, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 384, @out: 384, k: 3, s: 1, groups: 384, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(384, 64, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(64)));
 
             global::NetGen.Sequence InvertedLayers_8() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_11()),
-                    ("1", ConvBnReLU6_12()),
+                    ("0", new ConvBnReLU6(inChannels: 64, @out: 384, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 384, @out: 384, k: 3, s: 1, groups: 384, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(384, 96, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(96)));
 
-            global::NetGen.Sequence ConvBnReLU6_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 576, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
-            global::NetGen.Sequence ConvBnReLU6_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(576, 576, 3, padding: 1, groups: 576, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_9() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_13()),
-                    ("1", ConvBnReLU6_14()),
+                    ("0", new ConvBnReLU6(inChannels: 96, @out: 576, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 576, @out: 576, k: 3, s: 1, groups: 576, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(576, 96, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(96)));
 
-            global::NetGen.Sequence ConvBnReLU6_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(576, 576, 3, stride: 2, padding: 1, groups: 576, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(576)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_10() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_13()),
-                    ("1", ConvBnReLU6_15()),
+                    ("0", new ConvBnReLU6(inChannels: 96, @out: 576, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 576, @out: 576, k: 3, s: 2, groups: 576, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(576, 160, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(160)));
 
-            global::NetGen.Sequence ConvBnReLU6_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(160, 960, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
-            global::NetGen.Sequence ConvBnReLU6_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(960, 960, 3, padding: 1, groups: 960, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(960)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
-
             global::NetGen.Sequence InvertedLayers_11() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_16()),
-                    ("1", ConvBnReLU6_17()),
+                    ("0", new ConvBnReLU6(inChannels: 160, @out: 960, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 960, @out: 960, k: 3, s: 1, groups: 960, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(960, 160, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(160)));
 
             global::NetGen.Sequence InvertedLayers_12() =>
                 new global::NetGen.Sequence(
-                    ("0", ConvBnReLU6_16()),
-                    ("1", ConvBnReLU6_17()),
+                    ("0", new ConvBnReLU6(inChannels: 160, @out: 960, k: 1, s: 1, groups: 1, pad: 0)),
+                    ("1", new ConvBnReLU6(inChannels: 960, @out: 960, k: 3, s: 1, groups: 960, pad: 1)),
                     ("2", global::TorchSharp.torch.nn.Conv2d(960, 320, 1, bias: false)),
                     ("3", global::TorchSharp.torch.nn.BatchNorm2d(320)));
-
-            global::NetGen.Sequence ConvBnReLU6_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 1280, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1280)),
-                    ("2", global::TorchSharp.torch.nn.ReLU6(inplace: true)));
         }
 
         /// <summary>The module 'features': seq, output 1280x7x7, 2,223,872 parameters.</summary>
@@ -367,6 +259,49 @@ namespace App
             x = _2.call(x);
             x = _classifier.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvBnReLU6' as a module: 0 (conv), 1 (batchnorm), 2 (relu6), in order.
+        /// </summary>
+        public sealed class ConvBnReLU6 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.ReLU6 _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="s">The block's 's'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvBnReLU6(long inChannels, long @out, long k, long s, long groups, long pad)
+                : base("ConvBnReLU6")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: s, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out);
+                _2 = global::TorchSharp.torch.nn.ReLU6(inplace: true);
+                register_module("0", _0);
+                register_module("1", _1);
+                register_module("2", _2);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                x = _2.call(x);
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -53,7 +53,7 @@ namespace App
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
         [global::TorchSharp.Utils.ComponentName(Name = "stem")]
-        private global::NetGen.Sequence _stem;
+        private ConvNormAct _stem;
         [global::TorchSharp.Utils.ComponentName(Name = "trunk_output")]
         private global::NetGen.Sequence _trunk_output;
         [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
@@ -69,7 +69,7 @@ namespace App
             : base("RegNetX_8GF")
         {
             global::NetGen.Platform.EnsureConfigured();
-            _stem = ConvNormAct_1();
+            _stem = new ConvNormAct(inChannels: 3, @out: 32, k: 3, stride: 2, groups: 1, act: true, pad: 1);
             _trunk_output = new global::NetGen.Sequence(
                 ("block1", Stage_1()),
                 ("block2", Stage_2()),
@@ -84,63 +84,28 @@ namespace App
             register_module("3", _3);
             register_module("fc", _fc);
 
-            global::NetGen.Sequence ConvNormAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 32, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 80, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(80, 80, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(80, 80, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80)));
-
             global::NetGen.Residual ResBottleneck_1() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_2()),
-                            ("b", ConvNormAct_3()),
-                            ("c", ConvNormAct_4()))),
+                            ("a", new ConvNormAct(inChannels: 32, @out: 80, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                            ("b", new ConvNormAct(inChannels: 80, @out: 80, k: 3, stride: 2, groups: 1, act: true, pad: 1)),
+                            ("c", new ConvNormAct(inChannels: 80, @out: 80, k: 1, stride: 1, groups: 1, act: false, pad: 0)))),
                     },
                     shortcut: ("proj", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(32, 80, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(80)))),
                     then: global::TorchSharp.torch.nn.ReLU(inplace: true));
 
-            global::NetGen.Sequence ConvNormAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(80, 80, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(80, 80, 3, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(80)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
             global::NetGen.Residual ResBottleneck_2() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_5()),
-                            ("b", ConvNormAct_6()),
-                            ("c", ConvNormAct_4()))),
+                            ("a", new ConvNormAct(inChannels: 80, @out: 80, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                            ("b", new ConvNormAct(inChannels: 80, @out: 80, k: 3, stride: 1, groups: 1, act: true, pad: 1)),
+                            ("c", new ConvNormAct(inChannels: 80, @out: 80, k: 1, stride: 1, groups: 1, act: false, pad: 0)))),
                     },
                     then: global::TorchSharp.torch.nn.ReLU(inplace: true));
 
@@ -149,57 +114,28 @@ namespace App
                     ("block1-0", ResBottleneck_1()),
                     ("block1-1", ResBottleneck_2()));
 
-            global::NetGen.Sequence ConvNormAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(80, 240, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(240)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 240, 3, stride: 2, padding: 1, groups: 2, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(240)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 240, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(240)));
-
             global::NetGen.Residual ResBottleneck_3() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_7()),
-                            ("b", ConvNormAct_8()),
-                            ("c", ConvNormAct_9()))),
+                            ("a", new ConvNormAct(inChannels: 80, @out: 240, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                            ("b", new ConvNormAct(inChannels: 240, @out: 240, k: 3, stride: 2, groups: 2, act: true, pad: 1)),
+                            ("c", new ConvNormAct(inChannels: 240, @out: 240, k: 1, stride: 1, groups: 1, act: false, pad: 0)))),
                     },
                     shortcut: ("proj", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(80, 240, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(240)))),
                     then: global::TorchSharp.torch.nn.ReLU(inplace: true));
 
-            global::NetGen.Sequence ConvNormAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 240, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(240)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 240, 3, padding: 1, groups: 2, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(240)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
             global::NetGen.Residual ResBottleneck_4() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_10()),
-                            ("b", ConvNormAct_11()),
-                            ("c", ConvNormAct_9()))),
+                            ("a", new ConvNormAct(inChannels: 240, @out: 240, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                            ("b", new ConvNormAct(inChannels: 240, @out: 240, k: 3, stride: 1, groups: 2, act: true, pad: 1)),
+                            ("c", new ConvNormAct(inChannels: 240, @out: 240, k: 1, stride: 1, groups: 1, act: false, pad: 0)))),
                     },
                     then: global::TorchSharp.torch.nn.ReLU(inplace: true));
 
@@ -211,57 +147,28 @@ namespace App
                     ("block2-3", ResBottleneck_4()),
                     ("block2-4", ResBottleneck_4()));
 
-            global::NetGen.Sequence ConvNormAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(240, 720, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 720, 3, stride: 2, padding: 1, groups: 6, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 720, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)));
-
             global::NetGen.Residual ResBottleneck_5() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_12()),
-                            ("b", ConvNormAct_13()),
-                            ("c", ConvNormAct_14()))),
+                            ("a", new ConvNormAct(inChannels: 240, @out: 720, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                            ("b", new ConvNormAct(inChannels: 720, @out: 720, k: 3, stride: 2, groups: 6, act: true, pad: 1)),
+                            ("c", new ConvNormAct(inChannels: 720, @out: 720, k: 1, stride: 1, groups: 1, act: false, pad: 0)))),
                     },
                     shortcut: ("proj", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(240, 720, 1, stride: 2, bias: false)),
                         ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)))),
                     then: global::TorchSharp.torch.nn.ReLU(inplace: true));
 
-            global::NetGen.Sequence ConvNormAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 720, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 720, 3, padding: 1, groups: 6, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(720)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
             global::NetGen.Residual ResBottleneck_6() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_15()),
-                            ("b", ConvNormAct_16()),
-                            ("c", ConvNormAct_14()))),
+                            ("a", new ConvNormAct(inChannels: 720, @out: 720, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                            ("b", new ConvNormAct(inChannels: 720, @out: 720, k: 3, stride: 1, groups: 6, act: true, pad: 1)),
+                            ("c", new ConvNormAct(inChannels: 720, @out: 720, k: 1, stride: 1, groups: 1, act: false, pad: 0)))),
                     },
                     then: global::TorchSharp.torch.nn.ReLU(inplace: true));
 
@@ -283,31 +190,14 @@ namespace App
                     ("block3-13", ResBottleneck_6()),
                     ("block3-14", ResBottleneck_6()));
 
-            global::NetGen.Sequence ConvNormAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(720, 1920, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1920)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1920, 1920, 3, stride: 2, padding: 1, groups: 16, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1920)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(1920, 1920, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(1920)));
-
             global::NetGen.Residual ResBottleneck_7() =>
                 new global::NetGen.Residual(
                     new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
                     {
                         ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_17()),
-                            ("b", ConvNormAct_18()),
-                            ("c", ConvNormAct_19()))),
+                            ("a", new ConvNormAct(inChannels: 720, @out: 1920, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                            ("b", new ConvNormAct(inChannels: 1920, @out: 1920, k: 3, stride: 2, groups: 16, act: true, pad: 1)),
+                            ("c", new ConvNormAct(inChannels: 1920, @out: 1920, k: 1, stride: 1, groups: 1, act: false, pad: 0)))),
                     },
                     shortcut: ("proj", new global::NetGen.Sequence(
                         ("0", global::TorchSharp.torch.nn.Conv2d(720, 1920, 1, stride: 2, bias: false)),
@@ -321,7 +211,7 @@ namespace App
 
         /// <summary>The module 'stem': ConvNormAct, output 32x112x112, 928 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Stem = …</c>, as <c>model.stem = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Stem
+        public ConvNormAct Stem
         {
             get => _stem;
             set => _stem = global::NetGen.Submodules.Replace(this, "stem", value);
@@ -439,6 +329,56 @@ namespace App
             x = _trunk_output[3].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvNormAct' as a module: 0 (conv), 1 (batchnorm), 2 (relu), in order.
+        /// </summary>
+        public sealed class ConvNormAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.ReLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvNormAct(long inChannels, long @out, long k, long stride, long groups, bool act, long pad)
+                : base("ConvNormAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: stride, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out);
+                _2 = act ? global::TorchSharp.torch.nn.ReLU(inplace: true) : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -53,7 +53,7 @@ namespace App
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
         [global::TorchSharp.Utils.ComponentName(Name = "stem")]
-        private global::NetGen.Sequence _stem;
+        private ConvNormAct _stem;
         [global::TorchSharp.Utils.ComponentName(Name = "trunk_output")]
         private global::NetGen.Sequence _trunk_output;
         [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
@@ -69,7 +69,7 @@ namespace App
             : base("RegNetY_800MF")
         {
             global::NetGen.Platform.EnsureConfigured();
-            _stem = ConvNormAct_1();
+            _stem = new ConvNormAct(inChannels: 3, @out: 32, k: 3, stride: 2, groups: 1, act: true, pad: 1);
             _trunk_output = new global::NetGen.Sequence(
                 ("block1", Stage_1()),
                 ("block2", Stage_2()),
@@ -84,277 +84,36 @@ namespace App
             register_module("3", _3);
             register_module("fc", _fc);
 
-            global::NetGen.Sequence ConvNormAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 32, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 64, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 64, 3, stride: 2, padding: 1, groups: 4, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 64, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(64)));
-
-            global::NetGen.Residual ResBottleneck_1() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_2()),
-                            ("b", ConvNormAct_3()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(64, 8, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(8, 64, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_4()))),
-                    },
-                    shortcut: ("proj", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(32, 64, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(64)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
-
             global::NetGen.Sequence Stage_1() =>
                 new global::NetGen.Sequence(
-                    ("block1-0", ResBottleneck_1()));
-
-            global::NetGen.Sequence ConvNormAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(64, 144, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 3, stride: 2, padding: 1, groups: 9, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)));
-
-            global::NetGen.Residual ResBottleneck_2() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_5()),
-                            ("b", ConvNormAct_6()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(144, 16, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(16, 144, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_7()))),
-                    },
-                    shortcut: ("proj", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(64, 144, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
-
-            global::NetGen.Sequence ConvNormAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 144, 3, padding: 1, groups: 9, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(144)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Residual ResBottleneck_3() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_8()),
-                            ("b", ConvNormAct_9()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(144, 36, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(36, 144, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_7()))),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
+                    ("block1-0", new ResBottleneck(inChannels: 32, @out: 64, stride: 2, proj: true)));
 
             global::NetGen.Sequence Stage_2() =>
                 new global::NetGen.Sequence(
-                    ("block2-0", ResBottleneck_2()),
-                    ("block2-1", ResBottleneck_3()),
-                    ("block2-2", ResBottleneck_3()));
-
-            global::NetGen.Sequence ConvNormAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(144, 320, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(320)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 320, 3, stride: 2, padding: 1, groups: 20, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(320)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 320, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(320)));
-
-            global::NetGen.Residual ResBottleneck_4() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_10()),
-                            ("b", ConvNormAct_11()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(320, 36, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(36, 320, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_12()))),
-                    },
-                    shortcut: ("proj", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(144, 320, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(320)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
-
-            global::NetGen.Sequence ConvNormAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 320, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(320)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 320, 3, padding: 1, groups: 20, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(320)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Residual ResBottleneck_5() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_13()),
-                            ("b", ConvNormAct_14()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(320, 80, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(80, 320, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_12()))),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
+                    ("block2-0", new ResBottleneck(inChannels: 64, @out: 144, stride: 2, proj: true)),
+                    ("block2-1", new ResBottleneck(inChannels: 144, @out: 144, stride: 1, proj: false)),
+                    ("block2-2", new ResBottleneck(inChannels: 144, @out: 144, stride: 1, proj: false)));
 
             global::NetGen.Sequence Stage_3() =>
                 new global::NetGen.Sequence(
-                    ("block3-0", ResBottleneck_4()),
-                    ("block3-1", ResBottleneck_5()),
-                    ("block3-2", ResBottleneck_5()),
-                    ("block3-3", ResBottleneck_5()),
-                    ("block3-4", ResBottleneck_5()),
-                    ("block3-5", ResBottleneck_5()),
-                    ("block3-6", ResBottleneck_5()),
-                    ("block3-7", ResBottleneck_5()));
-
-            global::NetGen.Sequence ConvNormAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(320, 784, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(784)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(784, 784, 3, stride: 2, padding: 1, groups: 49, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(784)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(784, 784, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(784)));
-
-            global::NetGen.Residual ResBottleneck_6() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_15()),
-                            ("b", ConvNormAct_16()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(784, 80, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(80, 784, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_17()))),
-                    },
-                    shortcut: ("proj", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(320, 784, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(784)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
-
-            global::NetGen.Sequence ConvNormAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(784, 784, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(784)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(784, 784, 3, padding: 1, groups: 49, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(784)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Residual ResBottleneck_7() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_18()),
-                            ("b", ConvNormAct_19()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(784, 196, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(196, 784, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_17()))),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
+                    ("block3-0", new ResBottleneck(inChannels: 144, @out: 320, stride: 2, proj: true)),
+                    ("block3-1", new ResBottleneck(inChannels: 320, @out: 320, stride: 1, proj: false)),
+                    ("block3-2", new ResBottleneck(inChannels: 320, @out: 320, stride: 1, proj: false)),
+                    ("block3-3", new ResBottleneck(inChannels: 320, @out: 320, stride: 1, proj: false)),
+                    ("block3-4", new ResBottleneck(inChannels: 320, @out: 320, stride: 1, proj: false)),
+                    ("block3-5", new ResBottleneck(inChannels: 320, @out: 320, stride: 1, proj: false)),
+                    ("block3-6", new ResBottleneck(inChannels: 320, @out: 320, stride: 1, proj: false)),
+                    ("block3-7", new ResBottleneck(inChannels: 320, @out: 320, stride: 1, proj: false)));
 
             global::NetGen.Sequence Stage_4() =>
                 new global::NetGen.Sequence(
-                    ("block4-0", ResBottleneck_6()),
-                    ("block4-1", ResBottleneck_7()));
+                    ("block4-0", new ResBottleneck(inChannels: 320, @out: 784, stride: 2, proj: true)),
+                    ("block4-1", new ResBottleneck(inChannels: 784, @out: 784, stride: 1, proj: false)));
         }
 
         /// <summary>The module 'stem': ConvNormAct, output 32x112x112, 928 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Stem = …</c>, as <c>model.stem = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Stem
+        public ConvNormAct Stem
         {
             get => _stem;
             set => _stem = global::NetGen.Submodules.Replace(this, "stem", value);
@@ -472,6 +231,116 @@ namespace App
             x = _trunk_output[3].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvNormAct' as a module: 0 (conv), 1 (batchnorm), 2 (relu), in order.
+        /// </summary>
+        public sealed class ConvNormAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.ReLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvNormAct(long inChannels, long @out, long k, long stride, long groups, bool act, long pad)
+                : base("ConvNormAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: stride, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out);
+                _2 = act ? global::TorchSharp.torch.nn.ReLU(inplace: true) : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
+        }
+
+        /// <summary>
+        /// The DSL block 'ResBottleneck' as a module: a residual of f, adding its input or, where the call has one, the shortcut proj, then relu.
+        /// </summary>
+        public sealed class ResBottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::NetGen.Sequence _f;
+            private readonly global::NetGen.Sequence? _proj;
+            private readonly global::TorchSharp.Modules.ReLU _then;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="proj">Whether the shortcut 'proj' projects the input (otherwise the input itself is added).</param>
+            public ResBottleneck(long inChannels, long @out, long stride, bool proj)
+                : base("ResBottleneck")
+            {
+                _f = new global::NetGen.Sequence(
+                    ("a", new ConvNormAct(inChannels: inChannels, @out: @out, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                    ("b", new ConvNormAct(inChannels: @out, @out: @out, k: 3, stride: stride, groups: @out / 16, act: true, pad: 1)),
+                    ("se", new global::NetGen.Gate(
+                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
+                        ("fc1", global::TorchSharp.torch.nn.Conv2d(@out, inChannels / 4, 1)),
+                        ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
+                        ("fc2", global::TorchSharp.torch.nn.Conv2d(inChannels / 4, @out, 1)),
+                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
+                    ("c", new ConvNormAct(inChannels: @out, @out: @out, k: 1, stride: 1, groups: 1, act: false, pad: 0)));
+                _proj = proj ? new global::NetGen.Sequence(
+                    ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, @out, 1, stride: stride, bias: false)),
+                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(@out))) : null;
+                _then = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("f", _f);
+                if (_proj is not null)
+                {
+                    register_module("proj", _proj);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'f' (seq).</summary>
+            public global::NetGen.Sequence F => _f;
+
+            /// <summary>The module 'proj' (seq), or null where the call has no such shortcut.</summary>
+            public global::NetGen.Sequence? Proj => _proj;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _f.call(input);
+                x = x.add(_proj is null ? input : _proj.call(input));
+                x = _then.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -53,7 +53,7 @@ namespace App
         public static global::System.ReadOnlySpan<long> OutputShape => new long[] { 1000 };
 
         [global::TorchSharp.Utils.ComponentName(Name = "stem")]
-        private global::NetGen.Sequence _stem;
+        private ConvNormAct _stem;
         [global::TorchSharp.Utils.ComponentName(Name = "trunk_output")]
         private global::NetGen.Sequence _trunk_output;
         [global::TorchSharp.Utils.ComponentName(Name = "avgpool")]
@@ -69,7 +69,7 @@ namespace App
             : base("RegNetY_8GF")
         {
             global::NetGen.Platform.EnsureConfigured();
-            _stem = ConvNormAct_1();
+            _stem = new ConvNormAct(inChannels: 3, @out: 32, k: 3, stride: 2, groups: 1, act: true, pad: 1);
             _trunk_output = new global::NetGen.Sequence(
                 ("block1", Stage_1()),
                 ("block2", Stage_2()),
@@ -84,280 +84,39 @@ namespace App
             register_module("3", _3);
             register_module("fc", _fc);
 
-            global::NetGen.Sequence ConvNormAct_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(3, 32, 3, stride: 2, padding: 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(32, 224, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(224, 224, 3, stride: 2, padding: 1, groups: 4, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(224, 224, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224)));
-
-            global::NetGen.Residual ResBottleneck_1() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_2()),
-                            ("b", ConvNormAct_3()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(224, 8, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(8, 224, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_4()))),
-                    },
-                    shortcut: ("proj", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(32, 224, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(224)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
-
-            global::NetGen.Sequence ConvNormAct_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(224, 224, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(224, 224, 3, padding: 1, groups: 4, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(224)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Residual ResBottleneck_2() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_5()),
-                            ("b", ConvNormAct_6()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(224, 56, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(56, 224, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_4()))),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
-
             global::NetGen.Sequence Stage_1() =>
                 new global::NetGen.Sequence(
-                    ("block1-0", ResBottleneck_1()),
-                    ("block1-1", ResBottleneck_2()));
-
-            global::NetGen.Sequence ConvNormAct_7() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(224, 448, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(448)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_8() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(448, 448, 3, stride: 2, padding: 1, groups: 8, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(448)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_9() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(448, 448, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(448)));
-
-            global::NetGen.Residual ResBottleneck_3() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_7()),
-                            ("b", ConvNormAct_8()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(448, 56, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(56, 448, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_9()))),
-                    },
-                    shortcut: ("proj", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(224, 448, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(448)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
-
-            global::NetGen.Sequence ConvNormAct_10() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(448, 448, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(448)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_11() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(448, 448, 3, padding: 1, groups: 8, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(448)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Residual ResBottleneck_4() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_10()),
-                            ("b", ConvNormAct_11()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(448, 112, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(112, 448, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_9()))),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
+                    ("block1-0", new ResBottleneck(inChannels: 32, @out: 224, stride: 2, proj: true)),
+                    ("block1-1", new ResBottleneck(inChannels: 224, @out: 224, stride: 1, proj: false)));
 
             global::NetGen.Sequence Stage_2() =>
                 new global::NetGen.Sequence(
-                    ("block2-0", ResBottleneck_3()),
-                    ("block2-1", ResBottleneck_4()),
-                    ("block2-2", ResBottleneck_4()),
-                    ("block2-3", ResBottleneck_4()));
-
-            global::NetGen.Sequence ConvNormAct_12() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(448, 896, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(896)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_13() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(896, 896, 3, stride: 2, padding: 1, groups: 16, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(896)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_14() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(896, 896, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(896)));
-
-            global::NetGen.Residual ResBottleneck_5() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_12()),
-                            ("b", ConvNormAct_13()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(896, 112, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(112, 896, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_14()))),
-                    },
-                    shortcut: ("proj", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(448, 896, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(896)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
-
-            global::NetGen.Sequence ConvNormAct_15() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(896, 896, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(896)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_16() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(896, 896, 3, padding: 1, groups: 16, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(896)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Residual ResBottleneck_6() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_15()),
-                            ("b", ConvNormAct_16()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(896, 224, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(224, 896, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_14()))),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
+                    ("block2-0", new ResBottleneck(inChannels: 224, @out: 448, stride: 2, proj: true)),
+                    ("block2-1", new ResBottleneck(inChannels: 448, @out: 448, stride: 1, proj: false)),
+                    ("block2-2", new ResBottleneck(inChannels: 448, @out: 448, stride: 1, proj: false)),
+                    ("block2-3", new ResBottleneck(inChannels: 448, @out: 448, stride: 1, proj: false)));
 
             global::NetGen.Sequence Stage_3() =>
                 new global::NetGen.Sequence(
-                    ("block3-0", ResBottleneck_5()),
-                    ("block3-1", ResBottleneck_6()),
-                    ("block3-2", ResBottleneck_6()),
-                    ("block3-3", ResBottleneck_6()),
-                    ("block3-4", ResBottleneck_6()),
-                    ("block3-5", ResBottleneck_6()),
-                    ("block3-6", ResBottleneck_6()),
-                    ("block3-7", ResBottleneck_6()),
-                    ("block3-8", ResBottleneck_6()),
-                    ("block3-9", ResBottleneck_6()));
-
-            global::NetGen.Sequence ConvNormAct_17() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(896, 2016, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2016)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_18() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2016, 2016, 3, stride: 2, padding: 1, groups: 36, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2016)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
-            global::NetGen.Sequence ConvNormAct_19() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(2016, 2016, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(2016)));
-
-            global::NetGen.Residual ResBottleneck_7() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("f", new global::NetGen.Sequence(
-                            ("a", ConvNormAct_17()),
-                            ("b", ConvNormAct_18()),
-                            ("se", new global::NetGen.Gate(
-                                ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
-                                ("fc1", global::TorchSharp.torch.nn.Conv2d(2016, 224, 1)),
-                                ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                                ("fc2", global::TorchSharp.torch.nn.Conv2d(224, 2016, 1)),
-                                ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
-                            ("c", ConvNormAct_19()))),
-                    },
-                    shortcut: ("proj", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(896, 2016, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(2016)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true));
+                    ("block3-0", new ResBottleneck(inChannels: 448, @out: 896, stride: 2, proj: true)),
+                    ("block3-1", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)),
+                    ("block3-2", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)),
+                    ("block3-3", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)),
+                    ("block3-4", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)),
+                    ("block3-5", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)),
+                    ("block3-6", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)),
+                    ("block3-7", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)),
+                    ("block3-8", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)),
+                    ("block3-9", new ResBottleneck(inChannels: 896, @out: 896, stride: 1, proj: false)));
 
             global::NetGen.Sequence Stage_4() =>
                 new global::NetGen.Sequence(
-                    ("block4-0", ResBottleneck_7()));
+                    ("block4-0", new ResBottleneck(inChannels: 896, @out: 2016, stride: 2, proj: true)));
         }
 
         /// <summary>The module 'stem': ConvNormAct, output 32x112x112, 928 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Stem = …</c>, as <c>model.stem = …</c> in PyTorch).</remarks>
-        public global::NetGen.Sequence Stem
+        public ConvNormAct Stem
         {
             get => _stem;
             set => _stem = global::NetGen.Submodules.Replace(this, "stem", value);
@@ -475,6 +234,116 @@ namespace App
             x = _trunk_output[3].call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'ConvNormAct' as a module: 0 (conv), 1 (batchnorm), 2 (relu), in order.
+        /// </summary>
+        public sealed class ConvNormAct : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.ReLU? _2;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="k">The block's 'k'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="groups">The block's 'groups'.</param>
+            /// <param name="act">The block's 'act'.</param>
+            /// <param name="pad">The block's 'pad'.</param>
+            public ConvNormAct(long inChannels, long @out, long k, long stride, long groups, bool act, long pad)
+                : base("ConvNormAct")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, @out, k, stride: stride, padding: pad, groups: groups, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(@out);
+                _2 = act ? global::TorchSharp.torch.nn.ReLU(inplace: true) : null;
+                register_module("0", _0);
+                register_module("1", _1);
+                if (_2 is not null)
+                {
+                    register_module("2", _2);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                if (_2 is not null)
+                {
+                    x = _2.call(x);
+                }
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
+        }
+
+        /// <summary>
+        /// The DSL block 'ResBottleneck' as a module: a residual of f, adding its input or, where the call has one, the shortcut proj, then relu.
+        /// </summary>
+        public sealed class ResBottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::NetGen.Sequence _f;
+            private readonly global::NetGen.Sequence? _proj;
+            private readonly global::TorchSharp.Modules.ReLU _then;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="out">The block's 'out'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="proj">Whether the shortcut 'proj' projects the input (otherwise the input itself is added).</param>
+            public ResBottleneck(long inChannels, long @out, long stride, bool proj)
+                : base("ResBottleneck")
+            {
+                _f = new global::NetGen.Sequence(
+                    ("a", new ConvNormAct(inChannels: inChannels, @out: @out, k: 1, stride: 1, groups: 1, act: true, pad: 0)),
+                    ("b", new ConvNormAct(inChannels: @out, @out: @out, k: 3, stride: stride, groups: @out / 56, act: true, pad: 1)),
+                    ("se", new global::NetGen.Gate(
+                        ("avgpool", global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1)),
+                        ("fc1", global::TorchSharp.torch.nn.Conv2d(@out, inChannels / 4, 1)),
+                        ("activation", global::TorchSharp.torch.nn.ReLU(inplace: true)),
+                        ("fc2", global::TorchSharp.torch.nn.Conv2d(inChannels / 4, @out, 1)),
+                        ("scale_activation", global::TorchSharp.torch.nn.Sigmoid()))),
+                    ("c", new ConvNormAct(inChannels: @out, @out: @out, k: 1, stride: 1, groups: 1, act: false, pad: 0)));
+                _proj = proj ? new global::NetGen.Sequence(
+                    ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, @out, 1, stride: stride, bias: false)),
+                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(@out))) : null;
+                _then = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("f", _f);
+                if (_proj is not null)
+                {
+                    register_module("proj", _proj);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'f' (seq).</summary>
+            public global::NetGen.Sequence F => _f;
+
+            /// <summary>The module 'proj' (seq), or null where the call has no such shortcut.</summary>
+            public global::NetGen.Sequence? Proj => _proj;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _f.call(input);
+                x = x.add(_proj is null ? input : _proj.call(input));
+                x = _then.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

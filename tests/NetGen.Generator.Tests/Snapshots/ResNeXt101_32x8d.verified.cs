@@ -109,42 +109,42 @@ namespace App
             _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
             _maxpool = global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, padding: 1);
             _layer1 = new global::NetGen.Sequence(
-                ("0", Bottleneck_1()),
-                ("1", Bottleneck_2()),
-                ("2", Bottleneck_2()));
+                ("0", new Bottleneck(inChannels: 64, stride: 1, mid: 256, downsample: true)),
+                ("1", new Bottleneck(inChannels: 256, stride: 1, mid: 256, downsample: false)),
+                ("2", new Bottleneck(inChannels: 256, stride: 1, mid: 256, downsample: false)));
             _layer2 = new global::NetGen.Sequence(
-                ("0", Bottleneck_3()),
-                ("1", Bottleneck_4()),
-                ("2", Bottleneck_4()),
-                ("3", Bottleneck_4()));
+                ("0", new Bottleneck(inChannels: 256, stride: 2, mid: 512, downsample: true)),
+                ("1", new Bottleneck(inChannels: 512, stride: 1, mid: 512, downsample: false)),
+                ("2", new Bottleneck(inChannels: 512, stride: 1, mid: 512, downsample: false)),
+                ("3", new Bottleneck(inChannels: 512, stride: 1, mid: 512, downsample: false)));
             _layer3 = new global::NetGen.Sequence(
-                ("0", Bottleneck_5()),
-                ("1", Bottleneck_6()),
-                ("2", Bottleneck_6()),
-                ("3", Bottleneck_6()),
-                ("4", Bottleneck_6()),
-                ("5", Bottleneck_6()),
-                ("6", Bottleneck_6()),
-                ("7", Bottleneck_6()),
-                ("8", Bottleneck_6()),
-                ("9", Bottleneck_6()),
-                ("10", Bottleneck_6()),
-                ("11", Bottleneck_6()),
-                ("12", Bottleneck_6()),
-                ("13", Bottleneck_6()),
-                ("14", Bottleneck_6()),
-                ("15", Bottleneck_6()),
-                ("16", Bottleneck_6()),
-                ("17", Bottleneck_6()),
-                ("18", Bottleneck_6()),
-                ("19", Bottleneck_6()),
-                ("20", Bottleneck_6()),
-                ("21", Bottleneck_6()),
-                ("22", Bottleneck_6()));
+                ("0", new Bottleneck(inChannels: 512, stride: 2, mid: 1024, downsample: true)),
+                ("1", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("2", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("3", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("4", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("5", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("6", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("7", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("8", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("9", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("10", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("11", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("12", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("13", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("14", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("15", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("16", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("17", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("18", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("19", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("20", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("21", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)),
+                ("22", new Bottleneck(inChannels: 1024, stride: 1, mid: 1024, downsample: false)));
             _layer4 = new global::NetGen.Sequence(
-                ("0", Bottleneck_7()),
-                ("1", Bottleneck_8()),
-                ("2", Bottleneck_8()));
+                ("0", new Bottleneck(inChannels: 1024, stride: 2, mid: 2048, downsample: true)),
+                ("1", new Bottleneck(inChannels: 2048, stride: 1, mid: 2048, downsample: false)),
+                ("2", new Bottleneck(inChannels: 2048, stride: 1, mid: 2048, downsample: false)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _9 = global::TorchSharp.torch.nn.Flatten();
             _fc = global::TorchSharp.torch.nn.Linear(2048, numClasses);
@@ -159,146 +159,6 @@ namespace App
             register_module("avgpool", _avgpool);
             register_module("9", _9);
             register_module("fc", _fc);
-
-            global::NetGen.Residual Bottleneck_1() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(64, 256, 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(256, 256, 3, padding: 1, groups: 32, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                        ("5", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", global::TorchSharp.torch.nn.Conv2d(256, 256, 1, bias: false)),
-                        ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(64, 256, 1, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(256)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Bottleneck_2() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(256, 256, 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(256, 256, 3, padding: 1, groups: 32, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                        ("5", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", global::TorchSharp.torch.nn.Conv2d(256, 256, 1, bias: false)),
-                        ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Bottleneck_3() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(256, 512, 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(512, 512, 3, stride: 2, padding: 1, groups: 32, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                        ("5", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", global::TorchSharp.torch.nn.Conv2d(512, 512, 1, bias: false)),
-                        ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(256, 512, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(512)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Bottleneck_4() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(512, 512, 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(512, 512, 3, padding: 1, groups: 32, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                        ("5", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", global::TorchSharp.torch.nn.Conv2d(512, 512, 1, bias: false)),
-                        ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Bottleneck_5() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(512, 1024, 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(1024, 1024, 3, stride: 2, padding: 1, groups: 32, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
-                        ("5", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", global::TorchSharp.torch.nn.Conv2d(1024, 1024, 1, bias: false)),
-                        ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(512, 1024, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(1024)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Bottleneck_6() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(1024, 1024, 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(1024, 1024, 3, padding: 1, groups: 32, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
-                        ("5", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", global::TorchSharp.torch.nn.Conv2d(1024, 1024, 1, bias: false)),
-                        ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(1024)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Bottleneck_7() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(1024, 2048, 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(2048, 2048, 3, stride: 2, padding: 1, groups: 32, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
-                        ("5", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", global::TorchSharp.torch.nn.Conv2d(2048, 2048, 1, bias: false)),
-                        ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(1024, 2048, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(2048)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Bottleneck_8() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(2048, 2048, 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(2048, 2048, 3, padding: 1, groups: 32, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
-                        ("5", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv3", global::TorchSharp.torch.nn.Conv2d(2048, 2048, 1, bias: false)),
-                        ("bn3", global::TorchSharp.torch.nn.BatchNorm2d(2048)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
         }
 
         /// <summary>The module 'conv1': conv, output 64x112x112, 9,408 parameters.</summary>
@@ -470,6 +330,100 @@ namespace App
             x = _layer4.call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'Bottleneck' as a module: a residual of conv1, bn1, 2, conv2, bn2, 5, conv3, bn3, adding its input or, where the call has one, the shortcut downsample, then relu.
+        /// </summary>
+        public sealed class Bottleneck : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _conv1;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn1;
+            private readonly global::TorchSharp.Modules.ReLU _2;
+            private readonly global::TorchSharp.Modules.Conv2d _conv2;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn2;
+            private readonly global::TorchSharp.Modules.ReLU _5;
+            private readonly global::TorchSharp.Modules.Conv2d _conv3;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn3;
+            private readonly global::NetGen.Sequence? _downsample;
+            private readonly global::TorchSharp.Modules.ReLU _then;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="mid">The block's 'mid'.</param>
+            /// <param name="downsample">Whether the shortcut 'downsample' projects the input (otherwise the input itself is added).</param>
+            public Bottleneck(long inChannels, long stride, long mid, bool downsample)
+                : base("Bottleneck")
+            {
+                _conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, mid, 1, bias: false);
+                _bn1 = global::TorchSharp.torch.nn.BatchNorm2d(mid);
+                _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv2 = global::TorchSharp.torch.nn.Conv2d(mid, mid, 3, stride: stride, padding: 1, groups: 32, bias: false);
+                _bn2 = global::TorchSharp.torch.nn.BatchNorm2d(mid);
+                _5 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv3 = global::TorchSharp.torch.nn.Conv2d(mid, mid, 1, bias: false);
+                _bn3 = global::TorchSharp.torch.nn.BatchNorm2d(mid);
+                _downsample = downsample ? new global::NetGen.Sequence(
+                    ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, mid, 1, stride: stride, bias: false)),
+                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(mid))) : null;
+                _then = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("conv1", _conv1);
+                register_module("bn1", _bn1);
+                register_module("2", _2);
+                register_module("conv2", _conv2);
+                register_module("bn2", _bn2);
+                register_module("5", _5);
+                register_module("conv3", _conv3);
+                register_module("bn3", _bn3);
+                if (_downsample is not null)
+                {
+                    register_module("downsample", _downsample);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'conv1' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv1 => _conv1;
+
+            /// <summary>The module 'bn1' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn1 => _bn1;
+
+            /// <summary>The module 'conv2' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv2 => _conv2;
+
+            /// <summary>The module 'bn2' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn2 => _bn2;
+
+            /// <summary>The module 'conv3' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv3 => _conv3;
+
+            /// <summary>The module 'bn3' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn3 => _bn3;
+
+            /// <summary>The module 'downsample' (seq), or null where the call has no such shortcut.</summary>
+            public global::NetGen.Sequence? Downsample => _downsample;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _conv1.call(input);
+                x = _bn1.call(x);
+                x = _2.call(x);
+                x = _conv2.call(x);
+                x = _bn2.call(x);
+                x = _5.call(x);
+                x = _conv3.call(x);
+                x = _bn3.call(x);
+                x = x.add_(_downsample is null ? input : _downsample.call(input));
+                x = _then.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

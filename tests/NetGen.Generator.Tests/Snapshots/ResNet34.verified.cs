@@ -92,25 +92,25 @@ namespace App
             _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
             _maxpool = global::TorchSharp.torch.nn.MaxPool2d(3, stride: 2, padding: 1);
             _layer1 = new global::NetGen.Sequence(
-                ("0", BasicBlock_1()),
-                ("1", BasicBlock_1()),
-                ("2", BasicBlock_1()));
+                ("0", new BasicBlock(inChannels: 64, width: 64, stride: 1, downsample: false)),
+                ("1", new BasicBlock(inChannels: 64, width: 64, stride: 1, downsample: false)),
+                ("2", new BasicBlock(inChannels: 64, width: 64, stride: 1, downsample: false)));
             _layer2 = new global::NetGen.Sequence(
-                ("0", BasicBlock_2()),
-                ("1", BasicBlock_3()),
-                ("2", BasicBlock_3()),
-                ("3", BasicBlock_3()));
+                ("0", new BasicBlock(inChannels: 64, width: 128, stride: 2, downsample: true)),
+                ("1", new BasicBlock(inChannels: 128, width: 128, stride: 1, downsample: false)),
+                ("2", new BasicBlock(inChannels: 128, width: 128, stride: 1, downsample: false)),
+                ("3", new BasicBlock(inChannels: 128, width: 128, stride: 1, downsample: false)));
             _layer3 = new global::NetGen.Sequence(
-                ("0", BasicBlock_4()),
-                ("1", BasicBlock_5()),
-                ("2", BasicBlock_5()),
-                ("3", BasicBlock_5()),
-                ("4", BasicBlock_5()),
-                ("5", BasicBlock_5()));
+                ("0", new BasicBlock(inChannels: 128, width: 256, stride: 2, downsample: true)),
+                ("1", new BasicBlock(inChannels: 256, width: 256, stride: 1, downsample: false)),
+                ("2", new BasicBlock(inChannels: 256, width: 256, stride: 1, downsample: false)),
+                ("3", new BasicBlock(inChannels: 256, width: 256, stride: 1, downsample: false)),
+                ("4", new BasicBlock(inChannels: 256, width: 256, stride: 1, downsample: false)),
+                ("5", new BasicBlock(inChannels: 256, width: 256, stride: 1, downsample: false)));
             _layer4 = new global::NetGen.Sequence(
-                ("0", BasicBlock_6()),
-                ("1", BasicBlock_7()),
-                ("2", BasicBlock_7()));
+                ("0", new BasicBlock(inChannels: 256, width: 512, stride: 2, downsample: true)),
+                ("1", new BasicBlock(inChannels: 512, width: 512, stride: 1, downsample: false)),
+                ("2", new BasicBlock(inChannels: 512, width: 512, stride: 1, downsample: false)));
             _avgpool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _9 = global::TorchSharp.torch.nn.Flatten();
             _fc = global::TorchSharp.torch.nn.Linear(512, numClasses);
@@ -125,106 +125,6 @@ namespace App
             register_module("avgpool", _avgpool);
             register_module("9", _9);
             register_module("fc", _fc);
-
-            global::NetGen.Residual BasicBlock_1() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(64, 64, 3, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(64, 64, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual BasicBlock_2() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(64, 128, 3, stride: 2, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 128, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(64, 128, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(128)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual BasicBlock_3() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(128, 128, 3, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(128, 128, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(128)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual BasicBlock_4() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(128, 256, 3, stride: 2, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(256, 256, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(128, 256, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(256)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual BasicBlock_5() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(256, 256, 3, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(256, 256, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(256)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual BasicBlock_6() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(256, 512, 3, stride: 2, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(512, 512, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(256, 512, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(512)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual BasicBlock_7() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(512, 512, 3, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(512, 512, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(512)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
         }
 
         /// <summary>The module 'conv1': conv, output 64x112x112, 9,408 parameters.</summary>
@@ -396,6 +296,82 @@ namespace App
             x = _layer4.call(x);
             var c5 = x.alias();
             return new FeatureMaps(c2.MoveToOuterDisposeScope(), c3.MoveToOuterDisposeScope(), c4.MoveToOuterDisposeScope(), c5.MoveToOuterDisposeScope());
+        }
+
+        /// <summary>
+        /// The DSL block 'BasicBlock' as a module: a residual of conv1, bn1, 2, conv2, bn2, adding its input or, where the call has one, the shortcut downsample, then relu.
+        /// </summary>
+        public sealed class BasicBlock : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _conv1;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn1;
+            private readonly global::TorchSharp.Modules.ReLU _2;
+            private readonly global::TorchSharp.Modules.Conv2d _conv2;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn2;
+            private readonly global::NetGen.Sequence? _downsample;
+            private readonly global::TorchSharp.Modules.ReLU _then;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="width">The block's 'width'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="downsample">Whether the shortcut 'downsample' projects the input (otherwise the input itself is added).</param>
+            public BasicBlock(long inChannels, long width, long stride, bool downsample)
+                : base("BasicBlock")
+            {
+                _conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, width, 3, stride: stride, padding: 1, bias: false);
+                _bn1 = global::TorchSharp.torch.nn.BatchNorm2d(width);
+                _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv2 = global::TorchSharp.torch.nn.Conv2d(width, width, 3, padding: 1, bias: false);
+                _bn2 = global::TorchSharp.torch.nn.BatchNorm2d(width);
+                _downsample = downsample ? new global::NetGen.Sequence(
+                    ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, width, 1, stride: stride, bias: false)),
+                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(width))) : null;
+                _then = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("conv1", _conv1);
+                register_module("bn1", _bn1);
+                register_module("2", _2);
+                register_module("conv2", _conv2);
+                register_module("bn2", _bn2);
+                if (_downsample is not null)
+                {
+                    register_module("downsample", _downsample);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'conv1' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv1 => _conv1;
+
+            /// <summary>The module 'bn1' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn1 => _bn1;
+
+            /// <summary>The module 'conv2' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv2 => _conv2;
+
+            /// <summary>The module 'bn2' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn2 => _bn2;
+
+            /// <summary>The module 'downsample' (seq), or null where the call has no such shortcut.</summary>
+            public global::NetGen.Sequence? Downsample => _downsample;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _conv1.call(input);
+                x = _bn1.call(x);
+                x = _2.call(x);
+                x = _conv2.call(x);
+                x = _bn2.call(x);
+                x = x.add_(_downsample is null ? input : _downsample.call(input));
+                x = _then.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -128,17 +128,6 @@ namespace App
             register_module("7", _7);
             register_module("fc", _fc);
 
-            global::NetGen.Sequence Branch_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 24, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(24, 24, 3, stride: 2, padding: 1, groups: 24, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(24)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(24, 24, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(24)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
             global::NetGen.Concat ShuffleUnit_1() =>
                 new global::NetGen.Concat(
                     new global::NetGen.Branch[]
@@ -149,41 +138,19 @@ namespace App
                             ("2", global::TorchSharp.torch.nn.Conv2d(24, 24, 1, bias: false)),
                             ("3", global::TorchSharp.torch.nn.BatchNorm2d(24)),
                             ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)))),
-                        global::NetGen.Branch.Module("branch2", Branch_1()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 24, stride: 2)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2));
-
-            global::NetGen.Sequence Branch_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 24, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(24)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(24, 24, 3, padding: 1, groups: 24, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(24)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(24, 24, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(24)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_2() =>
                 new global::NetGen.Concat(
                     new global::NetGen.Branch[]
                     {
                         global::NetGen.Branch.Module("branch1", global::TorchSharp.torch.nn.Identity()),
-                        global::NetGen.Branch.Module("branch2", Branch_2()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 24, stride: 1)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2),
                     split: true);
-
-            global::NetGen.Sequence Branch_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(48, 48, 3, stride: 2, padding: 1, groups: 48, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(48)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(48, 48, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(48)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_3() =>
                 new global::NetGen.Concat(
@@ -195,41 +162,19 @@ namespace App
                             ("2", global::TorchSharp.torch.nn.Conv2d(48, 48, 1, bias: false)),
                             ("3", global::TorchSharp.torch.nn.BatchNorm2d(48)),
                             ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)))),
-                        global::NetGen.Branch.Module("branch2", Branch_3()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 48, stride: 2)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2));
-
-            global::NetGen.Sequence Branch_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(48, 48, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(48)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(48, 48, 3, padding: 1, groups: 48, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(48)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(48, 48, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(48)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_4() =>
                 new global::NetGen.Concat(
                     new global::NetGen.Branch[]
                     {
                         global::NetGen.Branch.Module("branch1", global::TorchSharp.torch.nn.Identity()),
-                        global::NetGen.Branch.Module("branch2", Branch_4()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 48, stride: 1)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2),
                     split: true);
-
-            global::NetGen.Sequence Branch_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 96, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(96, 96, 3, stride: 2, padding: 1, groups: 96, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(96, 96, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_5() =>
                 new global::NetGen.Concat(
@@ -241,27 +186,16 @@ namespace App
                             ("2", global::TorchSharp.torch.nn.Conv2d(96, 96, 1, bias: false)),
                             ("3", global::TorchSharp.torch.nn.BatchNorm2d(96)),
                             ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)))),
-                        global::NetGen.Branch.Module("branch2", Branch_5()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 96, stride: 2)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2));
-
-            global::NetGen.Sequence Branch_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(96, 96, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(96, 96, 3, padding: 1, groups: 96, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(96, 96, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(96)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_6() =>
                 new global::NetGen.Concat(
                     new global::NetGen.Branch[]
                     {
                         global::NetGen.Branch.Module("branch1", global::TorchSharp.torch.nn.Identity()),
-                        global::NetGen.Branch.Module("branch2", Branch_6()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 96, stride: 1)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2),
                     split: true);
@@ -337,6 +271,65 @@ namespace App
             x = _7.call(x);
             x = _fc.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'Branch' as a module: 0 (conv), 1 (batchnorm), 2 (relu), 3 (conv), 4 (batchnorm), 5 (conv), 6 (batchnorm), 7 (relu), in order.
+        /// </summary>
+        public sealed class Branch : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.ReLU _2;
+            private readonly global::TorchSharp.Modules.Conv2d _3;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _4;
+            private readonly global::TorchSharp.Modules.Conv2d _5;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _6;
+            private readonly global::TorchSharp.Modules.ReLU _7;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            public Branch(long inChannels, long stride)
+                : base("Branch")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels, 1, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _3 = global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels, 3, stride: stride, padding: 1, groups: inChannels, bias: false);
+                _4 = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _5 = global::TorchSharp.torch.nn.Conv2d(inChannels, inChannels, 1, bias: false);
+                _6 = global::TorchSharp.torch.nn.BatchNorm2d(inChannels);
+                _7 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("0", _0);
+                register_module("1", _1);
+                register_module("2", _2);
+                register_module("3", _3);
+                register_module("4", _4);
+                register_module("5", _5);
+                register_module("6", _6);
+                register_module("7", _7);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                x = _2.call(x);
+                x = _3.call(x);
+                x = _4.call(x);
+                x = _5.call(x);
+                x = _6.call(x);
+                x = _7.call(x);
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

@@ -128,17 +128,6 @@ namespace App
             register_module("7", _7);
             register_module("fc", _fc);
 
-            global::NetGen.Sequence Branch_1() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(24, 122, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(122)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(122, 122, 3, stride: 2, padding: 1, groups: 122, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(122)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(122, 122, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(122)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-
             global::NetGen.Concat ShuffleUnit_1() =>
                 new global::NetGen.Concat(
                     new global::NetGen.Branch[]
@@ -149,41 +138,19 @@ namespace App
                             ("2", global::TorchSharp.torch.nn.Conv2d(24, 122, 1, bias: false)),
                             ("3", global::TorchSharp.torch.nn.BatchNorm2d(122)),
                             ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)))),
-                        global::NetGen.Branch.Module("branch2", Branch_1()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 24, width: 122, stride: 2)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2));
-
-            global::NetGen.Sequence Branch_2() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(122, 122, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(122)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(122, 122, 3, padding: 1, groups: 122, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(122)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(122, 122, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(122)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_2() =>
                 new global::NetGen.Concat(
                     new global::NetGen.Branch[]
                     {
                         global::NetGen.Branch.Module("branch1", global::TorchSharp.torch.nn.Identity()),
-                        global::NetGen.Branch.Module("branch2", Branch_2()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 122, width: 122, stride: 1)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2),
                     split: true);
-
-            global::NetGen.Sequence Branch_3() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(244, 244, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(244)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(244, 244, 3, stride: 2, padding: 1, groups: 244, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(244)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(244, 244, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(244)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_3() =>
                 new global::NetGen.Concat(
@@ -195,41 +162,19 @@ namespace App
                             ("2", global::TorchSharp.torch.nn.Conv2d(244, 244, 1, bias: false)),
                             ("3", global::TorchSharp.torch.nn.BatchNorm2d(244)),
                             ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)))),
-                        global::NetGen.Branch.Module("branch2", Branch_3()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 244, width: 244, stride: 2)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2));
-
-            global::NetGen.Sequence Branch_4() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(244, 244, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(244)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(244, 244, 3, padding: 1, groups: 244, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(244)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(244, 244, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(244)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_4() =>
                 new global::NetGen.Concat(
                     new global::NetGen.Branch[]
                     {
                         global::NetGen.Branch.Module("branch1", global::TorchSharp.torch.nn.Identity()),
-                        global::NetGen.Branch.Module("branch2", Branch_4()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 244, width: 244, stride: 1)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2),
                     split: true);
-
-            global::NetGen.Sequence Branch_5() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(488, 488, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(488)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(488, 488, 3, stride: 2, padding: 1, groups: 488, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(488)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(488, 488, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(488)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_5() =>
                 new global::NetGen.Concat(
@@ -241,27 +186,16 @@ namespace App
                             ("2", global::TorchSharp.torch.nn.Conv2d(488, 488, 1, bias: false)),
                             ("3", global::TorchSharp.torch.nn.BatchNorm2d(488)),
                             ("4", global::TorchSharp.torch.nn.ReLU(inplace: true)))),
-                        global::NetGen.Branch.Module("branch2", Branch_5()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 488, width: 488, stride: 2)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2));
-
-            global::NetGen.Sequence Branch_6() =>
-                new global::NetGen.Sequence(
-                    ("0", global::TorchSharp.torch.nn.Conv2d(488, 488, 1, bias: false)),
-                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(488)),
-                    ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                    ("3", global::TorchSharp.torch.nn.Conv2d(488, 488, 3, padding: 1, groups: 488, bias: false)),
-                    ("4", global::TorchSharp.torch.nn.BatchNorm2d(488)),
-                    ("5", global::TorchSharp.torch.nn.Conv2d(488, 488, 1, bias: false)),
-                    ("6", global::TorchSharp.torch.nn.BatchNorm2d(488)),
-                    ("7", global::TorchSharp.torch.nn.ReLU(inplace: true)));
 
             global::NetGen.Concat ShuffleUnit_6() =>
                 new global::NetGen.Concat(
                     new global::NetGen.Branch[]
                     {
                         global::NetGen.Branch.Module("branch1", global::TorchSharp.torch.nn.Identity()),
-                        global::NetGen.Branch.Module("branch2", Branch_6()),
+                        global::NetGen.Branch.Module("branch2", new Branch(inChannels: 488, width: 488, stride: 1)),
                     },
                     then: global::TorchSharp.torch.nn.ChannelShuffle(2),
                     split: true);
@@ -337,6 +271,66 @@ namespace App
             x = _7.call(x);
             x = _fc.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'Branch' as a module: 0 (conv), 1 (batchnorm), 2 (relu), 3 (conv), 4 (batchnorm), 5 (conv), 6 (batchnorm), 7 (relu), in order.
+        /// </summary>
+        public sealed class Branch : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _0;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _1;
+            private readonly global::TorchSharp.Modules.ReLU _2;
+            private readonly global::TorchSharp.Modules.Conv2d _3;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _4;
+            private readonly global::TorchSharp.Modules.Conv2d _5;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _6;
+            private readonly global::TorchSharp.Modules.ReLU _7;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="width">The block's 'width'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            public Branch(long inChannels, long width, long stride)
+                : base("Branch")
+            {
+                _0 = global::TorchSharp.torch.nn.Conv2d(inChannels, width, 1, bias: false);
+                _1 = global::TorchSharp.torch.nn.BatchNorm2d(width);
+                _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _3 = global::TorchSharp.torch.nn.Conv2d(width, width, 3, stride: stride, padding: 1, groups: width, bias: false);
+                _4 = global::TorchSharp.torch.nn.BatchNorm2d(width);
+                _5 = global::TorchSharp.torch.nn.Conv2d(width, width, 1, bias: false);
+                _6 = global::TorchSharp.torch.nn.BatchNorm2d(width);
+                _7 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("0", _0);
+                register_module("1", _1);
+                register_module("2", _2);
+                register_module("3", _3);
+                register_module("4", _4);
+                register_module("5", _5);
+                register_module("6", _6);
+                register_module("7", _7);
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _0.call(input);
+                x = _1.call(x);
+                x = _2.call(x);
+                x = _3.call(x);
+                x = _4.call(x);
+                x = _5.call(x);
+                x = _6.call(x);
+                x = _7.call(x);
+                return ReferenceEquals(x, input) ? x : x.MoveToOuterDisposeScope();
+            }
         }
     }
 }

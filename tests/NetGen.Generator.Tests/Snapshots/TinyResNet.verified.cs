@@ -61,11 +61,11 @@ namespace App
         [global::TorchSharp.Utils.ComponentName(Name = "stem")]
         private global::NetGen.Sequence _stem;
         [global::TorchSharp.Utils.ComponentName(Name = "block1")]
-        private global::NetGen.Residual _block1;
+        private Basic _block1;
         [global::TorchSharp.Utils.ComponentName(Name = "block2")]
-        private global::NetGen.Residual _block2;
+        private Basic _block2;
         [global::TorchSharp.Utils.ComponentName(Name = "block3")]
-        private global::NetGen.Residual _block3;
+        private Basic _block3;
         [global::TorchSharp.Utils.ComponentName(Name = "pool")]
         private global::TorchSharp.Modules.AdaptiveAvgPool2d _pool;
         [global::TorchSharp.Utils.ComponentName(Name = "5")]
@@ -83,9 +83,9 @@ namespace App
                 ("0", global::TorchSharp.torch.nn.Conv2d(1, 16, 3, padding: 1, bias: false)),
                 ("1", global::TorchSharp.torch.nn.BatchNorm2d(16)),
                 ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)));
-            _block1 = Basic_1();
-            _block2 = Basic_2();
-            _block3 = Basic_3();
+            _block1 = new Basic(inChannels: 16, width: 16, stride: 1, downsample: false);
+            _block2 = new Basic(inChannels: 16, width: 32, stride: 2, downsample: true);
+            _block3 = new Basic(inChannels: 32, width: 64, stride: 2, downsample: true);
             _pool = global::TorchSharp.torch.nn.AdaptiveAvgPool2d(1);
             _5 = global::TorchSharp.torch.nn.Flatten();
             _fc = global::TorchSharp.torch.nn.Linear(64, numClasses);
@@ -96,51 +96,6 @@ namespace App
             register_module("pool", _pool);
             register_module("5", _5);
             register_module("fc", _fc);
-
-            global::NetGen.Residual Basic_1() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(16, 16, 3, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(16)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(16, 16, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(16)),
-                    },
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Basic_2() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(16, 32, 3, stride: 2, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(32, 32, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(32)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(16, 32, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(32)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
-
-            global::NetGen.Residual Basic_3() =>
-                new global::NetGen.Residual(
-                    new (string, global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>)[]
-                    {
-                        ("conv1", global::TorchSharp.torch.nn.Conv2d(32, 64, 3, stride: 2, padding: 1, bias: false)),
-                        ("bn1", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                        ("2", global::TorchSharp.torch.nn.ReLU(inplace: true)),
-                        ("conv2", global::TorchSharp.torch.nn.Conv2d(64, 64, 3, padding: 1, bias: false)),
-                        ("bn2", global::TorchSharp.torch.nn.BatchNorm2d(64)),
-                    },
-                    shortcut: ("downsample", new global::NetGen.Sequence(
-                        ("0", global::TorchSharp.torch.nn.Conv2d(32, 64, 1, stride: 2, bias: false)),
-                        ("1", global::TorchSharp.torch.nn.BatchNorm2d(64)))),
-                    then: global::TorchSharp.torch.nn.ReLU(inplace: true),
-                    addInPlace: true);
         }
 
         /// <summary>The module 'stem': seq, output 16x28x28, 176 parameters.</summary>
@@ -153,7 +108,7 @@ namespace App
 
         /// <summary>The module 'block1': Basic (residual), output 16x28x28, 4,672 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Block1 = …</c>, as <c>model.block1 = …</c> in PyTorch).</remarks>
-        public global::NetGen.Residual Block1
+        public Basic Block1
         {
             get => _block1;
             set => _block1 = global::NetGen.Submodules.Replace(this, "block1", value);
@@ -161,7 +116,7 @@ namespace App
 
         /// <summary>The module 'block2': Basic (residual), output 32x14x14, 14,528 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Block2 = …</c>, as <c>model.block2 = …</c> in PyTorch).</remarks>
-        public global::NetGen.Residual Block2
+        public Basic Block2
         {
             get => _block2;
             set => _block2 = global::NetGen.Submodules.Replace(this, "block2", value);
@@ -169,7 +124,7 @@ namespace App
 
         /// <summary>The module 'block3': Basic (residual), output 64x7x7, 57,728 parameters.</summary>
         /// <remarks>Setting it replaces the module under the same state_dict key and position (<c>model.Block3 = …</c>, as <c>model.block3 = …</c> in PyTorch).</remarks>
-        public global::NetGen.Residual Block3
+        public Basic Block3
         {
             get => _block3;
             set => _block3 = global::NetGen.Submodules.Replace(this, "block3", value);
@@ -203,6 +158,82 @@ namespace App
             x = _5.call(x);
             x = _fc.call(x);
             return x.MoveToOuterDisposeScope();
+        }
+
+        /// <summary>
+        /// The DSL block 'Basic' as a module: a residual of conv1, bn1, 2, conv2, bn2, adding its input or, where the call has one, the shortcut downsample, then relu.
+        /// </summary>
+        public sealed class Basic : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>
+        {
+            private readonly global::TorchSharp.Modules.Conv2d _conv1;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn1;
+            private readonly global::TorchSharp.Modules.ReLU _2;
+            private readonly global::TorchSharp.Modules.Conv2d _conv2;
+            private readonly global::TorchSharp.Modules.BatchNorm2d _bn2;
+            private readonly global::NetGen.Sequence? _downsample;
+            private readonly global::TorchSharp.Modules.ReLU _then;
+
+            /// <summary>Builds the block as the DSL's call with these arguments does.</summary>
+            /// <param name="inChannels">The channels of the block's input.</param>
+            /// <param name="width">The block's 'width'.</param>
+            /// <param name="stride">The block's 'stride'.</param>
+            /// <param name="downsample">Whether the shortcut 'downsample' projects the input (otherwise the input itself is added).</param>
+            public Basic(long inChannels, long width, long stride, bool downsample)
+                : base("Basic")
+            {
+                _conv1 = global::TorchSharp.torch.nn.Conv2d(inChannels, width, 3, stride: stride, padding: 1, bias: false);
+                _bn1 = global::TorchSharp.torch.nn.BatchNorm2d(width);
+                _2 = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                _conv2 = global::TorchSharp.torch.nn.Conv2d(width, width, 3, padding: 1, bias: false);
+                _bn2 = global::TorchSharp.torch.nn.BatchNorm2d(width);
+                _downsample = downsample ? new global::NetGen.Sequence(
+                    ("0", global::TorchSharp.torch.nn.Conv2d(inChannels, width, 1, stride: stride, bias: false)),
+                    ("1", global::TorchSharp.torch.nn.BatchNorm2d(width))) : null;
+                _then = global::TorchSharp.torch.nn.ReLU(inplace: true);
+                register_module("conv1", _conv1);
+                register_module("bn1", _bn1);
+                register_module("2", _2);
+                register_module("conv2", _conv2);
+                register_module("bn2", _bn2);
+                if (_downsample is not null)
+                {
+                    register_module("downsample", _downsample);
+                }
+            }
+
+            /// <summary>The constructor registers every child under its DSL name; nothing is left to reflect over.</summary>
+            protected override void RegisterComponents()
+            {
+            }
+
+            /// <summary>The module 'conv1' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv1 => _conv1;
+
+            /// <summary>The module 'bn1' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn1 => _bn1;
+
+            /// <summary>The module 'conv2' (conv).</summary>
+            public global::TorchSharp.Modules.Conv2d Conv2 => _conv2;
+
+            /// <summary>The module 'bn2' (batchnorm).</summary>
+            public global::TorchSharp.Modules.BatchNorm2d Bn2 => _bn2;
+
+            /// <summary>The module 'downsample' (seq), or null where the call has no such shortcut.</summary>
+            public global::NetGen.Sequence? Downsample => _downsample;
+
+            /// <inheritdoc/>
+            public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                var x = _conv1.call(input);
+                x = _bn1.call(x);
+                x = _2.call(x);
+                x = _conv2.call(x);
+                x = _bn2.call(x);
+                x = x.add_(_downsample is null ? input : _downsample.call(input));
+                x = _then.call(x);
+                return x.MoveToOuterDisposeScope();
+            }
         }
     }
 }
