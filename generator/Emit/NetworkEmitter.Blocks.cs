@@ -41,12 +41,34 @@ public sealed partial class NetworkEmitter
     /// <summary>Decides the block classes, inner blocks first (a class's code may call an inner block's class).</summary>
     private void PlanBlockClasses(Dictionary<string, List<ModuleModel>> instances, Dictionary<string, int> height)
     {
+        // ForwardFeatures indexes the sequences a tap walks through ('stage2.2'): a block there stays a NetGen.Sequence.
+        var walked = new HashSet<ModuleModel>(WalkedByTaps(), ModuleIdentity.Instance);
         foreach (var origin in instances.Keys.OrderBy(o => height[o]).ThenBy(o => o, System.StringComparer.Ordinal))
         {
+            if (instances[origin].Any(walked.Contains))
+            {
+                continue;
+            }
+
             if (_names.BlockClass(origin) is { } name && Plan(origin, name, instances[origin]) is { } plan)
             {
                 _blockClasses.Add(origin, plan);
                 _blockClassOrder.Add(plan);
+            }
+        }
+    }
+
+    /// <summary>The modules a tap's path goes through (not the tapped module itself).</summary>
+    private IEnumerable<ModuleModel> WalkedByTaps()
+    {
+        foreach (var tap in _network.Taps)
+        {
+            IReadOnlyList<ChildModel> level = _network.Children;
+            for (var i = 0; i < tap.Path.Count - 1; i++)
+            {
+                var module = level[tap.Path[i]].Module;
+                yield return module;
+                level = ((SequenceModel)module).Children;
             }
         }
     }

@@ -23,6 +23,20 @@ public class EmissionTests
     }
 
     [Fact]
+    public void A_tap_inside_a_block_keeps_that_block_a_sequence_ForwardFeatures_can_index()
+    {
+        const string Text = "network Net\n  input 3x32x32\n  stem: conv(8, k=3, p=1)\n  s1: Two(16)\n  s2: Two(32)\n  taps c1 = s1, c2 = s2.1\n"
+            + "block Two(out)\n  conv(out, k=3, s=2, p=1)\n  relu\n";
+        var (run, output) = GeneratorHarness.Run(("/net.net.txt", Text));
+        Assert.Empty(run.Diagnostics);
+        var problems = GeneratorHarness.CompilerDiagnostics(output);
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Take(20)));
+        var code = run.GeneratedTrees.Single(t => t.FilePath.EndsWith("Net.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Contains("private global::NetGen.Sequence _s2;", code, StringComparison.Ordinal);
+        Assert.Contains("x = _s2[1].call(x);", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Output_is_byte_identical_across_cultures_and_runs()
     {
         string Generate(string culture)
