@@ -12,14 +12,13 @@ public sealed partial class NetworkEmitter
     private sealed class BlockClass
     {
         public BlockClass(
-            string origin, string name, ModuleModel template, ChildModel? shortcut, IReadOnlyList<(string Dsl, string CSharp, string Type)> parameters, string? shortcutFlag,
+            string origin, string name, ModuleModel template, IReadOnlyList<(string Dsl, string CSharp, string Type)> parameters, string? shortcutFlag,
             IReadOnlyDictionary<string, string> conditions)
         {
             Conditions = conditions;
             Origin = origin;
             Name = name;
             Template = template;
-            Shortcut = shortcut;
             Parameters = parameters;
             ShortcutFlag = shortcutFlag;
         }
@@ -32,7 +31,7 @@ public sealed partial class NetworkEmitter
         public ModuleModel Template { get; }
 
         /// <summary>The shortcut, named likewise, when some calls have it.</summary>
-        public ChildModel? Shortcut { get; }
+        public ChildModel? Shortcut => (Template as ResidualModel)?.Shortcut;
 
         /// <summary>DSL name (<see cref="InChannels"/> for the input's channels), C# name and type, in order.</summary>
         public IReadOnlyList<(string Dsl, string CSharp, string Type)> Parameters { get; }

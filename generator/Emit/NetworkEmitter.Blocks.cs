@@ -221,9 +221,10 @@ public sealed partial class NetworkEmitter
 
         // The calls must emit the same code once named: then the class builds exactly what each call built.
         var texts = new Dictionary<string, string>(System.StringComparer.Ordinal);
-        foreach (var instance in instances)
+        var rewritten = instances.Select(i => RewriteTop(i, names)).ToList();
+        foreach (var instance in rewritten)
         {
-            foreach (var (part, text) in TemplateParts(RewriteTop(instance, names)))
+            foreach (var (part, text) in TemplateParts(instance))
             {
                 if (!texts.TryGetValue(part, out var known))
                 {
@@ -236,15 +237,14 @@ public sealed partial class NetworkEmitter
             }
         }
 
-        var withShortcut = instances.FirstOrDefault(i => i is ResidualModel { Shortcut: not null });
         // A residual's template is a call with its shortcut: where the shortcut reads the body (a pre-activation
         // block) only such a call says from which layer.
-        var template = RewriteTop(union is ResidualModel && withShortcut is not null ? withShortcut : union, names);
-        var shortcutChild = withShortcut is null ? null : ((ResidualModel)RewriteTop(withShortcut, names)).Shortcut;
+        var withShortcut = rewritten.FirstOrDefault(i => i is ResidualModel { Shortcut: not null });
+        var template = withShortcut ?? rewritten[instances.IndexOf(union)];
         var optional = withShortcut is not null && instances.Any(i => i is ResidualModel { Shortcut: null });
         var parameters = Parameters(instances, used, csharp);
-        var flag = optional ? FreeName(CSharpNames.ParameterName(shortcutChild!.Key), parameters.Select(p => p.CSharp.TrimStart('@'))) : null;
-        return new BlockClass(origin, name, template, shortcutChild, parameters, flag, conditions);
+        var flag = optional ? FreeName(CSharpNames.ParameterName(((ResidualModel)withShortcut!).Shortcut!.Key), parameters.Select(p => p.CSharp.TrimStart('@'))) : null;
+        return new BlockClass(origin, name, template, parameters, flag, conditions);
     }
 
     private static bool IsSubsequence(IReadOnlyList<string> part, IReadOnlyList<string> whole)
