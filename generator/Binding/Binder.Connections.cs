@@ -126,7 +126,7 @@ public sealed partial class Binder
     }
 
     private static string Channels(Shape shape) =>
-        (shape.ChannelsExpression is null ? shape.Channels.ToString(System.Globalization.CultureInfo.InvariantCulture) : shape.ChannelsExpression)
+        shape.ChannelsCSharp
         + (shape.IsFlat ? " features" : " channels");
 
     private DenseModel? BindDense(DenseItemSyntax dense, Scope scope, ref Shape current)
@@ -363,10 +363,10 @@ public sealed partial class Binder
     private static Shape Joined(Shape first, Shape last, long channels, IReadOnlyList<Shape>? all = null)
     {
         var parts = all ?? new[] { first, last };
-        string? expression = null;
+        RuntimeExpression? expression = null;
         if (parts.Any(p => p.ChannelsExpression is not null))
         {
-            expression = "(" + string.Join(" + ", parts.Select(p => p.ChannelsCSharp)) + ")";
+            expression = parts.Select(p => RuntimeExpression.Of(p.ChannelsValue)).Aggregate((sum, next) => new RuntimeBinary(RuntimeOperator.Add, sum, next, Floats: false));
         }
 
         return first.IsFlat ? Shape.Flat(channels, expression) : Shape.Spatial(channels, first.Height, first.Width, expression);

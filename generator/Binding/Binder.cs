@@ -494,7 +494,7 @@ public sealed partial class Binder
 
         csharpNames.Add(csharp, name);
         var constant = value with { Dynamic = null, DependsOn = null };
-        scope.Define(name, constant with { Dynamic = csharp, DependsOn = name });
+        scope.Define(name, constant with { Dynamic = new RuntimeParameter(name, csharp), DependsOn = name });
         return new ParameterModel(name, csharp, constant);
     }
 
@@ -512,7 +512,7 @@ public sealed partial class Binder
             case "bool" when value.Kind == ValueKind.Bool:
                 return value;
             case "float" when value.Kind == ValueKind.Int:
-                return Value.Float(value.Integer, value.Dynamic is null ? null : $"((double){value.Dynamic})", value.DependsOn);
+                return Value.Float(value.Integer, value.Dynamic is null ? null : new RuntimeCall("float", value.Dynamic), value.DependsOn);
             case "int":
             case "float":
             case "bool":

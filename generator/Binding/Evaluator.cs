@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using NetGen.Generator.Common;
 using NetGen.Generator.Diagnostics;
 using NetGen.Generator.Syntax;
 
@@ -9,7 +10,7 @@ namespace NetGen.Generator.Binding;
 /// <summary>
 /// Evaluates expressions at compile time. Ints are 64-bit and overflow is reported; <c>/</c> gives a
 /// float and <c>//</c>, <c>%</c>, <c>round</c> follow Python. A value that depends on a constructor
-/// parameter is computed for its default and also carries the C# expression that recomputes it.
+/// parameter is computed for its default and also carries the expression that recomputes it.
 /// </summary>
 public sealed class Evaluator
 {
@@ -117,11 +118,11 @@ public sealed class Evaluator
         switch (unary.Operator.Kind)
         {
             case TokenKind.NotKeyword when operand.Kind == ValueKind.Bool:
-                return Value.Bool(!operand.AsBool, Dyn(operand, o => $"!{o}"), operand.DependsOn);
+                return Value.Bool(!operand.AsBool, Dyn(operand, RuntimeOperator.Not), operand.DependsOn);
             case TokenKind.Minus when operand.Kind == ValueKind.Int && operand.Integer != long.MinValue:
-                return Value.Int(-operand.Integer, Dyn(operand, o => $"-{o}"), operand.DependsOn);
+                return Value.Int(-operand.Integer, Dyn(operand, RuntimeOperator.Negate), operand.DependsOn);
             case TokenKind.Minus when operand.Kind == ValueKind.Float:
-                return Value.Float(-operand.Number, Dyn(operand, o => $"-{o}"), operand.DependsOn);
+                return Value.Float(-operand.Number, Dyn(operand, RuntimeOperator.Negate), operand.DependsOn);
             case TokenKind.Plus when operand.Kind is ValueKind.Int or ValueKind.Float:
                 return operand;
         }
@@ -131,8 +132,8 @@ public sealed class Evaluator
         return Value.Error;
     }
 
-    private static string? Dyn(Value operand, Func<string, string> compose) =>
-        operand.IsDynamic ? compose(operand.ToCSharp()) : null;
+    private static RuntimeExpression? Dyn(Value operand, RuntimeOperator op) =>
+        operand.IsDynamic ? new RuntimeUnary(op, operand.Dynamic!) : null;
 
     private Value Binary(BinaryExpressionSyntax binary, Scope scope)
     {
@@ -146,9 +147,9 @@ public sealed class Evaluator
         var op = binary.Operator.Kind;
         var dynamic = left.IsDynamic || right.IsDynamic;
         var dependsOn = left.DependsOn ?? right.DependsOn;
-        // The operands as C#, only when the result must be recomputed at run time (formatting is not free).
-        var l = dynamic ? left.ToCSharp() : null;
-        var r = dynamic ? right.ToCSharp() : null;
+        // The expression that recomputes the result at run time, only when it depends on a parameter.
+        RuntimeExpression? Runtime(RuntimeOperator runtimeOperator) =>
+            dynamic ? new RuntimeBinary(runtimeOperator, RuntimeExpression.Of(left), RuntimeExpression.Of(right), left.Kind == ValueKind.Float || right.Kind == ValueKind.Float) : null;
 
         if (op is TokenKind.AndKeyword or TokenKind.OrKeyword)
         {
@@ -159,14 +160,14 @@ public sealed class Evaluator
 
             var isAnd = op == TokenKind.AndKeyword;
             var result = isAnd ? left.AsBool && right.AsBool : left.AsBool || right.AsBool;
-            return Value.Bool(result, dynamic ? $"({l} {(isAnd ? "&&" : "||")} {r})" : null, dependsOn);
+            return Value.Bool(result, Runtime(isAnd ? RuntimeOperator.And : RuntimeOperator.Or), dependsOn);
         }
 
         if (op is TokenKind.EqualsEquals or TokenKind.BangEquals && left.Kind == ValueKind.Bool && right.Kind == ValueKind.Bool)
         {
             var equal = left.AsBool == right.AsBool;
             var isEq = op == TokenKind.EqualsEquals;
-            return Value.Bool(isEq ? equal : !equal, dynamic ? $"({l} {(isEq ? "==" : "!=")} {r})" : null, dependsOn);
+            return Value.Bool(isEq ? equal : !equal, Runtime(isEq ? RuntimeOperator.Equal : RuntimeOperator.NotEqual), dependsOn);
         }
 
         var numeric = left.Kind is ValueKind.Int or ValueKind.Float && right.Kind is ValueKind.Int or ValueKind.Float;
@@ -180,12 +181,12 @@ public sealed class Evaluator
         var b = right.AsDouble;
         switch (op)
         {
-            case TokenKind.Less: return Value.Bool(ints ? left.Integer < right.Integer : a < b, dynamic ? $"({l} < {r})" : null, dependsOn);
-            case TokenKind.LessEquals: return Value.Bool(ints ? left.Integer <= right.Integer : a <= b, dynamic ? $"({l} <= {r})" : null, dependsOn);
-            case TokenKind.Greater: return Value.Bool(ints ? left.Integer > right.Integer : a > b, dynamic ? $"({l} > {r})" : null, dependsOn);
-            case TokenKind.GreaterEquals: return Value.Bool(ints ? left.Integer >= right.Integer : a >= b, dynamic ? $"({l} >= {r})" : null, dependsOn);
-            case TokenKind.EqualsEquals: return Value.Bool(ints ? left.Integer == right.Integer : a == b, dynamic ? $"({l} == {r})" : null, dependsOn);
-            case TokenKind.BangEquals: return Value.Bool(ints ? left.Integer != right.Integer : a != b, dynamic ? $"({l} != {r})" : null, dependsOn);
+            case TokenKind.Less: return Value.Bool(ints ? left.Integer < right.Integer : a < b, Runtime(RuntimeOperator.Less), dependsOn);
+            case TokenKind.LessEquals: return Value.Bool(ints ? left.Integer <= right.Integer : a <= b, Runtime(RuntimeOperator.LessEqual), dependsOn);
+            case TokenKind.Greater: return Value.Bool(ints ? left.Integer > right.Integer : a > b, Runtime(RuntimeOperator.Greater), dependsOn);
+            case TokenKind.GreaterEquals: return Value.Bool(ints ? left.Integer >= right.Integer : a >= b, Runtime(RuntimeOperator.GreaterEqual), dependsOn);
+            case TokenKind.EqualsEquals: return Value.Bool(ints ? left.Integer == right.Integer : a == b, Runtime(RuntimeOperator.Equal), dependsOn);
+            case TokenKind.BangEquals: return Value.Bool(ints ? left.Integer != right.Integer : a != b, Runtime(RuntimeOperator.NotEqual), dependsOn);
         }
 
         if (op is TokenKind.Slash or TokenKind.SlashSlash or TokenKind.Percent && b == 0)
@@ -201,28 +202,28 @@ public sealed class Evaluator
                 switch (op)
                 {
                     case TokenKind.Plus:
-                        return ints ? Value.Int(left.Integer + right.Integer, dynamic ? $"({l} + {r})" : null, dependsOn) : FloatResult(a + b, dynamic ? $"({l} + {r})" : null);
+                        return ints ? Value.Int(left.Integer + right.Integer, Runtime(RuntimeOperator.Add), dependsOn) : FloatResult(a + b, Runtime(RuntimeOperator.Add));
                     case TokenKind.Minus:
-                        return ints ? Value.Int(left.Integer - right.Integer, dynamic ? $"({l} - {r})" : null, dependsOn) : FloatResult(a - b, dynamic ? $"({l} - {r})" : null);
+                        return ints ? Value.Int(left.Integer - right.Integer, Runtime(RuntimeOperator.Subtract), dependsOn) : FloatResult(a - b, Runtime(RuntimeOperator.Subtract));
                     case TokenKind.Star:
-                        return ints ? Value.Int(left.Integer * right.Integer, dynamic ? $"({l} * {r})" : null, dependsOn) : FloatResult(a * b, dynamic ? $"({l} * {r})" : null);
+                        return ints ? Value.Int(left.Integer * right.Integer, Runtime(RuntimeOperator.Multiply), dependsOn) : FloatResult(a * b, Runtime(RuntimeOperator.Multiply));
                     case TokenKind.Slash:
-                        return FloatResult(a / b, dynamic ? $"((double){l} / {r})" : null);
+                        return FloatResult(a / b, Runtime(RuntimeOperator.Divide));
                     case TokenKind.SlashSlash:
                         return ints
-                            ? Value.Int(DslMath.FloorDiv(left.Integer, right.Integer), dynamic ? $"global::NetGen.DslMath.FloorDiv({l}, {r})" : null, dependsOn)
-                            : FloatResult(Math.Floor(a / b), dynamic ? $"global::System.Math.Floor((double){l} / {r})" : null);
+                            ? Value.Int(DslMath.FloorDiv(left.Integer, right.Integer), Runtime(RuntimeOperator.FloorDivide), dependsOn)
+                            : FloatResult(Math.Floor(a / b), Runtime(RuntimeOperator.FloorDivide));
                     case TokenKind.Percent:
                         return ints
-                            ? Value.Int(DslMath.Mod(left.Integer, right.Integer), dynamic ? $"global::NetGen.DslMath.Mod({l}, {r})" : null, dependsOn)
-                            : FloatResult(DslMath.Mod(a, b), dynamic ? $"global::NetGen.DslMath.Mod((double){l}, (double){r})" : null);
+                            ? Value.Int(DslMath.Mod(left.Integer, right.Integer), Runtime(RuntimeOperator.Modulo), dependsOn)
+                            : FloatResult(DslMath.Mod(a, b), Runtime(RuntimeOperator.Modulo));
                     case TokenKind.StarStar:
                         if (ints && right.Integer >= 0 && !dynamic)
                         {
                             return Value.Int(IntPower(left.Integer, right.Integer));
                         }
 
-                        return FloatResult(Math.Pow(a, b), dynamic ? $"global::System.Math.Pow({l}, {r})" : null);
+                        return FloatResult(Math.Pow(a, b), Runtime(RuntimeOperator.Power));
                 }
             }
         }
@@ -234,7 +235,7 @@ public sealed class Evaluator
 
         return OperatorError(binary, left, right, "see docs/dsl.md for the operators");
 
-        Value FloatResult(double value, string? expression)
+        Value FloatResult(double value, RuntimeExpression? expression)
         {
             if (double.IsInfinity(value) || double.IsNaN(value))
             {
@@ -304,7 +305,7 @@ public sealed class Evaluator
         }
 
         var isFloat = whenTrue.Kind == ValueKind.Float || whenFalse.Kind == ValueKind.Float;
-        var expression = $"({condition.ToCSharp()} ? {(isFloat ? "(double)" : string.Empty)}{whenTrue.ToCSharp()} : {whenFalse.ToCSharp()})";
+        var expression = new RuntimeConditional(RuntimeExpression.Of(condition), RuntimeExpression.Of(whenTrue), RuntimeExpression.Of(whenFalse), isFloat);
         var dependsOn = condition.DependsOn ?? whenTrue.DependsOn ?? whenFalse.DependsOn;
         return chosen.Kind switch
         {
@@ -365,8 +366,9 @@ public sealed class Evaluator
             return Value.Error;
         }
 
-        // The arguments as C#, only when the result must be recomputed at run time.
-        var cs = dynamic ? arguments.Select(a => a.ToCSharp()).ToList() : null;
+        // The expression that recomputes the result at run time, only when it depends on a parameter.
+        RuntimeExpression? Runtime(bool floats = false) =>
+            dynamic ? new RuntimeCall(name, arguments.Select(RuntimeExpression.Of).ToEquatableArray(), floats) : null;
         try
         {
             switch (name)
@@ -381,25 +383,24 @@ public sealed class Evaluator
                     var allInts = arguments.All(a => a.Kind == ValueKind.Int);
                     var isMin = name == "min";
                     var best = arguments.Aggregate((x, y) => (isMin ? y.AsDouble < x.AsDouble : y.AsDouble > x.AsDouble) ? y : x);
-                    var method = isMin ? "Min" : "Max";
-                    var expression = cs?.Aggregate((x, y) => $"global::System.Math.{method}({(allInts ? x : "(double)" + x)}, {y})");
+                    var expression = Runtime(floats: !allInts);
                     return allInts
                         ? Value.Int(best.Integer, expression, dependsOn)
                         : Value.Float(best.AsDouble, expression, dependsOn);
                 case "ceil" when arguments.Length == 1:
-                    return Value.Int(DslMath.Ceil(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Ceil({cs![0]})" : null, dependsOn);
+                    return Value.Int(DslMath.Ceil(arguments[0].AsDouble), Runtime(), dependsOn);
                 case "floor" when arguments.Length == 1:
-                    return Value.Int(DslMath.Floor(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Floor({cs![0]})" : null, dependsOn);
+                    return Value.Int(DslMath.Floor(arguments[0].AsDouble), Runtime(), dependsOn);
                 case "round" when arguments.Length == 1:
-                    return Value.Int(DslMath.Round(arguments[0].AsDouble), dynamic ? $"global::NetGen.DslMath.Round({cs![0]})" : null, dependsOn);
+                    return Value.Int(DslMath.Round(arguments[0].AsDouble), Runtime(), dependsOn);
                 case "int" when arguments.Length == 1:
-                    return Value.Int(checked((long)arguments[0].AsDouble), dynamic ? $"((long){cs![0]})" : null, dependsOn);
+                    return Value.Int(checked((long)arguments[0].AsDouble), Runtime(), dependsOn);
                 case "float" when arguments.Length == 1:
-                    return Value.Float(arguments[0].AsDouble, dynamic ? $"((double){cs![0]})" : null, dependsOn);
+                    return Value.Float(arguments[0].AsDouble, Runtime(), dependsOn);
                 case "abs" when arguments.Length == 1:
                     return arguments[0].Kind == ValueKind.Int
-                        ? Value.Int(checked(Math.Abs(arguments[0].Integer)), dynamic ? $"global::System.Math.Abs({cs![0]})" : null, dependsOn)
-                        : Value.Float(Math.Abs(arguments[0].Number), dynamic ? $"global::System.Math.Abs({cs![0]})" : null, dependsOn);
+                        ? Value.Int(checked(Math.Abs(arguments[0].Integer)), Runtime(), dependsOn)
+                        : Value.Float(Math.Abs(arguments[0].Number), Runtime(), dependsOn);
                 case "sqrt" when arguments.Length == 1:
                     if (arguments[0].AsDouble < 0)
                     {
@@ -407,7 +408,7 @@ public sealed class Evaluator
                         return Value.Error;
                     }
 
-                    return Value.Float(Math.Sqrt(arguments[0].AsDouble), dynamic ? $"global::System.Math.Sqrt({cs![0]})" : null, dependsOn);
+                    return Value.Float(Math.Sqrt(arguments[0].AsDouble), Runtime(), dependsOn);
                 case "log" when arguments.Length is 1 or 2:
                     // log(x) natural, log(x, base) as Python's math.log.
                     var logBase = arguments.Length == 2 ? arguments[1].AsDouble : Math.E;
@@ -419,7 +420,7 @@ public sealed class Evaluator
 
                     return Value.Float(
                         arguments.Length == 2 ? Math.Log(arguments[0].AsDouble) / Math.Log(logBase) : Math.Log(arguments[0].AsDouble),
-                        dynamic ? (arguments.Length == 2 ? $"(global::System.Math.Log({cs![0]}) / global::System.Math.Log({cs![1]}))" : $"global::System.Math.Log({cs![0]})") : null,
+                        Runtime(),
                         dependsOn);
                 case "exp" when arguments.Length == 1:
                     var power = Math.Exp(arguments[0].AsDouble);
@@ -428,7 +429,7 @@ public sealed class Evaluator
                         throw new OverflowException();
                     }
 
-                    return Value.Float(power, dynamic ? $"global::System.Math.Exp({cs![0]})" : null, dependsOn);
+                    return Value.Float(power, Runtime(), dependsOn);
                 case "make_divisible" when arguments.Length is 2 or 3:
                     if (arguments[1].Kind != ValueKind.Int || arguments[1].Integer <= 0 || (arguments.Length == 3 && arguments[2].Kind != ValueKind.Int))
                     {
@@ -439,7 +440,7 @@ public sealed class Evaluator
                     var minValue = arguments.Length == 3 ? arguments[2].Integer : 0;
                     return Value.Int(
                         DslMath.MakeDivisible(arguments[0].AsDouble, arguments[1].Integer, minValue),
-                        dynamic ? $"global::NetGen.DslMath.MakeDivisible({cs![0]}, {cs![1]}{(arguments.Length == 3 ? ", " + cs![2] : string.Empty)})" : null,
+                        Runtime(),
                         dependsOn);
             }
         }

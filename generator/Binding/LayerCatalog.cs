@@ -95,6 +95,9 @@ public enum LayerRole
 /// <param name="Construct">The construction expression; the flag says the layer may overwrite its input in place.</param>
 public sealed record LayerEmission(Func<LayerModel, string> Type, Func<LayerModel, bool, string> Construct);
 
+/// <summary>How a layer reads in Python: its <c>torch.nn</c> (or runtime module) construction; the flag says it may overwrite its input in place.</summary>
+public delegate string PythonEmission(LayerModel layer, bool inPlace);
+
 /// <summary>
 /// A built-in layer, described once: its arguments, its shape, parameter and MAC rule, what it does,
 /// and how each target writes it. The binder, the emitters, the tools and the documentation tests all read
@@ -103,7 +106,7 @@ public sealed record LayerEmission(Func<LayerModel, string> Type, Func<LayerMode
 /// </summary>
 public sealed class LayerSpec
 {
-    public LayerSpec(string name, string summary, LayerRole role, IReadOnlyList<ArgumentSpec> arguments, Func<LayerCall, LayerResult?> infer, LayerEmission csharp, string example)
+    public LayerSpec(string name, string summary, LayerRole role, IReadOnlyList<ArgumentSpec> arguments, Func<LayerCall, LayerResult?> infer, LayerEmission csharp, PythonEmission python, string example)
     {
         Name = name;
         Summary = summary;
@@ -111,6 +114,7 @@ public sealed class LayerSpec
         Arguments = arguments;
         Infer = infer;
         CSharp = csharp;
+        Python = python;
         Example = example;
         Parameters = arguments.Select(a => (a.Name, a.Alias)).ToList();
     }
@@ -126,8 +130,11 @@ public sealed class LayerSpec
     /// <summary>The shape rule with the parameter and MAC counts; null (after reporting) when the call is wrong.</summary>
     public Func<LayerCall, LayerResult?> Infer { get; }
 
-    /// <summary>The C# emission. A further target (PyTorch) adds its own emission record beside this one.</summary>
+    /// <summary>The C# emission (TorchSharp).</summary>
     public LayerEmission CSharp { get; }
+
+    /// <summary>The Python emission (PyTorch): the same module, with the same state_dict keys and initialization.</summary>
+    public PythonEmission Python { get; }
 
     /// <summary>A call of the layer on a valid input, "input | call" (e.g. "8x6x6 | conv(4, k=3)"): the catalog test binds, emits, compiles and runs each one.</summary>
     public string Example { get; }
@@ -196,6 +203,10 @@ public static class LayerCatalog
     private static LayerEmission Plain(string type, bool inPlaceable = false) =>
         TorchSharpModule(type, (_, inPlace) => inPlaceable && inPlace ? $"{Nn}{type}(inplace: true)" : $"{Nn}{type}()");
 
+    /// <summary>A layer without arguments in Python: <c>nn.Type()</c>, or <c>nn.Type(inplace=True)</c> where it may overwrite its input.</summary>
+    private static PythonEmission PythonPlain(string type, bool inPlaceable = false) =>
+        (_, inPlace) => PythonLayerEmitter.Plain(type, inPlaceable, inPlace);
+
     private static IEnumerable<LayerSpec> Build()
     {
         var convArguments = new[]
@@ -209,18 +220,18 @@ public static class LayerCatalog
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
         };
         yield return new LayerSpec("conv", "2-D convolution (nn.Conv2d)", LayerRole.Convolution, convArguments, Conv,
-            TorchSharpModule("Conv2d", (layer, _) => LayerEmitter.Conv(layer)), "8x6x6 | conv(4, k=3, s=2, p=1)") { MakesFreshTensor = true };
+            TorchSharpModule("Conv2d", (layer, _) => LayerEmitter.Conv(layer)), (layer, _) => PythonLayerEmitter.Conv(layer), "8x6x6 | conv(4, k=3, s=2, p=1)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("wsconv", "weight-standardized convolution (BiT's StdConv2d; NetGen.WeightStandardizedConv2d)", LayerRole.Convolution,
             convArguments.Concat(new[] { new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-10), AllowDynamic: true) }).ToArray(), Conv,
-            NetGenType("WeightStandardizedConv2d", (layer, _) => LayerEmitter.WeightStandardizedConv(layer)), "8x6x6 | wsconv(4, k=3, p=1, bias=false)") { MakesFreshTensor = true };
+            NetGenType("WeightStandardizedConv2d", (layer, _) => LayerEmitter.WeightStandardizedConv(layer)), (layer, _) => PythonLayerEmitter.WeightStandardizedConv(layer), "8x6x6 | wsconv(4, k=3, p=1, bias=false)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("batchnorm", "batch normalization over channels (nn.BatchNorm2d)", LayerRole.Normalization, new[]
         {
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
             new ArgumentSpec("momentum", null, ArgumentType.Float, Value.Float(0.1), AllowDynamic: true),
         }, BatchNorm, TorchSharpModule("BatchNorm2d", (layer, _) => $"{Nn}BatchNorm2d({LayerEmitter.Args(layer.Argument("num_features").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5), LayerEmitter.Named(layer, "momentum", 0.1))})"),
-            "8x6x6 | batchnorm(eps=0.001)") { MakesFreshTensor = true };
+            (layer, _) => PythonLayerEmitter.BatchNorm(layer), "8x6x6 | batchnorm(eps=0.001)") { MakesFreshTensor = true };
 
         // Through NetGen.Norm: TorchSharp 0.107's GroupNorm leaves its weight and bias uninitialized.
         yield return new LayerSpec("groupnorm", "group normalization (nn.GroupNorm)", LayerRole.Normalization, new[]
@@ -228,7 +239,7 @@ public static class LayerCatalog
             new ArgumentSpec("groups", "g", ArgumentType.Int, null),
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
         }, GroupNorm, TorchSharpModule("GroupNorm", (layer, _) => $"global::NetGen.Norm.GroupNorm({LayerEmitter.Args(layer.Argument("groups").ToCSharp(), layer.Argument("num_channels").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5))})"),
-            "8x6x6 | groupnorm(4)") { MakesFreshTensor = true };
+            (layer, _) => PythonLayerEmitter.GroupNorm(layer), "8x6x6 | groupnorm(4)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("layernorm", "layer normalization over the channels of each position (torchvision's LayerNorm2d; nn.LayerNorm on features or channels-last maps)", LayerRole.Normalization, new[]
         {
@@ -238,23 +249,23 @@ public static class LayerCatalog
             (layer, _) => layer.Input.IsChannelsFirst
                 ? $"new global::NetGen.LayerNorm2d({LayerEmitter.Args(layer.Argument("normalized_shape").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5))})"
                 : $"{Nn}LayerNorm({LayerEmitter.Args("new long[] { " + layer.Argument("normalized_shape").ToCSharp() + " }", LayerEmitter.Named(layer, "eps", 1e-5))})"),
-            "8x6x6 | layernorm(eps=1e-6)") { MakesFreshTensor = true };
+            (layer, _) => PythonLayerEmitter.LayerNorm(layer), "8x6x6 | layernorm(eps=1e-6)") { MakesFreshTensor = true };
 
-        yield return Activation("relu", "max(0, x) (nn.ReLU)", Plain("ReLU", inPlaceable: true));
-        yield return Activation("relu6", "min(max(0, x), 6) (nn.ReLU6)", Plain("ReLU6", inPlaceable: true));
-        yield return Activation("silu", "x · sigmoid(x) (nn.SiLU)", Plain("SiLU"));
-        yield return Activation("sigmoid", "1 / (1 + e^-x) (nn.Sigmoid)", Plain("Sigmoid"));
-        yield return Activation("gelu", "Gaussian error linear unit (nn.GELU)", Plain("GELU"));
-        yield return Activation("hardswish", "x · relu6(x + 3) / 6 (nn.Hardswish)", Plain("Hardswish"));
-        yield return Activation("hardsigmoid", "relu6(x + 3) / 6 (nn.Hardsigmoid; MobileNetV3's gate)", Plain("Hardsigmoid"));
-        yield return Activation("tanh", "hyperbolic tangent (nn.Tanh)", Plain("Tanh"));
-        yield return Activation("mish", "x · tanh(softplus(x)) (nn.Mish)", Plain("Mish"));
+        yield return Activation("relu", "max(0, x) (nn.ReLU)", Plain("ReLU", inPlaceable: true), PythonPlain("ReLU", inPlaceable: true));
+        yield return Activation("relu6", "min(max(0, x), 6) (nn.ReLU6)", Plain("ReLU6", inPlaceable: true), PythonPlain("ReLU6", inPlaceable: true));
+        yield return Activation("silu", "x · sigmoid(x) (nn.SiLU)", Plain("SiLU"), PythonPlain("SiLU"));
+        yield return Activation("sigmoid", "1 / (1 + e^-x) (nn.Sigmoid)", Plain("Sigmoid"), PythonPlain("Sigmoid"));
+        yield return Activation("gelu", "Gaussian error linear unit (nn.GELU)", Plain("GELU"), PythonPlain("GELU"));
+        yield return Activation("hardswish", "x · relu6(x + 3) / 6 (nn.Hardswish)", Plain("Hardswish"), PythonPlain("Hardswish"));
+        yield return Activation("hardsigmoid", "relu6(x + 3) / 6 (nn.Hardsigmoid; MobileNetV3's gate)", Plain("Hardsigmoid"), PythonPlain("Hardsigmoid"));
+        yield return Activation("tanh", "hyperbolic tangent (nn.Tanh)", Plain("Tanh"), PythonPlain("Tanh"));
+        yield return Activation("mish", "x · tanh(softplus(x)) (nn.Mish)", Plain("Mish"), PythonPlain("Mish"));
         yield return Activation("leaky_relu", "max(0, x) + slope · min(0, x) (nn.LeakyReLU)", TorchSharpModule("LeakyReLU", (layer, inPlace) =>
             $"{Nn}LeakyReLU({LayerEmitter.Args(LayerEmitter.Named(layer, "slope", 0.01, "negative_slope"), inPlace ? "inplace: true" : null)})"),
-            "slope", 0.01, "leaky_relu(0.2)");
+            (layer, inPlace) => PythonLayerEmitter.Activation(layer, "LeakyReLU", "slope", 0.01, "negative_slope", inPlace), "slope", 0.01, "leaky_relu(0.2)");
         yield return Activation("elu", "x if x > 0, else alpha · (e^x - 1) (nn.ELU)", TorchSharpModule("ELU", (layer, inPlace) =>
             $"{Nn}ELU({LayerEmitter.Args(LayerEmitter.Named(layer, "alpha", 1.0), inPlace ? "inplace: true" : null)})"),
-            "alpha", 1.0, "elu(alpha=0.5)");
+            (layer, inPlace) => PythonLayerEmitter.Activation(layer, "ELU", "alpha", 1.0, "alpha", inPlace), "alpha", 1.0, "elu(alpha=0.5)");
 
         yield return new LayerSpec("maxpool", "max pooling (nn.MaxPool2d)", LayerRole.Pooling, new[]
         {
@@ -263,7 +274,7 @@ public static class LayerCatalog
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, Value.Int(0)),
             new ArgumentSpec("dilation", "d", ArgumentType.IntOrPair, Value.Int(1)),
             new ArgumentSpec("ceil", null, ArgumentType.Bool, Value.False),
-        }, call => Pool(call, dilated: true), TorchSharpModule("MaxPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: true)),
+        }, call => Pool(call, dilated: true), TorchSharpModule("MaxPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: true)), (layer, _) => PythonLayerEmitter.Pool(layer, isMax: true),
             "8x7x7 | maxpool(k=3, s=2, ceil=true)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("avgpool", "average pooling (nn.AvgPool2d)", LayerRole.Pooling, new[]
@@ -273,7 +284,7 @@ public static class LayerCatalog
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, Value.Int(0)),
             new ArgumentSpec("ceil", null, ArgumentType.Bool, Value.False),
             new ArgumentSpec("count_include_pad", null, ArgumentType.Bool, Value.True),
-        }, call => Pool(call, dilated: false), TorchSharpModule("AvgPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: false)),
+        }, call => Pool(call, dilated: false), TorchSharpModule("AvgPool2d", (layer, _) => LayerEmitter.Pool(layer, isMax: false)), (layer, _) => PythonLayerEmitter.Pool(layer, isMax: false),
             "8x6x6 | avgpool(k=3, s=1, p=1, count_include_pad=false)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("adaptive_avgpool", "adaptive average pooling to a fixed size (nn.AdaptiveAvgPool2d)", LayerRole.Pooling, new[]
@@ -283,37 +294,42 @@ public static class LayerCatalog
         {
             var size = layer.Argument("size");
             return $"{Nn}AdaptiveAvgPool2d({(size.IsSquare ? LayerEmitter.Long(size.AsPair.First) : size.ToCSharp())})";
-        }), "8x6x6 | adaptive_avgpool(2)") { MakesFreshTensor = true };
+        }), (layer, _) => PythonLayerEmitter.AdaptiveAveragePool(layer), "8x6x6 | adaptive_avgpool(2)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("pad", "constant padding on every side (nn.ConstantPad2d)", LayerRole.Rearrangement, new[]
         {
             new ArgumentSpec("padding", "p", ArgumentType.IntOrPair, null),
             new ArgumentSpec("value", null, ArgumentType.Float, Value.Float(0), AllowDynamic: true),
-        }, Pad, TorchSharpModule("ConstantPad2d", (layer, _) => LayerEmitter.Pad(layer)), "8x6x6 | pad((0, 1))") { MakesFreshTensor = true };
+        }, Pad, TorchSharpModule("ConstantPad2d", (layer, _) => LayerEmitter.Pad(layer)), (layer, _) => PythonLayerEmitter.Pad(layer), "8x6x6 | pad((0, 1))") { MakesFreshTensor = true };
 
         yield return new LayerSpec("channel_shuffle", "interleaves the channels of 'groups' groups (nn.ChannelShuffle; ShuffleNet)", LayerRole.Rearrangement, new[]
         {
             new ArgumentSpec("groups", "g", ArgumentType.Int, null),
-        }, ChannelShuffle, TorchSharpModule("ChannelShuffle", (layer, _) => $"{Nn}ChannelShuffle({layer.Argument("groups").ToCSharp()})"), "8x6x6 | channel_shuffle(2)");
+        }, ChannelShuffle, TorchSharpModule("ChannelShuffle", (layer, _) => $"{Nn}ChannelShuffle({layer.Argument("groups").ToCSharp()})"),
+            (layer, _) => PythonLayerEmitter.RuntimeLayer($"ChannelShuffle({layer.Argument("groups").ToPython()})"), "8x6x6 | channel_shuffle(2)");
 
         yield return new LayerSpec("channels_last", "permutes a channels x height x width map to height x width x channels (torchvision's Permute([0, 2, 3, 1]))", LayerRole.Rearrangement,
-            Array.Empty<ArgumentSpec>(), call => Permute(call, toChannelsLast: true), NetGenType("Permute", (_, _) => "global::NetGen.Permute.ToChannelsLast()"), "8x6x6 | channels_last");
+            Array.Empty<ArgumentSpec>(), call => Permute(call, toChannelsLast: true), NetGenType("Permute", (_, _) => "global::NetGen.Permute.ToChannelsLast()"),
+            (_, _) => PythonLayerEmitter.RuntimeLayer("Permute(0, 2, 3, 1)"), "8x6x6 | channels_last");
 
         yield return new LayerSpec("channels_first", "permutes a height x width x channels map back to channels x height x width (torchvision's Permute([0, 3, 1, 2]))", LayerRole.Rearrangement,
-            Array.Empty<ArgumentSpec>(), call => Permute(call, toChannelsLast: false), NetGenType("Permute", (_, _) => "global::NetGen.Permute.ToChannelsFirst()"), "8x6x6 | channels_last; channels_first");
+            Array.Empty<ArgumentSpec>(), call => Permute(call, toChannelsLast: false), NetGenType("Permute", (_, _) => "global::NetGen.Permute.ToChannelsFirst()"),
+            (_, _) => PythonLayerEmitter.RuntimeLayer("Permute(0, 3, 1, 2)"), "8x6x6 | channels_last; channels_first");
 
         yield return new LayerSpec("stochastic_depth", "drops whole samples' residual branches in training (torchvision's StochasticDepth, row mode)", LayerRole.Regularization, new[]
         {
             new ArgumentSpec("p", null, ArgumentType.Float, null, AllowDynamic: true),
-        }, StochasticDepth, NetGenType("StochasticDepth", (layer, _) => $"new global::NetGen.StochasticDepth({layer.Argument("p").ToCSharp()})"), "8x6x6 | stochastic_depth(0.2)");
+        }, StochasticDepth, NetGenType("StochasticDepth", (layer, _) => $"new global::NetGen.StochasticDepth({layer.Argument("p").ToCSharp()})"),
+            (layer, _) => PythonLayerEmitter.RuntimeLayer($"StochasticDepth({layer.Argument("p").ToPython()})"), "8x6x6 | stochastic_depth(0.2)");
 
         yield return new LayerSpec("flatten", "channels x height x width to flat features (nn.Flatten)", LayerRole.Rearrangement, Array.Empty<ArgumentSpec>(), Flatten,
-            Plain("Flatten"), "8x6x6 | flatten");
+            Plain("Flatten"), PythonPlain("Flatten"), "8x6x6 | flatten");
 
         yield return new LayerSpec("dropout", "dropout (nn.Dropout)", LayerRole.Regularization, new[]
         {
             new ArgumentSpec("p", null, ArgumentType.Float, Value.Float(0.5), AllowDynamic: true),
-        }, Dropout, TorchSharpModule("Dropout", (layer, _) => $"{Nn}Dropout({layer.Argument("p").ToCSharp()})"), "(8) | dropout(0.3)");
+        }, Dropout, TorchSharpModule("Dropout", (layer, _) => $"{Nn}Dropout({layer.Argument("p").ToCSharp()})"),
+            (layer, _) => PythonLayerEmitter.TorchLayer($"Dropout({layer.Argument("p").ToPython()})"), "(8) | dropout(0.3)");
 
         yield return new LayerSpec("linear", "fully connected layer on flat features, or on the channels of each position of a channels-last map (nn.Linear)", LayerRole.Linear, new[]
         {
@@ -321,25 +337,25 @@ public static class LayerCatalog
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
         }, Linear, TorchSharpModule("Linear", (layer, _) =>
             $"{Nn}Linear({LayerEmitter.Args(layer.Argument("in_features").ToCSharp(), layer.Argument("out_features").ToCSharp(), LayerEmitter.NamedBool(layer, "bias", "hasBias"))})"),
-            "(8) | linear(4)") { MakesFreshTensor = true };
+            (layer, _) => PythonLayerEmitter.Linear(layer), "(8) | linear(4)") { MakesFreshTensor = true };
 
         yield return new LayerSpec("scale", "multiplies by a learnable tensor (one value per channel, starting at 'init') registered on the enclosing module under the statement's name (ConvNeXt's layer_scale)", LayerRole.Parameter, new[]
         {
             new ArgumentSpec("init", null, ArgumentType.Float, Value.Float(1.0), AllowDynamic: true),
         }, Scale, NetGenType("Scale", (layer, _) => $"new global::NetGen.Scale(new long[] {{ {layer.Input.ChannelsCSharp}{(layer.Input.IsChannelsFirst ? ", 1, 1" : string.Empty)} }}, {layer.Argument("init").ToCSharp()})"),
-            "8x6x6 | scale(1e-6)");
+            (layer, _) => PythonLayerEmitter.Scale(layer), "8x6x6 | scale(1e-6)");
 
         yield return new LayerSpec("identity", "passes its input through (nn.Identity)", LayerRole.Identity, Array.Empty<ArgumentSpec>(), call => Same(call),
-            Plain("Identity"), "8x6x6 | identity");
+            Plain("Identity"), PythonPlain("Identity"), "8x6x6 | identity");
     }
 
-    private static LayerSpec Activation(string name, string summary, LayerEmission csharp) =>
-        new(name, summary, LayerRole.Activation, Array.Empty<ArgumentSpec>(), call => Same(call), csharp, "8x6x6 | " + name);
+    private static LayerSpec Activation(string name, string summary, LayerEmission csharp, PythonEmission python) =>
+        new(name, summary, LayerRole.Activation, Array.Empty<ArgumentSpec>(), call => Same(call), csharp, python, "8x6x6 | " + name);
 
     /// <summary>An activation with one float argument (its slope or alpha), kept for the emitter.</summary>
-    private static LayerSpec Activation(string name, string summary, LayerEmission csharp, string argument, double fallback, string example) =>
+    private static LayerSpec Activation(string name, string summary, LayerEmission csharp, PythonEmission python, string argument, double fallback, string example) =>
         new(name, summary, LayerRole.Activation, new[] { new ArgumentSpec(argument, null, ArgumentType.Float, Value.Float(fallback), AllowDynamic: true) },
-            call => new LayerResult(call.Input, 0, 0, new[] { new LayerArgument(argument, call[argument]) }), csharp, "8x6x6 | " + example);
+            call => new LayerResult(call.Input, 0, 0, new[] { new LayerArgument(argument, call[argument]) }), csharp, python, "8x6x6 | " + example);
 
     private static LayerResult Same(LayerCall call) => new(call.Input, 0, 0, Array.Empty<LayerArgument>());
 
@@ -641,7 +657,7 @@ public static class LayerCatalog
 
         var input = call.Input;
         var features = SafeMath.Multiply(input.Channels, input.Height, input.Width);
-        var expression = input.ChannelsExpression is null ? null : $"({input.ChannelsExpression} * {input.Height * input.Width})";
+        var expression = input.ChannelsExpression is null ? null : new RuntimeBinary(RuntimeOperator.Multiply, input.ChannelsExpression, new RuntimeConstant(Value.Int(input.Height * input.Width)), Floats: false);
         return new LayerResult(Shape.Flat(features, expression), 0, 0, Array.Empty<LayerArgument>());
     }
 

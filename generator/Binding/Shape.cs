@@ -9,25 +9,28 @@ namespace NetGen.Generator.Binding;
 /// <c>channels_last</c> is <see cref="ChannelsLast"/>: its tensor is height x width x channels, and only
 /// layers that work on the last dimension (linear, layernorm, activations) accept it.
 /// </summary>
-public readonly record struct Shape(long Channels, long Height, long Width, bool IsFlat, string? ChannelsExpression = null, bool ChannelsLast = false)
+public readonly record struct Shape(long Channels, long Height, long Width, bool IsFlat, RuntimeExpression? ChannelsExpression = null, bool ChannelsLast = false)
 {
-    public static Shape Spatial(long channels, long height, long width, string? channelsExpression = null) =>
+    public static Shape Spatial(long channels, long height, long width, RuntimeExpression? channelsExpression = null) =>
         new(channels, height, width, false, channelsExpression);
 
-    public static Shape Flat(long features, string? featuresExpression = null) => new(features, 1, 1, true, featuresExpression);
+    public static Shape Flat(long features, RuntimeExpression? featuresExpression = null) => new(features, 1, 1, true, featuresExpression);
 
     /// <summary>A channels x height x width map in PyTorch's usual layout (what convolutions and pools need).</summary>
     public bool IsChannelsFirst => !IsFlat && !ChannelsLast;
 
     /// <summary>The channel (or feature) count as a C# expression.</summary>
-    public string ChannelsCSharp => ChannelsExpression ?? Channels.ToString(CultureInfo.InvariantCulture);
+    public string ChannelsCSharp => ChannelsExpression?.ToCSharp() ?? Channels.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The channel (or feature) count as a Python expression.</summary>
+    public string ChannelsPython => ChannelsExpression?.ToPython() ?? Channels.ToString(CultureInfo.InvariantCulture);
 
     public Value ChannelsValue => Value.Int(Channels, ChannelsExpression);
 
     public bool SameSpatial(Shape other) => Height == other.Height && Width == other.Width && ChannelsLast == other.ChannelsLast;
 
     /// <summary>The same shape with another channel count.</summary>
-    public Shape WithChannels(long channels, string? channelsExpression) => this with { Channels = channels, ChannelsExpression = channelsExpression };
+    public Shape WithChannels(long channels, RuntimeExpression? channelsExpression) => this with { Channels = channels, ChannelsExpression = channelsExpression };
 
     /// <summary>The sizes of one sample in the tensor's order: C, H, W; features; or H, W, C channels-last.</summary>
     public long[] Sizes => IsFlat

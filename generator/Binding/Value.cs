@@ -14,11 +14,11 @@ public enum ValueKind
 
 /// <summary>
 /// A value of the DSL: an int, float, bool, an (a, b) pair or a symbol such as <c>same</c>.
-/// A value computed from a constructor parameter also carries <see cref="Dynamic"/>, the C#
-/// expression that recomputes it at run time; its number is the value for the default arguments.
+/// A value computed from a constructor parameter also carries <see cref="Dynamic"/>, the expression
+/// that recomputes it when the generated class is built; its number is the value for the default arguments.
 /// <see cref="ValueKind.Error"/> stands for a value whose error was already reported.
 /// </summary>
-public sealed record Value(ValueKind Kind, long Integer, double Number, long Second, string? Symbol, string? Dynamic, string? DependsOn)
+public sealed record Value(ValueKind Kind, long Integer, double Number, long Second, string? Symbol, RuntimeExpression? Dynamic, string? DependsOn)
 {
     public static readonly Value Error = new(ValueKind.Error, 0, 0, 0, null, null, null);
     public static readonly Value True = new(ValueKind.Bool, 1, 0, 0, null, null, null);
@@ -30,14 +30,14 @@ public sealed record Value(ValueKind Kind, long Integer, double Number, long Sec
     private const long LargestShared = 1024;
     private static readonly Value[] SmallInts = CreateSmallInts();
 
-    public static Value Int(long value, string? dynamic = null, string? dependsOn = null) =>
+    public static Value Int(long value, RuntimeExpression? dynamic = null, string? dependsOn = null) =>
         dynamic is null && dependsOn is null && value is >= SmallestShared and <= LargestShared
             ? SmallInts[value - SmallestShared]
             : new(ValueKind.Int, value, value, 0, null, dynamic, dependsOn);
 
-    public static Value Float(double value, string? dynamic = null, string? dependsOn = null) => new(ValueKind.Float, 0, value, 0, null, dynamic, dependsOn);
+    public static Value Float(double value, RuntimeExpression? dynamic = null, string? dependsOn = null) => new(ValueKind.Float, 0, value, 0, null, dynamic, dependsOn);
 
-    public static Value Bool(bool value, string? dynamic = null, string? dependsOn = null) =>
+    public static Value Bool(bool value, RuntimeExpression? dynamic = null, string? dependsOn = null) =>
         dynamic is null && dependsOn is null
             ? (value ? True : False)
             : new(ValueKind.Bool, value ? 1 : 0, 0, 0, null, dynamic, dependsOn);
@@ -96,7 +96,7 @@ public sealed record Value(ValueKind Kind, long Integer, double Number, long Sec
     public string Describe => Kind == ValueKind.Error ? "invalid" : $"{TypeName} {Display}";
 
     /// <summary>The C# expression for this value: the runtime expression if dynamic, else a literal.</summary>
-    public string ToCSharp() => Dynamic ?? Kind switch
+    public string ToCSharp() => Dynamic?.ToCSharp() ?? Kind switch
     {
         ValueKind.Int => Integer.ToString(CultureInfo.InvariantCulture),
         ValueKind.Float => CSharpDouble(Number),
@@ -104,6 +104,32 @@ public sealed record Value(ValueKind Kind, long Integer, double Number, long Sec
         ValueKind.Pair => $"({Integer.ToString(CultureInfo.InvariantCulture)}, {Second.ToString(CultureInfo.InvariantCulture)})",
         _ => "default",
     };
+
+    /// <summary>The Python expression for this value: the runtime expression if dynamic, else a literal.</summary>
+    public string ToPython() => Dynamic?.ToPython() ?? Kind switch
+    {
+        ValueKind.Int => Integer.ToString(CultureInfo.InvariantCulture),
+        ValueKind.Float => PythonFloat(Number),
+        ValueKind.Bool => AsBool ? "True" : "False",
+        ValueKind.Pair => $"({Integer.ToString(CultureInfo.InvariantCulture)}, {Second.ToString(CultureInfo.InvariantCulture)})",
+        _ => "None",
+    };
+
+    /// <summary>A float literal that round-trips: 1e-05, 0.1, 2.0, math.inf.</summary>
+    public static string PythonFloat(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "math.nan";
+        }
+
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? "math.inf" : "-math.inf";
+        }
+
+        return FormatDouble(value).Replace("E", "e");
+    }
 
     public static string FormatDouble(double value)
     {

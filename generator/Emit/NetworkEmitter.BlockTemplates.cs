@@ -56,7 +56,7 @@ public sealed partial class NetworkEmitter
                 };
             default:
                 // An inner block: its class is called with its arguments, named where they vary.
-                var bindings = module.Bindings.Select(b => names.TryGetValue($"{path}/{b.Name}", out var n) ? b with { Value = b.Value with { Dynamic = n } } : b);
+                var bindings = module.Bindings.Select(b => names.TryGetValue($"{path}/{b.Name}", out var n) ? b with { Value = b.Value with { Dynamic = new RuntimeName(n) } } : b);
                 return module with { Bindings = bindings.ToEquatableArray(), Input = Named(module.Input, path, names) };
         }
     }
@@ -66,12 +66,12 @@ public sealed partial class NetworkEmitter
 
     private static LayerModel RewriteLayer(LayerModel layer, string path, Dictionary<string, string> names) => layer with
     {
-        Arguments = layer.Arguments.Select(a => names.TryGetValue($"{path}/{a.Name}", out var n) ? a with { Value = a.Value with { Dynamic = n } } : a).ToEquatableArray(),
+        Arguments = layer.Arguments.Select(a => names.TryGetValue($"{path}/{a.Name}", out var n) ? a with { Value = a.Value with { Dynamic = new RuntimeName(n) } } : a).ToEquatableArray(),
         Input = Named(layer.Input, path, names),
     };
 
     private static Shape Named(Shape shape, string path, Dictionary<string, string> names) =>
-        names.TryGetValue(path + "/in", out var n) || names.TryGetValue(path + "/" + InChannels, out n) ? shape.WithChannels(shape.Channels, n) : shape;
+        names.TryGetValue(path + "/in", out var n) || names.TryGetValue(path + "/" + InChannels, out n) ? shape.WithChannels(shape.Channels, new RuntimeName(n)) : shape;
 
     /// <summary>A template's code by part: each child's construction ('c:key'), its 'then' ('t') and its shortcut ('s').</summary>
     private IEnumerable<(string Part, string Text)> TemplateParts(ModuleModel template)

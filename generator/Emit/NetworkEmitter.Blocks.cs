@@ -123,7 +123,8 @@ public sealed partial class NetworkEmitter
         _ => Enumerable.Empty<ModuleModel>(),
     };
 
-    private static string? Origin(ModuleModel module) => module switch
+    /// <summary>The block a container was made by; null for a layer or an inline connection.</summary>
+    internal static string? Origin(ModuleModel module) => module switch
     {
         SequenceModel s => s.Origin,
         ResidualModel r => r.Origin,

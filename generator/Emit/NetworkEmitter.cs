@@ -65,7 +65,7 @@ public sealed partial class NetworkEmitter
         return writer.ToString();
     }
 
-    private static string FileName(string path)
+    internal static string FileName(string path)
     {
         var slash = System.Math.Max(path.LastIndexOf('/'), path.LastIndexOf('\\'));
         return path.Substring(slash + 1);
@@ -343,7 +343,7 @@ public sealed partial class NetworkEmitter
     /// An activation may overwrite its input when the previous sibling made that tensor and nothing else
     /// reads it: never for an auxiliary head, nor right after one (the head reads the same tensor).
     /// </summary>
-    private static bool InPlace(IReadOnlyList<ChildModel> siblings, int index) =>
+    internal static bool InPlace(IReadOnlyList<ChildModel> siblings, int index) =>
         index > 0
         && siblings[index].Role != ChildRole.Auxiliary
         && siblings[index - 1].Role != ChildRole.Auxiliary
@@ -427,7 +427,7 @@ public sealed partial class NetworkEmitter
     /// the body ends in a layer that makes a tensor autograd does not keep (dropout and stochastic depth
     /// pass it through), and the shortcut does not read that same tensor.
     /// </summary>
-    private static bool AddsInPlace(ResidualModel residual)
+    internal static bool AddsInPlace(ResidualModel residual)
     {
         var last = residual.Body.Count - 1;
         while (last >= 1 && residual.Body[last].Module is LayerModel { Spec.Role: LayerRole.Regularization })

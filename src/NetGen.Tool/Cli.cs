@@ -25,6 +25,7 @@ public static class Cli
           netgen check FILES...            report diagnostics as the compiler does (files, directories or globs)
           netgen summary FILE              a torchinfo-style table per network: shapes, parameters, MACs
           netgen emit FILE                 the C# the source generator produces, to stdout or -o DIR
+                                           (--target pytorch: the same networks as a PyTorch module)
           netgen graph FILE                a Mermaid or Graphviz drawing of a network
           netgen --version                 the NetGen version
           netgen COMMAND --help            the options of one command

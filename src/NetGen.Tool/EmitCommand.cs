@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using NetGen.Generator;
 using NetGen.Generator.Emit;
 
@@ -8,20 +9,27 @@ namespace NetGen.Tool;
 
 /// <summary>
 /// <c>netgen emit FILE</c>: the C# the source generator adds to a compilation, byte for byte, from the same
-/// front end and <see cref="NetworkEmitter"/>.
+/// front end and <see cref="NetworkEmitter"/>; with <c>--target pytorch</c>, the same networks as one Python
+/// module (<see cref="PythonEmitter"/>) and its runtime module.
 /// </summary>
 public static class EmitCommand
 {
     public const string Usage =
         """
-        Usage: netgen emit FILE [--network NAME] [-o DIR] [--namespace NS]
+        Usage: netgen emit FILE [--target csharp|pytorch] [--network NAME] [-o PATH] [--namespace NS]
 
         Prints the C# the NetGen source generator produces for each network of FILE (exactly its text),
-        or writes one <Class>.g.cs per network into DIR.
+        or writes one <Class>.g.cs per network into the folder PATH.
 
-          --network NAME   only this network (a network or variant class name)
-          -o, --output DIR write files into DIR (created if missing) instead of printing
-          --namespace NS   the namespace of the classes, as a project's RootNamespace (default NetGen.Generated)
+        With --target pytorch, prints one Python module with a torch.nn.Module class per network of FILE
+        (same class names, constructor parameters, state_dict keys and forward as the C# classes), or
+        writes it to PATH (a .py file, or a folder that gets <file>.py) together with the runtime module
+        netgen_torch.py it imports.
+
+          --target T        csharp (default) or pytorch
+          --network NAME    only this network (a network or variant class name)
+          -o, --output PATH write files instead of printing (folders are created if missing)
+          --namespace NS    the namespace of the C# classes, as a project's RootNamespace (default NetGen.Generated)
         """;
 
     private static readonly Dictionary<string, string> ValueOptions = new()
@@ -30,6 +38,7 @@ public static class EmitCommand
         ["-o"] = "--output",
         ["--output"] = "--output",
         ["--namespace"] = "--namespace",
+        ["--target"] = "--target",
     };
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -48,6 +57,16 @@ public static class EmitCommand
         }
 
         var networks = NetworkFiles.Select(workspace, line.Value("--network"));
+        switch (line.Value("--target") ?? "csharp")
+        {
+            case "csharp":
+                break;
+            case "pytorch":
+                return EmitPython(path, networks, line.Value("--output"), output);
+            case var other:
+                throw new UsageException($"unknown target '{other}' for 'emit'; the targets are csharp and pytorch");
+        }
+
         var directory = line.Value("--output");
         if (directory is not null)
         {
@@ -75,5 +94,51 @@ public static class EmitCommand
         }
 
         return Cli.Success;
+    }
+
+    /// <summary>The Python module to stdout, or to the .py file (or into the folder) given, with the runtime module beside it.</summary>
+    private static int EmitPython(string dslPath, IReadOnlyList<NetGen.Generator.Binding.NetworkModel> networks, string? destination, TextWriter output)
+    {
+        var source = PythonEmitter.Emit(networks, NetGenCompiler.Version);
+        if (destination is null)
+        {
+            output.Write(source);
+            return Cli.Success;
+        }
+
+        var file = destination.EndsWith(".py", StringComparison.OrdinalIgnoreCase)
+            ? destination
+            : Path.Combine(destination, PythonModuleName(dslPath));
+        var directory = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        Directory.CreateDirectory(directory);
+        if (string.Equals(Path.GetFileName(file), PythonEmitter.RuntimeFileName, StringComparison.Ordinal))
+        {
+            throw new UsageException($"'{file}' would overwrite the runtime module {PythonEmitter.RuntimeFileName}; choose another name");
+        }
+
+        File.WriteAllText(file, source);
+        output.WriteLine("wrote " + file);
+        var runtime = Path.Combine(directory, PythonEmitter.RuntimeFileName);
+        File.WriteAllText(runtime, PythonEmitter.Runtime);
+        output.WriteLine("wrote " + runtime);
+        return Cli.Success;
+    }
+
+    /// <summary>resnet.net.txt becomes resnet.py; a name Python cannot import gets '_' for each other character.</summary>
+    public static string PythonModuleName(string dslPath)
+    {
+        var name = Path.GetFileName(dslPath);
+        foreach (var suffix in new[] { ".net.txt", ".txt" })
+        {
+            if (name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+            {
+                name = name.Substring(0, name.Length - suffix.Length);
+                break;
+            }
+        }
+
+        var chars = name.Select(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' ? c : '_').ToArray();
+        var module = chars.Length == 0 || char.IsDigit(chars[0]) ? "net_" + new string(chars) : new string(chars);
+        return module + ".py";
     }
 }

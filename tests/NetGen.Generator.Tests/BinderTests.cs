@@ -141,9 +141,10 @@ public class BinderTests
         var parameter = network.ConstructorParameters[0];
         Assert.Equal("numClasses", parameter.CSharpName);
         var linear = (LayerModel)network.Children[1].Module;
-        Assert.Equal("(numClasses * 2)", linear.Argument("out_features").Dynamic);
+        Assert.Equal("(numClasses * 2)", linear.Argument("out_features").ToCSharp());
+        Assert.Equal("(num_classes * 2)", linear.Argument("out_features").ToPython());
         Assert.Equal(20, network.Output.Channels);
-        Assert.Equal("(numClasses * 2)", network.Output.ChannelsExpression);
+        Assert.Equal("(numClasses * 2)", network.Output.ChannelsCSharp);
     }
 
     [Fact]

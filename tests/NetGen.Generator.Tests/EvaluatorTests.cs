@@ -90,15 +90,41 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public void A_value_computed_from_a_constructor_parameter_carries_its_csharp_expression()
+    public void A_value_computed_from_a_constructor_parameter_carries_its_csharp_and_python_expressions()
     {
         var scope = new Scope(null);
-        scope.Define("num_classes", Value.Int(1000, "numClasses", "num_classes"));
+        scope.Define("num_classes", Value.Int(1000, new RuntimeParameter("num_classes", "numClasses"), "num_classes"));
         var (value, diagnostics) = Evaluate("num_classes * 2 + 1", scope);
         Assert.Empty(diagnostics.Items);
         Assert.Equal(2001, value.Integer);
-        Assert.Equal("((numClasses * 2) + 1)", value.Dynamic);
+        Assert.Equal("((numClasses * 2) + 1)", value.ToCSharp());
+        Assert.Equal("((num_classes * 2) + 1)", value.ToPython());
         Assert.Equal("num_classes", value.DependsOn);
+    }
+
+    [Theory]
+    [InlineData("w // 3", "global::NetGen.DslMath.FloorDiv(w, 3)", "(w // 3)")]
+    [InlineData("w / 3", "((double)w / 3)", "(w / 3)")]
+    [InlineData("w % 3", "global::NetGen.DslMath.Mod(w, 3)", "(w % 3)")]
+    [InlineData("f // 2", "global::System.Math.Floor((double)f / 2)", "float(math.floor(f / 2))")]
+    [InlineData("w ** 2", "global::System.Math.Pow(w, 2)", "math.pow(w, 2)")]
+    [InlineData("w > 2 and not b", "((w > 2) && !b)", "((w > 2) and (not b))")]
+    [InlineData("b ? w : 2.5", "(b ? (double)w : 2.5)", "float(w if b else 2.5)")]
+    [InlineData("max(w, f)", "global::System.Math.Max((double)w, f)", "float(max(w, f))")]
+    [InlineData("round(f * w)", "global::NetGen.DslMath.Round((f * w))", "round((f * w))")]
+    [InlineData("make_divisible(w * f, 8)", "global::NetGen.DslMath.MakeDivisible((w * f), 8)", "ng.make_divisible((w * f), 8)")]
+    [InlineData("log(f, 2) + sqrt(f) - exp(-f)", "(((global::System.Math.Log(f) / global::System.Math.Log(2)) + global::System.Math.Sqrt(f)) - global::System.Math.Exp(-f))", "((math.log(f, 2) + math.sqrt(f)) - math.exp(-f))")]
+    [InlineData("int(f) + abs(-w)", "(((long)f) + global::System.Math.Abs(-w))", "(int(f) + abs(-w))")]
+    public void A_computed_value_is_written_in_each_target_language(string text, string csharp, string python)
+    {
+        var scope = new Scope(null);
+        scope.Define("w", Value.Int(4, new RuntimeParameter("w", "w"), "w"));
+        scope.Define("f", Value.Float(1.5, new RuntimeParameter("f", "f"), "f"));
+        scope.Define("b", Value.Bool(true, new RuntimeParameter("b", "b"), "b"));
+        var (value, diagnostics) = Evaluate(text, scope);
+        Assert.Empty(diagnostics.Items);
+        Assert.Equal(csharp, value.ToCSharp());
+        Assert.Equal(python, value.ToPython());
     }
 
     [Fact]
