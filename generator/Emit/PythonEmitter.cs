@@ -53,17 +53,26 @@ public sealed class PythonEmitter
         writer.WriteLine();
         writer.WriteLine("from __future__ import annotations");
         writer.WriteLine();
+        var standard = new List<string>();
         if (classes.Any(c => c.Contains("math.")))
         {
-            writer.WriteLine("import math");
+            standard.Add("import math");
         }
 
-        if (networks.Any(n => n.Children.Any(c => c.Role == ChildRole.Auxiliary)) || networks.Any(n => n.Taps.Count > 0))
+        var typing = new[] { networks.Any(n => n.Taps.Count > 0) ? "Dict" : null, networks.Any(n => n.Children.Any(c => c.Role == ChildRole.Auxiliary)) ? "NamedTuple" : null }
+            .Where(t => t is not null)
+            .ToList();
+        if (typing.Count > 0)
         {
-            writer.WriteLine("from typing import Dict, NamedTuple");
-            writer.WriteLine();
+            standard.Add($"from typing import {string.Join(", ", typing)}");
         }
-        else if (classes.Any(c => c.Contains("math.")))
+
+        foreach (var line in standard)
+        {
+            writer.WriteLine(line);
+        }
+
+        if (standard.Count > 0)
         {
             writer.WriteLine();
         }

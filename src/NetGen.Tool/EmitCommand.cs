@@ -16,7 +16,7 @@ public static class EmitCommand
 {
     public const string Usage =
         """
-        Usage: netgen emit FILE [--target csharp|pytorch] [--network NAME] [-o PATH] [--namespace NS]
+        Usage: netgen emit FILE [--target csharp|pytorch] [--network NAME] [-o PATH] [--namespace NS] [--skip-invalid]
 
         Prints the C# the NetGen source generator produces for each network of FILE (exactly its text),
         or writes one <Class>.g.cs per network into the folder PATH.
@@ -30,6 +30,8 @@ public static class EmitCommand
           --network NAME    only this network (a network or variant class name)
           -o, --output PATH write files instead of printing (folders are created if missing)
           --namespace NS    the namespace of the C# classes, as a project's RootNamespace (default NetGen.Generated)
+          --skip-invalid    emit the networks that bind and pass over the others and their diagnostics in silence,
+                            as the build's NetGenEmitPython step does (the compiler has reported them already)
         """;
 
     private static readonly Dictionary<string, string> ValueOptions = new()
@@ -48,10 +50,17 @@ public static class EmitCommand
             return Cli.Success;
         }
 
-        var line = CommandLine.Parse("emit", args, ValueOptions, Array.Empty<string>());
+        var line = CommandLine.Parse("emit", args, ValueOptions, new[] { "--skip-invalid" });
         var path = NetworkFiles.ExpandOne(line.Single("emit", "file"));
         var workspace = NetworkFiles.Load(new[] { path }, line.Value("--namespace") ?? NetGenCompiler.DefaultNamespace);
-        if (Cli.ReportDiagnostics(workspace, error))
+        var skipInvalid = line.Flag("--skip-invalid");
+        if (skipInvalid && line.Value("--network") is null && !workspace.Networks.Any())
+        {
+            // The build's pass over every .net.txt file: a file of blocks alone has nothing to emit.
+            return Cli.Success;
+        }
+
+        if (!skipInvalid && Cli.ReportDiagnostics(workspace, error))
         {
             return Cli.Failure;
         }

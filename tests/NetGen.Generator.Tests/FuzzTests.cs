@@ -54,6 +54,8 @@ public class FuzzTests
                 emitted++;
             }
 
+            Assert.NotEmpty(PythonEmitter.Emit(result.Networks, "test"));
+
             var took = clock.Elapsed - started;
             var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             slowest = took > slowest ? took : slowest;

@@ -27,6 +27,17 @@ public class SnapshotTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ZooFiles))]
+    public void PyTorch_module_of_every_zoo_file_matches_its_snapshot(string file)
+    {
+        var result = FrontEnd.Compile(File.ReadAllText(Path.Combine(Repository.ZooFolder, file)), "/zoo/" + file);
+        Assert.Empty(result.Diagnostics);
+        var module = Emit.PythonEmitter.Emit(result.Networks, "test");
+        Assert.Equal(module, Emit.PythonEmitter.Emit(FrontEnd.Compile(File.ReadAllText(Path.Combine(Repository.ZooFolder, file)), "/zoo/" + file).Networks, "test"));
+        Snapshot.Match(file.Replace(".net.txt", string.Empty) + ".pytorch", "py", module);
+    }
+
     /// <summary>Bad inputs whose diagnostics are kept as one snapshot: a change in any message shows up in review.</summary>
     public static readonly (string Name, string Text)[] BadInputs =
     {

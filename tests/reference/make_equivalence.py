@@ -65,9 +65,13 @@ def pattern(key, shape, damped=()):
     """The value of every element of a state_dict tensor, chosen by its key and shape alone (and by the
     fixture's list of damped keys)."""
     count = int(np.prod(shape)) if len(shape) else 1
-    u = uniform(key, count)
+    return scaled(key, shape, uniform(key, count), damped)
+
+
+def scaled(key, shape, u, damped=()):
+    """A tensor's values from u, uniform in [-1, 1], scaled by the tensor's role (its key and shape)."""
     if key.endswith("num_batches_tracked"):
-        return np.zeros(count)
+        return u * 0
     # Norms keep the signal's scale (gain about 1) so deep networks neither lose nor blow up the input.
     if key.endswith("running_var"):
         return 1.0 + 0.1 * u

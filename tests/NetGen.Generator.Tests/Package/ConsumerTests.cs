@@ -125,6 +125,17 @@ public sealed class ConsumerTests : IDisposable
         var counts = run.Output.Split('\n').Single(l => l.StartsWith("parameters ", StringComparison.Ordinal)).Split(' ');
         Assert.Equal(counts[1], counts[2].Trim());
 
+        // NetGenEmitPython: the package's tool writes each file's PyTorch module and the runtime beside the build
+        // output; the network whose error the configuration silenced is left out, as it is from the C#.
+        var withPython = await DotNet.RunAsync(app, "build", "-nologo", "-p:NetGenEmitPython=true");
+        Assert.True(withPython.ExitCode == 0, withPython.ToString());
+        var python = Path.Combine(app, "bin", "Debug", "net10.0", "python");
+        Assert.Contains("class SmallNet(nn.Module):", File.ReadAllText(Path.Combine(python, "small.py")), StringComparison.Ordinal);
+        var other = File.ReadAllText(Path.Combine(python, "other.py"));
+        Assert.Contains("class Other(nn.Module):", other, StringComparison.Ordinal);
+        Assert.DoesNotContain("Broken", other, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(python, "netgen_torch.py")));
+
         // Without the configuration the same file is a located compiler error (a removed input does not
         // make MSBuild recompile, hence --no-incremental).
         File.Delete(Path.Combine(app, ".globalconfig"));

@@ -57,6 +57,8 @@ public class CliTests
         { new[] { "summary", ToolRunner.Zoo("resnet.net.txt"), "--netwrok", "ResNet50" }, "unknown option '--netwrok' for 'summary'" },
         { new[] { "summary", ToolRunner.Zoo("resnet.net.txt"), "--network", "ResNet51" }, "no network 'ResNet51'; the file defines ResNet18, ResNet34, ResNet50" },
         { new[] { "emit", ToolRunner.Zoo("resnet.net.txt"), "--network" }, "option '--network' of 'emit' needs a value" },
+        { new[] { "emit", ToolRunner.Zoo("resnet.net.txt"), "--target", "jax" }, "unknown target 'jax' for 'emit'; the targets are csharp and pytorch" },
+        { new[] { "emit", ToolRunner.Zoo("resnet.net.txt"), "--target", "pytorch", "-o", "netgen_torch.py" }, "would overwrite the runtime module netgen_torch.py" },
         { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "--detail", "everything" }, "--detail is 'layers' or 'blocks'" },
         { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "--format", "svg" }, "--format is 'mermaid' or 'dot'" },
         { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "--format", "mermaid", "-o", "x.png" }, "rendered from DOT, not Mermaid" },

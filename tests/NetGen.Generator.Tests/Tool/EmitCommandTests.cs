@@ -64,4 +64,40 @@ public class EmitCommandTests
         Assert.Empty(result.Output);
         Assert.StartsWith($"{file}(3,3): error NG0101: unknown layer or block 'batchnrom'", result.Error);
     }
+
+    [Fact]
+    public void Emit_for_pytorch_prints_one_module_for_the_file()
+    {
+        var path = ToolRunner.Zoo("resnet.net.txt");
+
+        var result = ToolRunner.Run("emit", path, "--target", "pytorch");
+
+        Assert.Equal(Cli.Success, result.ExitCode);
+        Assert.Equal(Emit.PythonEmitter.Emit(FrontEnd.Compile(File.ReadAllText(path), path).Networks, NetGenCompiler.Version), result.Output);
+        Assert.Contains("class ResNet50(nn.Module):", result.Output);
+    }
+
+    [Fact]
+    public void Emit_for_pytorch_writes_the_module_and_its_runtime_to_a_file_or_a_folder()
+    {
+        var path = ToolRunner.Zoo("tiny.net.txt");
+        using var folder = new TempFolder();
+
+        var toFile = ToolRunner.Run("emit", path, "--target", "pytorch", "--output", Path.Combine(folder.Path, "nets", "tiny_nets.py"));
+        var toFolder = ToolRunner.Run("emit", path, "--target", "pytorch", "-o", Path.Combine(folder.Path, "out"));
+
+        Assert.Equal(Cli.Success, toFile.ExitCode);
+        Assert.Equal(Cli.Success, toFolder.ExitCode);
+        var module = File.ReadAllText(Path.Combine(folder.Path, "nets", "tiny_nets.py"));
+        Assert.Equal(module, File.ReadAllText(Path.Combine(folder.Path, "out", "tiny.py")));
+        Assert.Equal(Emit.PythonEmitter.Runtime, File.ReadAllText(Path.Combine(folder.Path, "nets", "netgen_torch.py")));
+        Assert.Equal(Emit.PythonEmitter.Runtime, File.ReadAllText(Path.Combine(folder.Path, "out", "netgen_torch.py")));
+    }
+
+    [Theory]
+    [InlineData("dsl.net.txt", "dsl.py")]
+    [InlineData("my-nets.net.txt", "my_nets.py")]
+    [InlineData("3d.net.txt", "net_3d.py")]
+    public void A_dsl_file_becomes_an_importable_module_name(string file, string module) =>
+        Assert.Equal(module, EmitCommand.PythonModuleName("/any/" + file));
 }

@@ -1,0 +1,276 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using NetGen.Generated;
+using NetGen.Generator;
+using NetGen.Generator.Binding;
+using NetGen.Generator.Emit;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace NetGen.Models.Tests;
+
+/// <summary>
+/// The zoo emitted for PyTorch (<see cref="PythonEmitter"/>) is the same network as the generated C#: the same
+/// state_dict keys and shapes; torchvision's weights load strictly and give torchvision's outputs; and a
+/// state_dict moves from C# to PyTorch and back with the same eval logits. The Python half is
+/// Python/pytorch_target.py, run with Debian's torch (CI installs it).
+/// </summary>
+public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
+{
+    /// <summary>Networks above this size are left to the C#-only tests: each side would build its own copy.</summary>
+    private const long LargestDescribed = 200_000_000;
+
+    /// <summary>
+    /// |emitted - torchvision| allowed, as a fraction of the logits' spread. Both run in the same torch with the
+    /// same operations in the same order, so they agree to the bit (measured: 0 on all 70).
+    /// </summary>
+    private const double TorchvisionTolerance = 1e-6;
+
+    /// <summary>
+    /// |PyTorch - C#| allowed after a state_dict moves, as a fraction of the logits' spread: torch 1.13 and
+    /// libtorch 2.10 compute the same float32 function with different kernels.
+    /// </summary>
+    private const double RoundTripTolerance = 1e-4;
+
+    private readonly EmittedZoo _zoo;
+
+    public PyTorchTargetTests(EmittedZoo zoo) => _zoo = zoo;
+
+    public static IEnumerable<object[]> ZooFiles() => EmittedZoo.Files.Select(f => new object[] { f });
+
+    [Theory]
+    [MemberData(nameof(ZooFiles))]
+    public void Every_network_emitted_for_pytorch_has_the_csharp_keys_shapes_and_counts(string file)
+    {
+        var networks = _zoo.Networks(file).Where(n => n.ParameterCount <= LargestDescribed).ToList();
+        Assert.NotEmpty(networks);
+        var described = _zoo.Run("describe", file, networks.Select(n => n.ClassName));
+        foreach (var network in networks)
+        {
+            using var csharp = NetworkCatalog.All.Single(n => n.Name == network.ClassName).Create();
+            var entry = described.GetProperty(network.ClassName);
+            Assert.Equal(Entries(csharp), Entries(entry));
+            Assert.Equal(network.ParameterCount, entry.GetProperty("parameter_count").GetInt64());
+            Assert.Equal(network.ParameterCount, entry.GetProperty("counted").GetInt64());
+        }
+    }
+
+    public static IEnumerable<object[]> TorchvisionFiles() =>
+        EmittedZoo.Files.Where(f => EmittedZoo.Load(f).Any(n => ReferenceData.TryGet(n.ClassName, out _))).Select(f => new object[] { f });
+
+    [Theory]
+    [MemberData(nameof(TorchvisionFiles))]
+    public void Torchvision_weights_load_strictly_into_the_emitted_module_and_give_torchvision_outputs(string file)
+    {
+        var names = _zoo.Networks(file).Select(n => n.ClassName).Where(n => ReferenceData.TryGet(n, out _)).ToList();
+
+        // Auxiliary heads pool to a fixed size only at the native resolution; elsewhere a small input checks the function.
+        var resolution = file is "googlenet.net.txt" or "inception.net.txt" ? 299 : 64;
+        var result = _zoo.Run("torchvision", file, names.Prepend(resolution.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        foreach (var name in names)
+        {
+            var entry = result.GetProperty(name);
+            var spread = entry.GetProperty("spread").GetDouble();
+            var allowed = TorchvisionTolerance * spread;
+            Assert.True(entry.GetProperty("strict").GetBoolean(), name);
+            Assert.True(entry.GetProperty("difference").GetDouble() <= allowed, $"{name}: |emitted - torchvision| = {entry.GetProperty("difference").GetDouble()} > {allowed}");
+            Assert.True(entry.GetProperty("moved").GetDouble() > 100 * allowed, $"{name}: the logits barely depend on the input");
+            if (entry.TryGetProperty("auxiliary", out var auxiliary))
+            {
+                foreach (var head in auxiliary.EnumerateObject())
+                {
+                    Assert.True(head.Value.GetDouble() <= allowed, $"{name}.{head.Name}: |emitted - torchvision| = {head.Value.GetDouble()} > {allowed}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One network per family, at its native resolution. VGG's layers are AlexNet's (and torchvision's weights
+    /// check all seven VGGs above); building and filling 133 million parameters on both sides costs a minute.
+    /// </summary>
+    public static TheoryData<string, string> Families() => new()
+    {
+        { "tiny.net.txt", "TinyResNet" },
+        { "alexnet.net.txt", "AlexNet" },
+        { "resnet.net.txt", "ResNeXt50_32x4d" },
+        { "googlenet.net.txt", "GoogLeNet" },
+        { "bninception.net.txt", "InceptionV2" },
+        { "inception.net.txt", "InceptionV3NoAux" },
+        { "densenet.net.txt", "DenseNet121" },
+        { "efficientnet.net.txt", "EfficientNetB0" },
+        { "mobilenet.net.txt", "MobileNetV3Small" },
+        { "squeezenet.net.txt", "SqueezeNet1_1" },
+        { "shufflenet.net.txt", "ShuffleNetV2_x0_5" },
+        { "mnasnet.net.txt", "MNASNet0_5" },
+        { "regnet.net.txt", "RegNetY_400MF" },
+        { "convnext.net.txt", "ConvNeXtTiny" },
+        { "bit.net.txt", "BiT_M_R50x1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void A_state_dict_moves_from_csharp_to_pytorch_and_back_with_the_same_eval_logits(string file, string name)
+    {
+        var folder = Directory.CreateTempSubdirectory("netgen-roundtrip-").FullName;
+        try
+        {
+            using var scope = NewDisposeScope();
+            var info = NetworkCatalog.All.Single(n => n.Name == name);
+            using var network = info.Create();
+            DeterministicWeights.Fill(network);
+            network.eval();
+            var weights = Path.Combine(folder, "csharp.pt");
+            network.SaveWeights(weights);
+            var input = DeterministicWeights.Input("input", new long[] { 2 }.Concat(info.InputShape).ToArray());
+            using (no_grad())
+            {
+                SaveTensors(Path.Combine(folder, "csharp-check.pt"), ("input", input), ("logits", network.call(input)));
+            }
+
+            var result = _zoo.Run("roundtrip", file, new[]
+            {
+                name, weights, Path.Combine(folder, "csharp-check.pt"), Path.Combine(folder, "pytorch.pt"), Path.Combine(folder, "pytorch-check.pt"),
+            });
+            var spread = result.GetProperty("spread").GetDouble();
+            Assert.True(result.GetProperty("strict").GetBoolean());
+            Assert.True(result.GetProperty("difference").GetDouble() <= RoundTripTolerance * spread,
+                $"PyTorch on C#'s weights: |PyTorch - C#| = {result.GetProperty("difference").GetDouble()}, spread {spread}");
+
+            // Back: PyTorch's changed weights load strictly into a fresh C# network and give PyTorch's logits.
+            using var back = info.Create();
+            back.LoadWeights(Path.Combine(folder, "pytorch.pt"));
+            back.eval();
+            var check = Weights.ReadStateDict(Path.Combine(folder, "pytorch-check.pt"));
+            using (no_grad())
+            {
+                var expected = check["logits"];
+                var actual = back.call(check["input"]);
+                var difference = (actual - expected).abs().max().item<float>();
+                var backSpread = (expected.max() - expected.min()).item<float>();
+                Assert.True(difference <= RoundTripTolerance * backSpread, $"C# on PyTorch's weights: |C# - PyTorch| = {difference}, spread {backSpread}");
+                Assert.True((actual - network.call(check["input"])).abs().max().item<float>() > 100 * RoundTripTolerance * backSpread,
+                    "PyTorch's weights must differ from C#'s, or the way back checks nothing");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Every operator and function of the DSL on constructor parameters, in channel counts, features and hyperparameters.</summary>
+    private const string Scaled = """
+        network Scaled(width = 1.0, depth = 2, classes = 10, wide = false)
+          let stem = make_divisible(32 * width, 8)
+          input 3x32x32
+          stem: conv(stem, k=3, s=2, p=1, bias=false)
+          bn: batchnorm(eps=1e-3 * width)
+          relu
+          mid: conv(wide ? 64 : max(stem // 2, 8), k=3, p=1, bias=not wide)
+          bn2: batchnorm
+          act: leaky_relu(0.1 * depth)
+          wide_conv: conv(ceil(width * 3) * 8 + (depth % 3) * 8, k=1)
+          pool: adaptive_avgpool(1)
+          flatten
+          drop: dropout(0.4 * depth / (depth + 2))
+          fc: linear(classes * depth // 2 + round(width * 3) % 4 + int(2 ** 0.5 * depth) + abs(-depth) + floor(sqrt(width * 9)) + floor(log(depth + 1, 2)))
+        """;
+
+    [Theory]
+    [InlineData(1.0, 2L, 10L, false)]
+    [InlineData(1.7, 5L, 7L, true)]
+    [InlineData(0.3, 9L, 1000L, false)]
+    [InlineData(2.5, 1L, 3L, true)]
+    public void Constructor_arguments_give_the_same_network_in_csharp_and_pytorch(double width, long depth, long classes, bool wide)
+    {
+        var networks = NetGenCompiler.Compile(new NetFile("/p/scaled.net.txt", Scaled, "Scaled.Nets")).Networks;
+        var type = InMemoryAssembly.Compile(networks.Select(n => NetworkEmitter.Emit(n, "test")), "Scaled.Nets").GetType("Scaled.Nets.Scaled")!;
+        using var csharp = (nn.Module)Activator.CreateInstance(type, width, depth, classes, wide)!;
+        var folder = Directory.CreateTempSubdirectory("netgen-scaled-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, PythonEmitter.RuntimeFileName), PythonEmitter.Runtime);
+            File.WriteAllText(Path.Combine(folder, "scaled.py"), PythonEmitter.Emit(networks, "test"));
+            var arguments = JsonSerializer.Serialize(new Dictionary<string, object> { ["width"] = width, ["depth"] = depth, ["classes"] = classes, ["wide"] = wide });
+            var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
+            var described = JsonDocument.Parse(PythonProcess.Run(new[] { script, "construct", folder, "scaled", "Scaled", arguments }, TimeSpan.FromMinutes(1)))
+                .RootElement.GetProperty("Scaled");
+            Assert.Equal(Entries(csharp), Entries(described));
+            Assert.Equal(csharp.parameters().Sum(p => p.numel()), described.GetProperty("counted").GetInt64());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A C# module's state_dict as "key shape" lines; TorchSharp lists each module's buffers after all parameters, PyTorch module by module.</summary>
+    private static List<string> Entries(nn.Module module) =>
+        module.state_dict().Select(e => $"{e.Key} {string.Join("x", e.Value.shape)}").Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>pytorch_target.py's description of a module's state_dict, as <see cref="Entries(nn.Module)"/> writes C#'s.</summary>
+    private static List<string> Entries(JsonElement described) => described.GetProperty("keys").EnumerateArray()
+        .Select(k => $"{k[0].GetString()} {string.Join("x", k[1].EnumerateArray().Select(d => d.GetInt64()))}")
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>Tensors in a torch.save file, as Python's <c>torch.load</c> reads a dict of them.</summary>
+    private static void SaveTensors(string path, params (string Name, Tensor Tensor)[] tensors)
+    {
+        var state = new Hashtable();
+        foreach (var (name, tensor) in tensors)
+        {
+            state[name] = tensor.detach().cpu();
+        }
+
+        using var file = File.Create(path);
+        TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(file, state);
+    }
+
+    /// <summary>Every zoo file emitted once for PyTorch into a temporary folder, with the runtime module.</summary>
+    public sealed class EmittedZoo : IDisposable
+    {
+        public static readonly string[] Files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Networks"), "*.net.txt")
+            .Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray()!;
+
+        public EmittedZoo()
+        {
+            Folder = Directory.CreateTempSubdirectory("netgen-pytorch-").FullName;
+            File.WriteAllText(Path.Combine(Folder, PythonEmitter.RuntimeFileName), PythonEmitter.Runtime);
+            foreach (var file in Files)
+            {
+                File.WriteAllText(Path.Combine(Folder, Module(file) + ".py"), PythonEmitter.Emit(Load(file), "test"));
+            }
+        }
+
+        public string Folder { get; }
+
+        public static IReadOnlyList<NetworkModel> Load(string file)
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "Networks", file);
+            var result = NetGenCompiler.Compile(new NetFile(path, File.ReadAllText(path), "NetGen.Generated"));
+            Assert.Empty(result.Diagnostics);
+            return result.Networks;
+        }
+
+        public IReadOnlyList<NetworkModel> Networks(string file) => Load(file);
+
+        /// <summary>Runs a command of pytorch_target.py on a file's module; its JSON output.</summary>
+        public JsonElement Run(string command, string file, IEnumerable<string> arguments)
+        {
+            var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
+            var output = PythonProcess.Run(new[] { script, command, Folder, Module(file) }.Concat(arguments), TimeSpan.FromMinutes(5));
+            return JsonDocument.Parse(output).RootElement.Clone();
+        }
+
+        private static string Module(string file) => file.Substring(0, file.Length - ".net.txt".Length);
+
+        public void Dispose() => Directory.Delete(Folder, recursive: true);
+    }
+}

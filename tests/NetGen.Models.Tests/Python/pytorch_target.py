@@ -1,0 +1,175 @@
+#!/usr/bin/python3
+"""The Python half of PyTorchTargetTests.cs: runs modules emitted by `netgen emit --target pytorch`.
+
+Run with Debian's Python (apt-get install python3-torch python3-torchvision). Every command prints one JSON
+object on stdout; the C# test asserts on it.
+
+    pytorch_target.py describe DIR MODULE CLASS...
+        each class built with its default arguments: its state_dict keys and shapes in order, and its
+        parameter count (class attribute and counted).
+    pytorch_target.py construct DIR MODULE CLASS ARGUMENTS
+        the same for one class built with ARGUMENTS, a JSON object of keyword arguments.
+    pytorch_target.py torchvision DIR MODULE RESOLUTION CLASS...
+        each class against torchvision's model of the same name (tests/reference/make_reference.py's table):
+        torchvision's state_dict, filled with make_equivalence.py's deterministic pattern, loads strictly into
+        the emitted module; eval logits of both for a deterministic batch of two; with auxiliary heads, the
+        train-mode outputs (dropout off) of forward_with_auxiliary against torchvision's.
+    pytorch_target.py roundtrip DIR MODULE CLASS WEIGHTS CHECK OUT_WEIGHTS OUT_CHECK
+        loads C#'s state_dict WEIGHTS strictly, runs CHECK's "input" in eval mode and compares with CHECK's
+        "logits" (C#'s); then moves every parameter and buffer by a seeded amount, saves the state_dict to
+        OUT_WEIGHTS and {"input", "logits"} of the moved network to OUT_CHECK, for C# to load back.
+"""
+import contextlib
+import importlib
+import json
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def load_module(folder, module):
+    sys.path.insert(0, folder)
+    return importlib.import_module(module)
+
+
+def describe(folder, module, classes, arguments=None):
+    emitted = load_module(folder, module)
+    result = {}
+    for name in classes:
+        cls = getattr(emitted, name)
+        with uninitialized():
+            model = cls(**(arguments or {}))
+        result[name] = {
+            "keys": [[key, list(tensor.shape)] for key, tensor in model.state_dict().items()],
+            "parameter_count": cls.parameter_count,
+            "counted": sum(p.numel() for p in model.parameters()),
+        }
+        del model
+    return result
+
+
+@contextlib.contextmanager
+def uninitialized():
+    """Builds modules without their initializers (torch.nn.init's in-place fills do nothing): every tensor is
+    filled or loaded next, and initializing a network of 600 million parameters twice costs minutes."""
+    names = [n for n in dir(torch.nn.init) if n.endswith("_") and not n.startswith("_")]
+    saved = {n: getattr(torch.nn.init, n) for n in names}
+    try:
+        for n in names:
+            setattr(torch.nn.init, n, lambda tensor, *args, **kwargs: tensor)
+        yield
+    finally:
+        for n, f in saved.items():
+            setattr(torch.nn.init, n, f)
+
+
+def seeded_fill(model, damped):
+    """make_equivalence.py's weights scaled by role, drawn from torch's generator: the same magnitudes, and fast
+    enough for the largest networks (its hash-based pattern costs minutes there; C# need not repeat these)."""
+    from make_equivalence import scaled
+
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for key, tensor in model.state_dict().items():
+            u = torch.rand(tensor.shape, generator=generator, dtype=torch.float64) * 2 - 1
+            tensor.copy_(scaled(key, list(tensor.shape), u, damped).to(tensor.dtype))
+
+
+def differences(a, b):
+    return (a.double() - b.double()).abs().max().item()
+
+
+def against_torchvision(folder, module, resolution, classes):
+    import torchvision
+    from make_equivalence import damped_keys, deterministic_input
+    from make_reference import BUILT, MODELS
+
+    emitted = load_module(folder, module)
+    torch.set_grad_enabled(False)
+    result = {}
+    for name in classes:
+        with uninitialized():
+            if name in MODELS:
+                constructor, kwargs, native = MODELS[name]
+                reference = getattr(torchvision.models, constructor)(weights=None, **kwargs).eval()
+            else:
+                build, native = BUILT[name]
+                reference = build().eval()
+            model = getattr(emitted, name)().eval()
+        size = min(native, resolution)
+        seeded_fill(reference, damped_keys(name, reference))
+        missing, unexpected = model.load_state_dict(reference.state_dict(), strict=True)
+        x = deterministic_input("input", [2, 3, size, size])
+        expected, actual = reference(x), model(x)
+        other = reference(deterministic_input("other input", [2, 3, size, size]))
+        entry = {
+            "resolution": size,
+            "difference": differences(actual, expected),
+            "spread": (expected.max() - expected.min()).item(),
+            "moved": differences(other, expected),
+            "strict": not missing and not unexpected,
+        }
+        if hasattr(model, "forward_with_auxiliary"):
+            # Train mode for the heads (torchvision runs them only in training), dropout off on both sides.
+            for net in (reference, model):
+                net.train()
+                for layer in net.modules():
+                    if isinstance(layer, torch.nn.Dropout):
+                        layer.eval()
+            ours = model.forward_with_auxiliary(x)._asdict()
+            theirs = reference(x)._asdict()
+            # torchvision's field for each head. GoogLeNet's are crossed: its forward unpacks _forward's
+            # (x, aux2, aux1) as (x, aux1, aux2), so aux_logits2 holds the head after inception4a (aux1).
+            fields = {"logits": "logits", "aux1": "aux_logits2", "aux2": "aux_logits1", "AuxLogits": "aux_logits"}
+            entry["auxiliary"] = {field: differences(value, theirs[fields[field]]) for field, value in ours.items()}
+        result[name] = entry
+        del reference, model
+    return result
+
+
+def roundtrip(folder, module, name, weights, check, out_weights, out_check):
+    emitted = load_module(folder, module)
+    torch.set_grad_enabled(False)
+    model = getattr(emitted, name)().eval()
+    state = torch.load(weights)
+    missing, unexpected = model.load_state_dict(state, strict=True)
+    reference = torch.load(check)
+    logits = model(reference["input"])
+    result = {
+        "strict": not missing and not unexpected,
+        "difference": differences(logits, reference["logits"]),
+        "spread": (reference["logits"].max() - reference["logits"].min()).item(),
+    }
+    # Back: other weights, made here, for C# to load and run.
+    generator = torch.Generator().manual_seed(17)
+    for key, tensor in model.state_dict().items():
+        if tensor.is_floating_point():
+            noise = torch.rand(tensor.shape, generator=generator, dtype=tensor.dtype) * 0.1 + 0.95
+            tensor.mul_(noise)
+    torch.save(model.state_dict(), out_weights)
+    x = reference["input"].flip(0)
+    torch.save({"input": x, "logits": model(x)}, out_check)
+    return result
+
+
+def main(argv):
+    command, folder, module = argv[1], argv[2], argv[3]
+    if command == "describe":
+        result = describe(folder, module, argv[4:])
+    elif command == "construct":
+        result = describe(folder, module, [argv[4]], json.loads(argv[5]))
+    elif command == "torchvision":
+        result = against_torchvision(folder, module, int(argv[4]), argv[5:])
+    elif command == "roundtrip":
+        result = roundtrip(folder, module, *argv[4:9])
+    else:
+        raise SystemExit(f"unknown command {command}")
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,55 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace NetGen.Models.Tests;
+
+/// <summary>
+/// Runs Debian's Python, which has torch and torchvision (apt-get install python3-torch python3-torchvision;
+/// .ci/run installs them where missing). Not the python3 on PATH: a pyenv or venv one may lack torch.
+/// </summary>
+public static class PythonProcess
+{
+    public const string Interpreter = "/usr/bin/python3";
+
+    /// <summary>Runs the interpreter (or <paramref name="program"/>) with the arguments; its stdout. A failure or timeout fails the test with stderr.</summary>
+    public static string Run(IEnumerable<string> arguments, TimeSpan timeout, string program = Interpreter, string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (workingDirectory is not null)
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit((int)timeout.TotalMilliseconds))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{program} {string.Join(" ", start.ArgumentList)} ran past {timeout}:\n{Tail(error)}");
+        }
+
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(" ", start.ArgumentList)} exited {process.ExitCode}:\n{Tail(error)}");
+        return output.Result;
+    }
+
+    private static string Tail(Task<string> text)
+    {
+        var value = text.IsCompleted ? text.Result : "(stderr not read)";
+        return value.Length > 4000 ? value.Substring(value.Length - 4000) : value;
+    }
+}
