@@ -10,6 +10,7 @@ using NetGen.Generator.Binding;
 using NetGen.Generator.Emit;
 using TorchSharp;
 using Xunit;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace NetGen.Models.Tests;
@@ -38,8 +39,13 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
     private const double RoundTripTolerance = 1e-4;
 
     private readonly EmittedZoo _zoo;
+    private readonly ITestOutputHelper _output;
 
-    public PyTorchTargetTests(EmittedZoo zoo) => _zoo = zoo;
+    public PyTorchTargetTests(EmittedZoo zoo, ITestOutputHelper output)
+    {
+        _zoo = zoo;
+        _output = output;
+    }
 
     public static IEnumerable<object[]> ZooFiles() => EmittedZoo.Files.Select(f => new object[] { f });
 
@@ -77,6 +83,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
             var entry = result.GetProperty(name);
             var spread = entry.GetProperty("spread").GetDouble();
             var allowed = TorchvisionTolerance * spread;
+            _output.WriteLine($"{name}: |emitted - torchvision| {entry.GetProperty("difference").GetDouble():G3}, spread {spread:G3}");
             Assert.True(entry.GetProperty("strict").GetBoolean(), name);
             Assert.True(entry.GetProperty("difference").GetDouble() <= allowed, $"{name}: |emitted - torchvision| = {entry.GetProperty("difference").GetDouble()} > {allowed}");
             Assert.True(entry.GetProperty("moved").GetDouble() > 100 * allowed, $"{name}: the logits barely depend on the input");
@@ -138,6 +145,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
                 name, weights, Path.Combine(folder, "csharp-check.pt"), Path.Combine(folder, "pytorch.pt"), Path.Combine(folder, "pytorch-check.pt"),
             });
             var spread = result.GetProperty("spread").GetDouble();
+            _output.WriteLine($"{name}: PyTorch on C#'s weights |PyTorch - C#| {result.GetProperty("difference").GetDouble():G3}, spread {spread:G3}");
             Assert.True(result.GetProperty("strict").GetBoolean());
             Assert.True(result.GetProperty("difference").GetDouble() <= RoundTripTolerance * spread,
                 $"PyTorch on C#'s weights: |PyTorch - C#| = {result.GetProperty("difference").GetDouble()}, spread {spread}");
@@ -153,6 +161,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
                 var actual = back.call(check["input"]);
                 var difference = (actual - expected).abs().max().item<float>();
                 var backSpread = (expected.max() - expected.min()).item<float>();
+                _output.WriteLine($"{name}: C# on PyTorch's weights |C# - PyTorch| {difference:G3}, spread {backSpread:G3}");
                 Assert.True(difference <= RoundTripTolerance * backSpread, $"C# on PyTorch's weights: |C# - PyTorch| = {difference}, spread {backSpread}");
                 Assert.True((actual - network.call(check["input"])).abs().max().item<float>() > 100 * RoundTripTolerance * backSpread,
                     "PyTorch's weights must differ from C#'s, or the way back checks nothing");
