@@ -7,6 +7,11 @@ Emit the networks of a DSL file, then start one process per CPU slot or GPU with
     torchrun --standalone --nproc_per_node 2 dsl-examples/python/train_ddp.py /tmp/tiny/tiny.py TinyResNet \\
         --steps 50 --batch-size 32 --limit 2000 --output ddp.pt --eval-output ddp-eval.pt
 
+torch 1.13 under Python 3.11 (Debian 12's python3-torch) has a torchrun that stops with "AttributeError:
+'NoneType' object has no attribute 'get'" before starting anything: its default ``--redirects 0 --tee 0`` do
+not parse there. Give it ``--redirects 2 --tee 2`` (the workers' stderr also goes to log files, and to the
+console as before); ``--monitor_interval 0.5`` saves seconds of waiting after short runs.
+
 The module may also be given as a folder and ``--module-name tiny``. On CPU the processes talk over gloo;
 with CUDA each process takes the GPU of its LOCAL_RANK and nccl. Several nodes run the same command with
 ``--nnodes N --node_rank I --rdzv_backend c10d --rdzv_endpoint HOST:PORT`` (or ``--master_addr``/``--master_port``).
