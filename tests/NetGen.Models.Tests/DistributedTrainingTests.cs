@@ -14,8 +14,8 @@ namespace NetGen.Models.Tests;
 /// <summary>
 /// A network emitted for PyTorch, trained with DistributedDataParallel in two processes (torchrun, gloo, CPU) by
 /// dsl-examples/python/train_ddp.py, comes back to its C# class: the state_dict rank 0 saved loads strictly, and
-/// the C# class computes PyTorch's eval-mode logits. The only model test that runs Python: it needs torchrun with
-/// PyTorch 1.13 or later (Debian's python3-torch installs /usr/bin/torchrun; NETGEN_TORCHRUN names another).
+/// the C# class computes PyTorch's eval-mode logits. It needs torchrun with PyTorch 1.13 or later (Debian's
+/// python3-torch installs /usr/bin/torchrun; NETGEN_TORCHRUN names another).
 /// </summary>
 public sealed class DistributedTrainingTests : IDisposable
 {
@@ -98,33 +98,6 @@ public sealed class DistributedTrainingTests : IDisposable
     }
 
     /// <summary>Runs torchrun to its end within <see cref="Timeout"/>; fails with everything it printed unless it exits with 0.</summary>
-    private void RunTorchrun(params string[] arguments)
-    {
-        Assert.True(File.Exists(Torchrun), $"{Torchrun} is missing: install python3-torch (Debian) or set NETGEN_TORCHRUN to a torchrun with PyTorch 1.13 or later");
-        var start = new ProcessStartInfo(Torchrun)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = _folder.FullName,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"torchrun did not finish within {Timeout.TotalSeconds:0} s:\n{output.Result}\n{error.Result}");
-        }
-
-        process.WaitForExit(); // after a successful timed wait, this one waits for the redirected streams to close
-        _output.WriteLine(output.Result);
-        Assert.True(process.ExitCode == 0, $"torchrun exited with {process.ExitCode}:\n{output.Result}\n{error.Result}");
-    }
+    private void RunTorchrun(params string[] arguments) =>
+        _output.WriteLine(PythonProcess.Run(arguments, Timeout, Torchrun, _folder.FullName));
 }

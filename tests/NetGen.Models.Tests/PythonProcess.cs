@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.IO;
 using System.Threading.Tasks;
 using Xunit;
 
@@ -14,7 +15,7 @@ public static class PythonProcess
 {
     public const string Interpreter = "/usr/bin/python3";
 
-    /// <summary>Runs the interpreter (or <paramref name="program"/>) with the arguments; its stdout. A failure or timeout fails the test with stderr.</summary>
+    /// <summary>Runs the interpreter (or <paramref name="program"/>, such as torchrun) with the arguments; its stdout. A failure or timeout fails the test with what it printed.</summary>
     public static string Run(IEnumerable<string> arguments, TimeSpan timeout, string program = Interpreter, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(program)
@@ -33,17 +34,20 @@ public static class PythonProcess
             start.ArgumentList.Add(argument);
         }
 
+        Assert.True(File.Exists(program), $"{program} is missing: install python3-torch and python3-torchvision (Debian; .ci/run does)");
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit((int)timeout.TotalMilliseconds))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(" ", start.ArgumentList)} ran past {timeout}:\n{Tail(error)}");
+            process.WaitForExit();
+            Assert.Fail($"{program} {string.Join(" ", start.ArgumentList)} ran past {timeout}:\n{Tail(output)}\n{Tail(error)}");
         }
 
+        // After a successful timed wait, this one waits for the redirected streams to close.
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(" ", start.ArgumentList)} exited {process.ExitCode}:\n{Tail(error)}");
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(" ", start.ArgumentList)} exited {process.ExitCode}:\n{Tail(output)}\n{Tail(error)}");
         return output.Result;
     }
 

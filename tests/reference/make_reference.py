@@ -9,7 +9,8 @@ For every torchvision model that the zoo implements it records, built with weigh
 the parameter count, the state_dict keys with their shapes (in PyTorch's order), the output shape for
 one sample at the native resolution, and the multiply-accumulates of Conv2d and Linear layers
 (conv: output elements x in_channels/groups x kh x kw; linear: output elements x in_features).
-Tests read only the JSON; they never need Python.
+The C# tests read only the JSON; the PyTorch target's Python half (tests/NetGen.Models.Tests/Python/pytorch_target.py)
+imports MODELS and BUILT to build the same torchvision networks.
 """
 import json
 import sys
