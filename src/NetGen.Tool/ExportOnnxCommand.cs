@@ -25,7 +25,8 @@ public static class ExportOnnxCommand
         'logits'; the batch size is free.
 
           --network NAME    the network to export (needed when FILE defines more than one)
-          -o, --output OUT  the ONNX file to write (its folder is created if missing)
+          -o, --output OUT  the ONNX file to write (its folder is created if missing); a model over 2 GB also
+                            gets one external data file per weight tensor beside it, as ONNX requires
           --weights W       a state_dict saved by torch.save or SaveWeights("w.pt") (.pt, .pth, .bin or .ckpt);
                             every key must fit. Without it, the network's initial weights are exported
           --opset N         the ONNX opset (default: the highest the PyTorch exporter writes, 17 on torch 1.13)
@@ -83,15 +84,20 @@ public static class ExportOnnxCommand
         var directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
         Directory.CreateDirectory(directory);
         var python = line.Value("--python") ?? environment.Python ?? PythonExport.DefaultPython;
-        var (written, failure) = PythonExport.Run(python, new OnnxExportRequest(networks[0], weights, target, opset));
-        if (failure is not null)
+        var result = PythonExport.Run(python, new OnnxExportRequest(networks[0], weights, target, opset));
+        if (result.Failure is not null)
         {
-            error.WriteLine("netgen: " + failure);
+            error.WriteLine("netgen: " + result.Failure);
             return Cli.Failure;
         }
 
         var network = networks[0];
-        output.WriteLine($"wrote {target}: {network.ClassName}, ONNX opset {written}, input 'input' batch x {Dimensions(network.Input.Sizes)}, output 'logits' batch x {Dimensions(network.Output.Sizes)}");
+        output.WriteLine($"wrote {target}: {network.ClassName}, ONNX opset {result.Opset}, input 'input' batch x {Dimensions(network.Input.Sizes)}, output 'logits' batch x {Dimensions(network.Output.Sizes)}");
+        if (result.DataFiles.Count > 0)
+        {
+            output.WriteLine($"its weights are in {result.DataFiles.Count} external data files beside it ({result.DataFiles[0]}, ...): ONNX keeps a model over 2 GB in parts; move them with it");
+        }
+
         return Cli.Success;
     }
 

@@ -27,16 +27,18 @@ def load_strictly(torch, network, path):
     if not isinstance(state, dict):
         raise ExportError(f"{path} holds a {type(state).__name__}, not a state_dict")
     expected = network.state_dict()
-    problems = [f"missing {key}" for key in expected if key not in state]
-    problems += [f"unexpected {key}" for key in state if key not in expected]
-    problems += [
-        f"{key} is {tuple(state[key].shape)}, not {tuple(value.shape)}"
-        for key, value in expected.items()
-        if key in state and tuple(state[key].shape) != tuple(value.shape)
-    ]
-    if problems:
-        more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
-        raise ExportError(f"the weights in {path} do not fit {type(network).__name__}: {'; '.join(problems[:3])}{more}")
+    problems = {
+        "missing": [key for key in expected if key not in state],
+        "unexpected": [key for key in state if key not in expected],
+        "of another shape": [
+            f"{key} {tuple(state[key].shape)} for {tuple(value.shape)}"
+            for key, value in expected.items()
+            if key in state and tuple(state[key].shape) != tuple(value.shape)
+        ],
+    }
+    if any(problems.values()):
+        found = "; ".join(f"{len(keys)} {what} ({', '.join(keys[:3])}{', ...' if len(keys) > 3 else ''})" for what, keys in problems.items() if keys)
+        raise ExportError(f"the weights in {path} do not fit {type(network).__name__}: {found}")
     network.load_state_dict(state, strict=True)
 
 

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Runtime.Versioning;
 using NetGen.Tool;
 using NetGen.Tool.Onnx;
@@ -102,8 +103,9 @@ public class ExportOnnxCommandTests
 
     /// <summary>
     /// A stand-in for Python (a shell script, so POSIX only) that records its arguments and the files it was
-    /// given, then answers as export_onnx.py does: the tool passes the class, the weights, the output and the
-    /// sample's sizes, and reports the opset on success and the last line of standard error on failure.
+    /// given, then answers as export_onnx.py does: the tool passes the class, the weights, a staging path for the
+    /// output and the sample's sizes; it moves the model and any external data file into place and reports the
+    /// opset on success, and the last line of standard error on failure.
     /// </summary>
     [Fact]
     public void The_tool_hands_python_the_emitted_module_and_reports_its_answer()
@@ -117,24 +119,39 @@ public class ExportOnnxCommandTests
         var log = Path.Combine(folder.Path, "log.txt");
         var weights = folder.Write("w.pt", "stands for a torch.save file");
         var onnx = Path.Combine(folder.Path, "out", "r.onnx");
-        var succeeding = StandIn(folder, "python-ok", $"echo \"$@\" > '{log}'; ls \"$2\" >> '{log}'; echo 'a warning' >&2; echo 17");
-        var failing = StandIn(folder, "python-fails", "echo 'Traceback (most recent call last):' >&2; echo 'RuntimeError: it broke' >&2; exit 3");
+        var writes = StandIn(folder, "python-writes", $"echo \"$@\" > '{log}'; ls \"$2\" >> '{log}'; echo model > \"$6\"; echo data > \"$(dirname \"$6\")/fc.weight\"; echo 'a warning' >&2; echo 17");
+        var fails = StandIn(folder, "python-fails", "echo 'Traceback (most recent call last):' >&2; echo 'RuntimeError: it broke' >&2; exit 3");
+        var writesNothing = StandIn(folder, "python-writes-nothing", "echo 17");
 
-        var success = ToolRunner.Run("export-onnx", ResNet, "--network", "ResNet50", "-o", onnx, "--weights", weights, "--opset", "13", "--python", succeeding);
-        var failure = ToolRunner.Run("export-onnx", ResNet, "--network", "ResNet50", "-o", onnx, "--python", failing);
+        var success = ToolRunner.Run("export-onnx", ResNet, "--network", "ResNet50", "-o", onnx, "--weights", weights, "--opset", "13", "--python", writes);
+        var failure = ToolRunner.Run("export-onnx", ResNet, "--network", "ResNet50", "-o", onnx, "--python", fails);
+        var nothing = ToolRunner.Run("export-onnx", ResNet, "--network", "ResNet50", "-o", onnx, "--python", writesNothing);
 
         Assert.Equal(Cli.Success, success.ExitCode);
-        Assert.Equal($"wrote {onnx}: ResNet50, ONNX opset 17, input 'input' batch x 3 x 224 x 224, output 'logits' batch x 1000", success.Output.Trim());
+        Assert.Equal(
+            new[]
+            {
+                $"wrote {onnx}: ResNet50, ONNX opset 17, input 'input' batch x 3 x 224 x 224, output 'logits' batch x 1000",
+                "its weights are in 1 external data files beside it (fc.weight, ...): ONNX keeps a model over 2 GB in parts; move them with it",
+            },
+            success.OutputLines);
         var lines = File.ReadAllLines(log);
         var arguments = lines[0].Split(' ');
         Assert.EndsWith("export_onnx.py", arguments[0]);
-        Assert.Equal(new[] { PythonExport.ModuleName, "ResNet50", weights, onnx, "13", "3", "224", "224" }, arguments[2..]);
+        Assert.Equal(new[] { PythonExport.ModuleName, "ResNet50", weights }, arguments[2..5]);
+        Assert.Equal(Path.GetDirectoryName(onnx), Path.GetDirectoryName(Path.GetDirectoryName(arguments[5])));
+        Assert.Equal("r.onnx", Path.GetFileName(arguments[5]));
+        Assert.Equal(new[] { "13", "3", "224", "224" }, arguments[6..]);
         Assert.Equal(new[] { "export_onnx.py", PythonExport.ModuleName + ".py", "netgen_torch.py" }, lines[1..]);
+        Assert.Equal("model\n", File.ReadAllText(onnx));
+        Assert.Equal(new[] { "fc.weight", "r.onnx" }, Directory.GetFileSystemEntries(Path.GetDirectoryName(onnx)!).Select(Path.GetFileName).Order());
         Assert.False(Directory.Exists(arguments[1]), "the temporary folder was left behind");
-        Assert.True(Directory.Exists(Path.GetDirectoryName(onnx)), "the output's folder was not created");
 
         Assert.Equal(Cli.Failure, failure.ExitCode);
-        Assert.Equal($"netgen: the export with '{failing}' failed (exit code 3): RuntimeError: it broke", failure.Error.Trim());
+        Assert.Equal($"netgen: the export with '{fails}' failed (exit code 3): RuntimeError: it broke", failure.Error.Trim());
+        Assert.Equal(Cli.Failure, nothing.ExitCode);
+        Assert.Equal($"netgen: '{writesNothing}' reported success but wrote no r.onnx", nothing.Error.Trim());
+        Assert.Equal("model\n", File.ReadAllText(onnx));
     }
 
     [UnsupportedOSPlatform("windows")]
