@@ -6,7 +6,7 @@ namespace NetGen.Tool;
 
 /// <summary>
 /// The netgen command line: parses the command word and hands the rest to one command. Exit codes:
-/// 0 success, 1 the DSL has errors (or a file could not be read, or a graph could not be rendered), 2 the tool was
+/// 0 success, 1 the DSL has errors (or a file could not be read, or a graph could not be rendered, or an export failed), 2 the tool was
 /// called wrongly, 3 netgen itself failed (a bug). Every failure is one line on standard error, never a
 /// stack trace.
 /// </summary>
@@ -19,7 +19,7 @@ public static class Cli
 
     public const string Usage =
         """
-        netgen: check, summarize, emit and draw NetGen .net.txt networks.
+        netgen: check, summarize, emit, draw and export NetGen .net.txt networks.
 
         Usage:
           netgen check FILES...            report diagnostics as the compiler does (files, directories or globs)
@@ -27,10 +27,11 @@ public static class Cli
           netgen emit FILE                 the C# the source generator produces, to stdout or -o DIR
                                            (--target pytorch: the same networks as a PyTorch module)
           netgen graph FILE                a Mermaid or Graphviz drawing of a network
+          netgen export-onnx FILE -o OUT   a network as an ONNX model for serving (runs Python with PyTorch)
           netgen --version                 the NetGen version
           netgen COMMAND --help            the options of one command
 
-        Exit codes: 0 success, 1 errors in the DSL (or a file could not be read), 2 wrong usage,
+        Exit codes: 0 success, 1 errors in the DSL (or a file could not be read, or Python failed), 2 wrong usage,
         3 an internal error (please report it).
         """;
 
@@ -60,7 +61,8 @@ public static class Cli
                 "summary" => SummaryCommand.Run(rest, output, error),
                 "emit" => EmitCommand.Run(rest, output, error),
                 "graph" => GraphCommand.Run(rest, output, error, environment),
-                _ => throw new UsageException($"unknown command '{args[0]}'; the commands are check, summary, emit and graph (netgen --help)"),
+                "export-onnx" => ExportOnnxCommand.Run(rest, output, error, environment),
+                _ => throw new UsageException($"unknown command '{args[0]}'; the commands are check, summary, emit, graph and export-onnx (netgen --help)"),
             };
         }
         catch (UsageException exception)

@@ -289,3 +289,65 @@ class ChannelShuffle(nn.Module):
 
     def extra_repr(self) -> str:
         return f"groups={self.groups}"
+
+
+def onnx_opset() -> int:
+    """The highest ONNX opset that this PyTorch's ``torch.onnx.export`` (the TorchScript exporter) writes: 17 on
+    torch 1.13. Read from the exporter's own constants, whose names changed between releases."""
+    from torch.onnx import _constants  # private, but the only place the range is recorded
+
+    for name in ("ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET", "ONNX_MAX_OPSET", "onnx_main_opset"):
+        value = getattr(_constants, name, None)
+        if isinstance(value, int):
+            return value
+    raise RuntimeError(f"cannot tell which ONNX opsets torch {torch.__version__} exports; give the opset")
+
+
+def export_onnx(
+    model: nn.Module,
+    output: str,
+    input_shape: Seq[int],
+    opset: Optional[int] = None,
+    batch_dynamic: bool = True,
+) -> int:
+    """Writes ``model`` to the ONNX file ``output`` for serving and returns the opset written.
+
+    ``torch.onnx.export`` traces the model in evaluation mode (batch norm with its running statistics, dropout
+    and stochastic depth as the identity) on zeros of ``input_shape``, batch first (``(2, 3, 224, 224)``). The
+    graph has one input named ``input`` and one output named ``logits``; with ``batch_dynamic`` their first
+    axis is the symbolic ``batch``, so any batch size runs (trace with a batch above 1: a traced size of 1 can
+    be taken for a broadcast). ``opset`` defaults to the highest this PyTorch writes (:func:`onnx_opset`).
+    The model's training mode is restored afterwards.
+    """
+    import inspect
+
+    opset = onnx_opset() if opset is None else int(opset)
+    first = next(iter(model.parameters()), None)
+    example = torch.zeros(
+        tuple(input_shape),
+        dtype=first.dtype if first is not None and first.is_floating_point() else torch.float32,
+        device=first.device if first is not None else None,
+    )
+    options = {}
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        options["dynamo"] = False  # the TorchScript exporter, whose opsets onnx_opset reports (2.9 made dynamo the default)
+    axes = {"input": {0: "batch"}, "logits": {0: "batch"}} if batch_dynamic else None
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            torch.onnx.export(
+                model,
+                (example,),
+                output,
+                input_names=["input"],
+                output_names=["logits"],
+                opset_version=opset,
+                dynamic_axes=axes,
+                do_constant_folding=True,
+                training=torch.onnx.TrainingMode.EVAL,
+                **options,
+            )
+    finally:
+        model.train(was_training)
+    return opset

@@ -15,7 +15,7 @@ public class CliTests
         var result = ToolRunner.Run(args);
 
         Assert.Equal(Cli.Success, result.ExitCode);
-        foreach (var command in new[] { "check", "summary", "emit", "graph" })
+        foreach (var command in new[] { "check", "summary", "emit", "graph", "export-onnx" })
         {
             Assert.Contains("netgen " + command, result.Output);
         }
@@ -35,6 +35,7 @@ public class CliTests
     [InlineData("summary", "--help")]
     [InlineData("emit", "--help")]
     [InlineData("graph", "--help")]
+    [InlineData("export-onnx", "--help")]
     public void Every_command_explains_its_options(string command, string help)
     {
         var result = ToolRunner.Run(command, help);
