@@ -127,7 +127,8 @@ public static class EmitCommand
 
         File.WriteAllText(file, source);
         output.WriteLine("wrote " + file);
-        var runtime = Path.Combine(directory, PythonEmitter.RuntimeFileName);
+        // Named as the module was (relative where it was given relative), beside it.
+        var runtime = Path.Combine(Path.GetDirectoryName(file) ?? string.Empty, PythonEmitter.RuntimeFileName);
         File.WriteAllText(runtime, PythonEmitter.Runtime);
         output.WriteLine("wrote " + runtime);
         return Cli.Success;

@@ -179,6 +179,60 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         }
     }
 
+    /// <summary>
+    /// Every built-in layer, through its descriptor's example (<see cref="LayerSpec.Example"/>): the emitted PyTorch
+    /// module, given the C# module's weights, computes the C# module's eval output.
+    /// </summary>
+    [Fact]
+    public void Every_layer_computes_in_pytorch_what_it_computes_in_csharp()
+    {
+        var specs = LayerCatalog.All.ToList();
+        var networks = specs.SelectMany(spec => NetGenCompiler.Compile(new NetFile("/p/layers.net.txt", spec.ExampleNetwork("L_" + spec.Name), "Layers")).Networks).ToList();
+        Assert.Equal(specs.Count, networks.Count);
+        var assembly = InMemoryAssembly.Compile(networks.Select(n => NetworkEmitter.Emit(n, "test")), "Layers");
+        var folder = Directory.CreateTempSubdirectory("netgen-layers-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, PythonEmitter.RuntimeFileName), PythonEmitter.Runtime);
+            File.WriteAllText(Path.Combine(folder, "layers.py"), PythonEmitter.Emit(networks, "test"));
+            var manifest = new List<Dictionary<string, string>>();
+            foreach (var network in networks)
+            {
+                using var scope = NewDisposeScope();
+                using var module = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(assembly.GetType("Layers." + network.ClassName)!)!;
+                DeterministicWeights.Fill(module);
+                module.eval();
+                var weights = Path.Combine(folder, network.ClassName + ".pt");
+                var check = Path.Combine(folder, network.ClassName + "-check.pt");
+                module.SaveWeights(weights);
+                var input = DeterministicWeights.Input(network.ClassName, new long[] { 2 }.Concat(network.Input.Sizes).ToArray());
+                using (no_grad())
+                {
+                    SaveTensors(check, ("input", input), ("logits", module.call(input)));
+                }
+
+                manifest.Add(new() { ["class"] = network.ClassName, ["weights"] = weights, ["check"] = check });
+            }
+
+            File.WriteAllText(Path.Combine(folder, "manifest.json"), JsonSerializer.Serialize(manifest));
+            var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
+            var result = JsonDocument.Parse(PythonProcess.Run(new[] { script, "compare", folder, "layers", Path.Combine(folder, "manifest.json") }, TimeSpan.FromMinutes(2))).RootElement;
+            foreach (var network in networks)
+            {
+                var entry = result.GetProperty(network.ClassName);
+                var (difference, scale) = (entry.GetProperty("difference").GetDouble(), entry.GetProperty("scale").GetDouble());
+                _output.WriteLine($"{network.ClassName}: |PyTorch - C#| {difference:G3}, max |output| {scale:G3}");
+                Assert.True(entry.GetProperty("strict").GetBoolean(), network.ClassName);
+                Assert.True(scale > 0, $"{network.ClassName}: the output is all zeros");
+                Assert.True(difference <= 1e-5 * scale, $"{network.ClassName}: |PyTorch - C#| = {difference:G3}, max |output| {scale:G3}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     /// <summary>Every operator and function of the DSL on constructor parameters, in channel counts, features and hyperparameters.</summary>
     private const string Scaled = """
         network Scaled(width = 1.0, depth = 2, classes = 10, wide = false)
@@ -241,7 +295,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         var state = new Hashtable();
         foreach (var (name, tensor) in tensors)
         {
-            state[name] = tensor.detach().cpu();
+            state[name] = tensor.detach().cpu().contiguous();
         }
 
         using var file = File.Create(path);

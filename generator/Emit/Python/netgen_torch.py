@@ -28,7 +28,9 @@ __all__ = [
     "Sequence",
     "StochasticDepth",
     "WeightStandardizedConv2d",
+    "export_onnx",
     "make_divisible",
+    "onnx_opset",
 ]
 
 Child = Tuple[str, nn.Module]

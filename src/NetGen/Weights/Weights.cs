@@ -68,7 +68,8 @@ public static class Weights
                     var state = new Hashtable();
                     foreach (var (key, tensor) in module.state_dict())
                     {
-                        state[key] = tensor.detach().cpu();
+                        // PyBridge writes a tensor's bytes as they lie: a permuted (channels-last) one must be laid out first.
+                        state[key] = tensor.detach().cpu().contiguous();
                     }
 
                     PyTorchPickler.PickleStateDict(file, state);

@@ -14,6 +14,9 @@ object on stdout; the C# test asserts on it.
         torchvision's state_dict, filled with make_equivalence.py's deterministic pattern, loads strictly into
         the emitted module; eval logits of both for a deterministic batch of two; with auxiliary heads, the
         train-mode outputs (dropout off) of forward_with_auxiliary against torchvision's.
+    pytorch_target.py compare DIR MODULE MANIFEST
+        for each {"class", "weights", "check"} of the JSON file MANIFEST: loads the weights strictly into the
+        class, runs the check's "input" in eval mode and compares with its "logits".
     pytorch_target.py roundtrip DIR MODULE CLASS WEIGHTS CHECK OUT_WEIGHTS OUT_CHECK
         loads C#'s state_dict WEIGHTS strictly, runs CHECK's "input" in eval mode and compares with CHECK's
         "logits" (C#'s); then moves every parameter and buffer by a seeded amount, saves the state_dict to
@@ -131,6 +134,24 @@ def against_torchvision(folder, module, resolution, classes):
     return result
 
 
+def compare(folder, module, manifest):
+    emitted = load_module(folder, module)
+    torch.set_grad_enabled(False)
+    result = {}
+    with open(manifest) as file:
+        entries = json.load(file)
+    for entry in entries:
+        model = getattr(emitted, entry["class"])().eval()
+        missing, unexpected = model.load_state_dict(torch.load(entry["weights"]), strict=True)
+        reference = torch.load(entry["check"])
+        result[entry["class"]] = {
+            "strict": not missing and not unexpected,
+            "difference": differences(model(reference["input"]), reference["logits"]),
+            "scale": reference["logits"].abs().max().item(),
+        }
+    return result
+
+
 def roundtrip(folder, module, name, weights, check, out_weights, out_check):
     emitted = load_module(folder, module)
     torch.set_grad_enabled(False)
@@ -164,6 +185,8 @@ def main(argv):
         result = describe(folder, module, [argv[4]], json.loads(argv[5]))
     elif command == "torchvision":
         result = against_torchvision(folder, module, int(argv[4]), argv[5:])
+    elif command == "compare":
+        result = compare(folder, module, argv[4])
     elif command == "roundtrip":
         result = roundtrip(folder, module, *argv[4:9])
     else:
