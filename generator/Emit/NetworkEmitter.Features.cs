@@ -68,10 +68,11 @@ public sealed partial class NetworkEmitter
         writer.WriteLine($"public FeatureMaps ForwardFeatures({Tensor} input)");
         writer.OpenBrace();
         writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-        var steps = FeatureSteps();
+        var steps = TapSteps.Plan(_network);
         for (var i = 0; i < steps.Count; i++)
         {
-            var (call, _, tapped) = steps[i];
+            var call = StepModule(steps[i]) + ".call";
+            var tapped = steps[i].Taps;
             writer.WriteLine(i == 0 ? $"var x = {call}(input);" : $"x = {call}(x);");
             // A tap shares the step's tensor; the next step may write into it in place (a ReLU after a
             // norm), so the tap then keeps a copy.
@@ -152,59 +153,17 @@ public sealed partial class NetworkEmitter
         return locals;
     }
 
-    /// <summary>
-    /// The main path as calls up to the last tap: a top-level child or a sequence's child is one step, unless a
-    /// tap lies inside it; each step with the taps read after it and whether it writes into its input.
-    /// </summary>
-    private List<(string Call, bool InPlace, List<TapModel> Taps)> FeatureSteps()
+    /// <summary>A step's module: the field, then each sequence's child on the way (<c>((global::NetGen.Sequence)_layer2[1])[0]</c>).</summary>
+    private string StepModule(TapStep step)
     {
-        var steps = new List<(string Call, bool InPlace, List<TapModel> Taps)>();
-        var remaining = _network.Taps.Count;
-        var top = _network.Children;
-        for (var i = 0; i < top.Count && remaining > 0; i++)
+        var module = FieldName(_network.Children[step.Path[0]]);
+        for (var depth = 1; depth < step.Path.Count; depth++)
         {
-            if (top[i].Role == ChildRole.Auxiliary)
-            {
-                continue;
-            }
-
-            AddSteps(steps, top, i, FieldName(top[i]), new[] { i }, ref remaining);
+            // A top-level sequence's field is typed NetGen.Sequence; a child of one is a module, cast to index it.
+            var container = depth == 1 ? module : $"((global::NetGen.Sequence){module})";
+            module = $"{container}[{step.Path[depth].ToString(CultureInfo.InvariantCulture)}]";
         }
 
-        return steps;
-    }
-
-    private void AddSteps(List<(string Call, bool InPlace, List<TapModel> Taps)> steps, IReadOnlyList<ChildModel> siblings, int index, string module, int[] path, ref int remaining)
-    {
-        var below = _network.Taps.Where(t => t.Path.Count > path.Length && StartsWith(t.Path, path)).ToList();
-        if (below.Count > 0 && siblings[index].Module is SequenceModel sequence)
-        {
-            var container = path.Length == 1 ? module : $"((global::NetGen.Sequence){module})";
-            for (var j = 0; j < sequence.Children.Count && remaining > 0; j++)
-            {
-                AddSteps(steps, sequence.Children, j, $"{container}[{j.ToString(CultureInfo.InvariantCulture)}]", path.Append(j).ToArray(), ref remaining);
-            }
-        }
-        else
-        {
-            steps.Add(($"{module}.call", InPlace(siblings, index), new List<TapModel>()));
-        }
-
-        var here = _network.Taps.Where(t => t.Path.Count == path.Length && StartsWith(t.Path, path)).ToList();
-        steps[steps.Count - 1].Taps.AddRange(here);
-        remaining -= here.Count;
-    }
-
-    private static bool StartsWith(IReadOnlyList<int> path, int[] prefix)
-    {
-        for (var i = 0; i < prefix.Length; i++)
-        {
-            if (path[i] != prefix[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return module;
     }
 }

@@ -298,20 +298,10 @@ public sealed class PythonEmitter
 
         writer.WriteLine("\"\"\"");
         writer.WriteLine("features: Dict[str, Tensor] = {}");
-        var steps = new List<(string Call, bool InPlace, List<TapModel> Taps)>();
-        var remaining = _network.Taps.Count;
-        var top = _network.Children;
-        for (var i = 0; i < top.Count && remaining > 0; i++)
-        {
-            if (top[i].Role != ChildRole.Auxiliary)
-            {
-                AddSteps(steps, top, i, Member(top[i].Key), new[] { i }, ref remaining);
-            }
-        }
-
+        var steps = TapSteps.Plan(_network);
         for (var i = 0; i < steps.Count; i++)
         {
-            writer.WriteLine($"x = {steps[i].Call}");
+            writer.WriteLine($"x = {StepCall(steps[i])}");
             // The next step may overwrite the map in place (a ReLU after a norm): the tap then keeps a copy.
             var copy = i + 1 < steps.Count && steps[i + 1].InPlace ? ".clone()" : string.Empty;
             foreach (var tap in steps[i].Taps)
@@ -324,39 +314,11 @@ public sealed class PythonEmitter
         writer.Unindent();
     }
 
-    private void AddSteps(List<(string Call, bool InPlace, List<TapModel> Taps)> steps, IReadOnlyList<ChildModel> siblings, int index, string module, int[] path, ref int remaining)
+    /// <summary>A step's call: the child's attribute, indexed into each sequence on the way; a scale in a sequence is a tensor, so it multiplies.</summary>
+    private string StepCall(TapStep step)
     {
-        var below = _network.Taps.Where(t => t.Path.Count > path.Length && StartsWith(t.Path, path)).ToList();
-        if (below.Count > 0 && siblings[index].Module is SequenceModel sequence)
-        {
-            for (var j = 0; j < sequence.Children.Count && remaining > 0; j++)
-            {
-                AddSteps(steps, sequence.Children, j, $"{module}[{Literal(j)}]", path.Append(j).ToArray(), ref remaining);
-            }
-        }
-        else
-        {
-            // A scale inside a sequence is a registered tensor: it multiplies.
-            var call = siblings[index].Module is LayerModel { Spec.Role: LayerRole.Parameter } && path.Length > 1 ? $"x * {module}" : $"{module}(x)";
-            steps.Add((call, NetworkEmitter.InPlace(siblings, index), new List<TapModel>()));
-        }
-
-        var here = _network.Taps.Where(t => t.Path.Count == path.Length && StartsWith(t.Path, path)).ToList();
-        steps[steps.Count - 1].Taps.AddRange(here);
-        remaining -= here.Count;
-    }
-
-    private static bool StartsWith(IReadOnlyList<int> path, int[] prefix)
-    {
-        for (var i = 0; i < prefix.Length; i++)
-        {
-            if (path[i] != prefix[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
+        var module = Member(_network.Children[step.Path[0]].Key) + string.Concat(step.Path.Skip(1).Select(j => $"[{Literal(j)}]"));
+        return step.Child.Module is LayerModel { Spec.Role: LayerRole.Parameter } && step.Path.Count > 1 ? $"x * {module}" : $"{module}(x)";
     }
 
     // Construction expressions -------------------------------------------------------------

@@ -64,6 +64,14 @@ public class CliTests
         { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "--format", "svg" }, "--format is 'mermaid' or 'dot'" },
         { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "--format", "mermaid", "-o", "x.png" }, "rendered from DOT, not Mermaid" },
         { new[] { "graph", ToolRunner.Zoo("resnet.net.txt"), "-o", "x.jpeg" }, "cannot tell the format of 'x.jpeg'" },
+        { new[] { "export-onnx" }, "'export-onnx' needs a file" },
+        { new[] { "export-onnx", ToolRunner.Zoo("resnet.net.txt"), "--network", "ResNet50" }, "'export-onnx' needs the ONNX file to write: -o OUT.onnx" },
+        { new[] { "export-onnx", ToolRunner.Zoo("resnet.net.txt"), "--network", "ResNet51", "-o", "r.onnx" }, "no network 'ResNet51'; the file defines ResNet18, ResNet34, ResNet50" },
+        { new[] { "export-onnx", ToolRunner.Zoo("resnet.net.txt"), "-o", "r.onnx" }, "resnet.net.txt defines ResNet18, ResNet34, ResNet50, ResNet101" },
+        { new[] { "export-onnx", ToolRunner.Zoo("resnet.net.txt"), "--network", "ResNet50", "-o", "r.onnx", "--opset", "seventeen" }, "--opset is an ONNX opset number, 7 or more, not 'seventeen'" },
+        { new[] { "export-onnx", ToolRunner.Zoo("resnet.net.txt"), "--network", "ResNet50", "-o", "r.onnx", "--opset", "6" }, "not '6'" },
+        { new[] { "export-onnx", ToolRunner.Zoo("resnet.net.txt"), "--network", "ResNet50", "-o", "r.onnx", "--weights", "no-such.pt" }, "no such weights file: 'no-such.pt'" },
+        { new[] { "export-onnx", ToolRunner.Zoo("resnet.net.txt"), "--network", "ResNet50", "-o", "r.onnx", "--pyhton", "python3" }, "unknown option '--pyhton' for 'export-onnx'" },
     };
 
     [Theory]

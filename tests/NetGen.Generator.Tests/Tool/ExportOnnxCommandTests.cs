@@ -9,7 +9,7 @@ using Xunit;
 namespace NetGen.Generator.Tests.Tool;
 
 /// <summary>
-/// <c>netgen export-onnx</c> without PyTorch: its usage errors, the Python it chooses, and what it does with
+/// <c>netgen export-onnx</c> without PyTorch: the Python it chooses, and what it does with
 /// that Python's answer (a stand-in script). The export itself, checked in ONNX Runtime, is
 /// <c>OnnxExportTests</c> in the model tests.
 /// </summary>
@@ -17,34 +17,10 @@ public class ExportOnnxCommandTests
 {
     private static readonly string ResNet = ToolRunner.Zoo("resnet.net.txt");
 
+    // Its usage errors are rows of CliTests.UsageErrors.
+
     /// <summary>A Python that cannot be started: the command must get as far as running it.</summary>
     private const string NoPython = "/no/such/folder/python3";
-
-    /// <summary>Each wrong call, with a part of the message that says what is wrong.</summary>
-    public static readonly TheoryData<string[], string> UsageErrors = new()
-    {
-        { new[] { "export-onnx" }, "'export-onnx' needs a file" },
-        { new[] { "export-onnx", ResNet, "--network", "ResNet50" }, "'export-onnx' needs the ONNX file to write: -o OUT.onnx" },
-        { new[] { "export-onnx", ResNet, "--network", "ResNet51", "-o", "r.onnx" }, "no network 'ResNet51'; the file defines ResNet18, ResNet34, ResNet50" },
-        { new[] { "export-onnx", ResNet, "-o", "r.onnx" }, "resnet.net.txt defines ResNet18, ResNet34, ResNet50, ResNet101" },
-        { new[] { "export-onnx", ResNet, "--network", "ResNet50", "-o", "r.onnx", "--opset", "seventeen" }, "--opset is an ONNX opset number, 7 or more, not 'seventeen'" },
-        { new[] { "export-onnx", ResNet, "--network", "ResNet50", "-o", "r.onnx", "--opset", "6" }, "not '6'" },
-        { new[] { "export-onnx", ResNet, "--network", "ResNet50", "-o", "r.onnx", "--weights", "no-such.pt" }, "no such weights file: 'no-such.pt'" },
-        { new[] { "export-onnx", ResNet, "--network", "ResNet50", "-o", "r.onnx", "--pyhton", "python3" }, "unknown option '--pyhton' for 'export-onnx'" },
-    };
-
-    [Theory]
-    [MemberData(nameof(UsageErrors))]
-    public void A_wrong_call_exits_2_and_says_what_is_wrong(string[] args, string message)
-    {
-        var result = ToolRunner.Run(args);
-
-        Assert.Equal(Cli.UsageError, result.ExitCode);
-        Assert.Empty(result.Output);
-        Assert.StartsWith("netgen: ", result.Error);
-        Assert.Contains(message, result.Error);
-        Assert.Single(result.Error.Split('\n'), l => l.Length > 0);
-    }
 
     [Fact]
     public void Weights_in_torchsharps_own_format_are_refused_before_python_runs()
