@@ -3,6 +3,22 @@ using System.Linq;
 
 namespace NetGen.Generator.Binding;
 
+/// <summary>How the emitted Python registers a child and reads it back (the state_dict key is the DSL's in every case).</summary>
+public enum ChildAccess
+{
+    /// <summary><c>self.layer1 = …</c>, read as <c>self.layer1</c>.</summary>
+    Attribute,
+
+    /// <summary>A key that is no Python name (<c>"2"</c>, <c>"block1-0"</c>, <c>"lambda"</c>): <c>self.add_module("2", …)</c>, read with <c>getattr</c>.</summary>
+    Registered,
+
+    /// <summary>
+    /// A key <c>nn.Module</c> uses itself (<c>train</c>, <c>to</c>) or keeps private (<c>_modules</c>): registered and read
+    /// through the runtime's <c>add_child</c> and <c>child</c>, since <c>add_module</c> refuses it.
+    /// </summary>
+    Runtime,
+}
+
 /// <summary>How DSL names become Python names in the PyTorch emitter's output, and which names that output reserves.</summary>
 public static class PythonNames
 {
@@ -31,8 +47,8 @@ public static class PythonNames
     };
 
     /// <summary>
-    /// The attributes <c>torch.nn.Module</c> defines (torch 1.13 to 2.11): a child registered under one of these keys is
-    /// reached through <c>getattr</c>, never as <c>self.key</c>, and keeps its key in the state_dict.
+    /// The attributes <c>torch.nn.Module</c> defines (torch 1.13 to 2.11), and the emitted classes' own members: a child
+    /// under one of these keys is registered and read through the runtime (<see cref="ChildAccess.Runtime"/>).
     /// </summary>
     private static readonly HashSet<string> ModuleAttributes = new(System.StringComparer.Ordinal)
     {
@@ -50,17 +66,25 @@ public static class PythonNames
     /// <summary>A constructor parameter: the DSL's name, with '_' appended where Python or the emitted code reserves it.</summary>
     public static string Parameter(string dslName) => Keywords.Contains(dslName) || Reserved.Contains(dslName) ? dslName + "_" : dslName;
 
-    /// <summary>A class: the C# class name, with '_' appended where it is a Python keyword (<c>None</c>).</summary>
-    public static string Class(string name) => Keywords.Contains(name) ? name + "_" : name;
+    /// <summary>
+    /// A class: the C# class name, with '_' appended where it is a Python keyword (<c>None</c>) or a name the module
+    /// imports (<c>Tensor</c>, <c>NamedTuple</c>, <c>Dict</c>), which a class of that name would shadow.
+    /// </summary>
+    public static string Class(string name) => Keywords.Contains(name) || name is "Tensor" or "NamedTuple" or "Dict" ? name + "_" : name;
 
-    /// <summary>Whether a child's key can be written as an attribute (<c>self.layer1</c>); else it is reached by <c>getattr</c>.</summary>
-    public static bool IsAttribute(string key) =>
-        key.Length > 0
-        && (char.IsLetter(key[0]) || key[0] == '_')
-        && key.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_')
-        && !key.StartsWith("_", System.StringComparison.Ordinal)
-        && !Keywords.Contains(key)
-        && !ModuleAttributes.Contains(key);
+    /// <summary>How the emitted class registers and reads a child, by its key.</summary>
+    public static ChildAccess Access(string key)
+    {
+        var identifier = key.Length > 0
+            && (char.IsLetter(key[0]) || key[0] == '_')
+            && key.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_');
+        if (ModuleAttributes.Contains(key) || key.StartsWith("_", System.StringComparison.Ordinal))
+        {
+            return ChildAccess.Runtime;
+        }
+
+        return identifier && !Keywords.Contains(key) ? ChildAccess.Attribute : ChildAccess.Registered;
+    }
 
     /// <summary>A local function's name for a block (<c>Bottleneck</c> becomes <c>bottleneck</c>), made unique by the caller.</summary>
     public static string Function(string block)

@@ -149,9 +149,12 @@ public sealed class PythonEmitter
 
         foreach (var (child, construction) in assignments)
         {
-            writer.WriteLine(PythonNames.IsAttribute(child.Key)
-                ? $"self.{child.Key} = {construction}"
-                : $"self.add_module({Quote(child.Key)}, {construction})");
+            writer.WriteLine(PythonNames.Access(child.Key) switch
+            {
+                ChildAccess.Attribute => $"self.{child.Key} = {construction}",
+                ChildAccess.Registered => $"self.add_module({Quote(child.Key)}, {construction})",
+                _ => $"{PythonNames.RuntimeAlias}.add_child(self, {Quote(child.Key)}, {construction})",
+            });
         }
 
         writer.Unindent();
@@ -196,8 +199,13 @@ public sealed class PythonEmitter
         _ => "int",
     };
 
-    /// <summary>The module a child is registered as: <c>self.layer1</c>, or <c>getattr(self, "0")</c> for a key that is not an attribute.</summary>
-    private static string Member(string key) => PythonNames.IsAttribute(key) ? "self." + key : $"getattr(self, {Quote(key)})";
+    /// <summary>The module a child is registered as: <c>self.layer1</c>, <c>getattr(self, "0")</c>, or <c>ng.child(self, "train")</c>.</summary>
+    private static string Member(string key) => PythonNames.Access(key) switch
+    {
+        ChildAccess.Attribute => "self." + key,
+        ChildAccess.Registered => $"getattr(self, {Quote(key)})",
+        _ => $"{PythonNames.RuntimeAlias}.child(self, {Quote(key)})",
+    };
 
     private void WriteForward(SourceWriter writer)
     {

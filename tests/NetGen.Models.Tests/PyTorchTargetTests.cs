@@ -189,26 +189,64 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         var specs = LayerCatalog.All.ToList();
         var networks = specs.SelectMany(spec => NetGenCompiler.Compile(new NetFile("/p/layers.net.txt", spec.ExampleNetwork("L_" + spec.Name), "Layers")).Networks).ToList();
         Assert.Equal(specs.Count, networks.Count);
-        var assembly = InMemoryAssembly.Compile(networks.Select(n => NetworkEmitter.Emit(n, "test")), "Layers");
-        var folder = Directory.CreateTempSubdirectory("netgen-layers-").FullName;
+        AssertPyTorchComputesWhatCSharpComputes(networks, "Layers");
+    }
+
+    /// <summary>
+    /// Keys Python cannot write as attributes: numbers, keywords, and names <c>nn.Module</c> uses itself (which
+    /// <c>add_module</c> refuses), on the network and inside containers.
+    /// </summary>
+    [Fact]
+    public void Keys_python_reserves_keep_their_names_in_the_state_dict()
+    {
+        const string Text = """
+            network Names(lambda = 4)
+              input 3x8x8
+              train: conv(lambda, k=3, p=1)
+              to: batchnorm
+              relu
+              class: seq
+                forward: conv(8, k=1)
+                _modules: batchnorm
+                eval: scale(0.5)
+              state_dict: residual
+                parameters: conv(8, k=3, p=1)
+              flatten
+              None: linear(3)
+            """;
+        var networks = NetGenCompiler.Compile(new NetFile("/p/names.net.txt", Text, "Names")).Networks;
+        Assert.Single(networks);
+        AssertPyTorchComputesWhatCSharpComputes(networks, "Names");
+    }
+
+    /// <summary>
+    /// Each network, compiled from C# and emitted for PyTorch: with the C# module's (deterministic) weights, the
+    /// PyTorch module loads them strictly and computes the C# module's eval output within 1e-5 of its magnitude.
+    /// </summary>
+    private void AssertPyTorchComputesWhatCSharpComputes(IReadOnlyList<NetworkModel> networks, string name)
+    {
+        var assembly = InMemoryAssembly.Compile(networks.Select(n => NetworkEmitter.Emit(n, "test")), name);
+        var folder = Directory.CreateTempSubdirectory("netgen-compare-").FullName;
         try
         {
+            var module = name.ToLowerInvariant();
             File.WriteAllText(Path.Combine(folder, PythonEmitter.RuntimeFileName), PythonEmitter.Runtime);
-            File.WriteAllText(Path.Combine(folder, "layers.py"), PythonEmitter.Emit(networks, "test"));
+            File.WriteAllText(Path.Combine(folder, module + ".py"), PythonEmitter.Emit(networks, "test"));
             var manifest = new List<Dictionary<string, string>>();
             foreach (var network in networks)
             {
                 using var scope = NewDisposeScope();
-                using var module = (nn.Module<Tensor, Tensor>)Activator.CreateInstance(assembly.GetType("Layers." + network.ClassName)!)!;
-                DeterministicWeights.Fill(module);
-                module.eval();
+                var constructor = assembly.GetType($"{name}.{network.ClassName}")!.GetConstructors().Single();
+                using var csharp = (nn.Module<Tensor, Tensor>)constructor.Invoke(constructor.GetParameters().Select(p => p.DefaultValue).ToArray());
+                DeterministicWeights.Fill(csharp);
+                csharp.eval();
                 var weights = Path.Combine(folder, network.ClassName + ".pt");
                 var check = Path.Combine(folder, network.ClassName + "-check.pt");
-                module.SaveWeights(weights);
+                csharp.SaveWeights(weights);
                 var input = DeterministicWeights.Input(network.ClassName, new long[] { 2 }.Concat(network.Input.Sizes).ToArray());
                 using (no_grad())
                 {
-                    SaveTensors(check, ("input", input), ("logits", module.call(input)));
+                    SaveTensors(check, ("input", input), ("logits", csharp.call(input)));
                 }
 
                 manifest.Add(new() { ["class"] = network.ClassName, ["weights"] = weights, ["check"] = check });
@@ -216,7 +254,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
 
             File.WriteAllText(Path.Combine(folder, "manifest.json"), JsonSerializer.Serialize(manifest));
             var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
-            var result = JsonDocument.Parse(PythonProcess.Run(new[] { script, "compare", folder, "layers", Path.Combine(folder, "manifest.json") }, TimeSpan.FromMinutes(2))).RootElement;
+            var result = JsonDocument.Parse(PythonProcess.Run(new[] { script, "compare", folder, module, Path.Combine(folder, "manifest.json") }, TimeSpan.FromMinutes(2))).RootElement;
             foreach (var network in networks)
             {
                 var entry = result.GetProperty(network.ClassName);

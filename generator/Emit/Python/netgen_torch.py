@@ -28,6 +28,8 @@ __all__ = [
     "Sequence",
     "StochasticDepth",
     "WeightStandardizedConv2d",
+    "add_child",
+    "child",
     "export_onnx",
     "make_divisible",
     "onnx_opset",
@@ -44,15 +46,31 @@ def make_divisible(value: float, divisor: int, min_value: int = 0) -> int:
     return rounded + divisor if rounded < 0.9 * value else rounded
 
 
+def add_child(owner: nn.Module, name: str, child: Union[nn.Module, nn.Parameter]) -> None:
+    """Registers a module (or a learnable tensor) on ``owner`` under ``name``, also where ``name`` is an attribute
+    ``nn.Module`` has itself (a layer keyed ``train`` or ``to``), which ``add_module`` refuses: the state_dict key
+    is the name either way. Such a child is read with :func:`child`."""
+    store = owner._parameters if isinstance(child, nn.Parameter) else owner._modules
+    if hasattr(owner, name) and name not in store:
+        store[name] = child
+    elif isinstance(child, nn.Parameter):
+        owner.register_parameter(name, child)
+    else:
+        owner.add_module(name, child)
+
+
+def child(owner: nn.Module, name: str) -> Union[nn.Module, nn.Parameter]:
+    """The module or learnable tensor registered on ``owner`` under ``name`` (see :func:`add_child`)."""
+    found = owner._modules.get(name)
+    return found if found is not None else owner._parameters[name]
+
+
 def _register(owner: nn.Module, children: Seq[Child]) -> List[str]:
     """Registers each child on ``owner`` under its name; a Scale registers its tensor there instead, under the
     bare name (ConvNeXt's ``layer_scale``). Returns the names in order: the steps ``_run`` applies."""
     names = []
     for name, module in children:
-        if isinstance(module, Scale):
-            owner.register_parameter(name, module.weight)
-        else:
-            owner.add_module(name, module)
+        add_child(owner, name, module.weight if isinstance(module, Scale) else module)
         names.append(name)
     return names
 
@@ -60,7 +78,7 @@ def _register(owner: nn.Module, children: Seq[Child]) -> List[str]:
 def _run(owner: nn.Module, names: Seq[str], x: Tensor) -> Tensor:
     """Applies the named steps of ``owner`` in order; a registered tensor (a scale) multiplies."""
     for name in names:
-        step = getattr(owner, name)
+        step = child(owner, name)
         x = x * step if isinstance(step, nn.Parameter) else step(x)
     return x
 
@@ -77,7 +95,7 @@ class Sequence(nn.Module):
         return len(self._steps)
 
     def __getitem__(self, key: Union[int, str]) -> Union[nn.Module, nn.Parameter]:
-        return getattr(self, self._steps[key] if isinstance(key, int) else key)
+        return child(self, self._steps[key] if isinstance(key, int) else key)
 
     def forward(self, x: Tensor) -> Tensor:
         return _run(self, self._steps, x)
@@ -114,7 +132,7 @@ class Residual(nn.Module):
             out = _run(self, (name,), out)
             if index == self._shortcut_from:
                 tap = out
-        identity = x if self._shortcut is None else getattr(self, self._shortcut)(tap)
+        identity = x if self._shortcut is None else child(self, self._shortcut)(tap)
         out = out.add_(identity) if self._add_in_place else out + identity
         for layer in self._then:
             out = layer(out)

@@ -78,8 +78,8 @@ def seeded_fill(model, damped):
     generator = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for key, tensor in model.state_dict().items():
-            u = torch.rand(tensor.shape, generator=generator) * 2 - 1
-            tensor.copy_(scaled(key, list(tensor.shape), u, damped).to(tensor.dtype))
+            u = torch.empty(tensor.shape).uniform_(-1, 1, generator=generator)
+            tensor.copy_(scaled(key, list(tensor.shape), u, damped))
 
 
 def differences(a, b):
