@@ -43,6 +43,11 @@ public static class Cli
         {
             case "summary":
                 var rows = Summaries().ToList();
+                if (options.Contains("--verify") && Verify(NetworkCatalog.All, Console.Error) > 0)
+                {
+                    return 1;
+                }
+
                 if (options.Contains("--json"))
                 {
                     Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
@@ -61,7 +66,7 @@ public static class Cli
             case "noisy-student":
                 return RunTraining(command, options);
             default:
-                Console.Error.WriteLine($"unknown command '{command}'; commands: summary [--json], keys NETWORK, train [options], noisy-student [options], {PlatformCheck.PlatformCommand.Usage}");
+                Console.Error.WriteLine($"unknown command '{command}'; commands: summary [--json] [--verify], keys NETWORK, train [options], noisy-student [options], {PlatformCheck.PlatformCommand.Usage}");
                 return 2;
         }
     }
@@ -100,11 +105,10 @@ public static class Cli
         return command == "train" ? Training.TrainCommand.Run(options) : Training.NoisyStudent.Run(options);
     }
 
-    /// <summary>One network's figures: counted on a live instance and known at compile time.</summary>
+    /// <summary>One network's figures, as the generator computed them at compile time (default constructor arguments).</summary>
     public sealed record Summary(
         string Name,
         long Parameters,
-        long ParametersStatic,
         int StateDictEntries,
         long Macs,
         long[] Input,
@@ -114,15 +118,27 @@ public static class Cli
         string? PaperParameters,
         string? PaperTop1);
 
-    /// <summary>
-    /// Builds each network once (with default arguments) to count what it really holds; a network whose
-    /// weights would not fit in memory is refused before it is built.
-    /// </summary>
-    public static IEnumerable<Summary> Summaries()
+    /// <summary>Every generated network's compile-time figures (<see cref="NetworkCatalog"/>): nothing is built.</summary>
+    public static IEnumerable<Summary> Summaries() => NetworkCatalog.All.Select(network =>
     {
-        foreach (var network in NetworkCatalog.All)
+        var paper = PaperFigures.SeedTable.FirstOrDefault(r => r.Network == network.Name).Figure;
+        return new Summary(network.Name, network.ParameterCount, network.StateDictEntries, network.MultiplyAccumulates,
+            network.InputShape, network.OutputShape, network.SourceFile, paper?.Model, paper?.Parameters, paper?.Top1);
+    });
+
+    /// <summary>
+    /// Builds each network (default arguments) and checks its live parameter count and state_dict entries against the
+    /// compile-time constants, one progress line per network on <paramref name="progress"/>; returns how many differ.
+    /// A network whose weights would not fit in memory is refused before it is built.
+    /// </summary>
+    public static int Verify(IReadOnlyList<NetworkInfo> networks, TextWriter progress)
+    {
+        var failures = 0;
+        for (var i = 0; i < networks.Count; i++)
         {
+            var network = networks[i];
             Training.MemoryBudget.RequireBuildable(network.Name, network.ParameterCount);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             long parameters;
             int entries;
             using (var module = network.Create())
@@ -131,10 +147,16 @@ public static class Cli
                 entries = module.StateDictEntries();
             }
 
-            var paper = PaperFigures.SeedTable.FirstOrDefault(r => r.Network == network.Name).Figure;
-            yield return new Summary(network.Name, parameters, network.ParameterCount, entries, network.MultiplyAccumulates,
-                network.InputShape, network.OutputShape, network.SourceFile, paper?.Model, paper?.Parameters, paper?.Top1);
+            var same = parameters == network.ParameterCount && entries == network.StateDictEntries;
+            failures += same ? 0 : 1;
+            var counts = same
+                ? $"{N(parameters)} parameters, {entries} state_dict entries, as compiled"
+                : $"{N(parameters)} parameters and {entries} entries live, but {N(network.ParameterCount)} and {network.StateDictEntries} compiled (!)";
+            progress.WriteLine($"[{(i + 1).ToString(CultureInfo.InvariantCulture).PadLeft(networks.Count.ToString(CultureInfo.InvariantCulture).Length)}/{networks.Count}] {network.Name}: {counts} ({clock.Elapsed.TotalSeconds:0.0} s)");
         }
+
+        progress.WriteLine(failures == 0 ? $"verified {networks.Count} networks" : $"{failures} of {networks.Count} networks differ from their compile-time figures");
+        return failures;
     }
 
     /// <summary>Prints a network's state_dict: key and shape, in registration order.</summary>
@@ -157,16 +179,14 @@ public static class Cli
         return 0;
     }
 
-    private static void PrintTable(TextWriter output, IReadOnlyList<Summary> rows)
+    public static void PrintTable(TextWriter output, IReadOnlyList<Summary> rows)
     {
         output.WriteLine("The seed article's summary table, beside the networks NetGen generates from it");
-        output.WriteLine("(parameters counted on an instance; MACs of conv and linear layers at the native resolution):");
+        output.WriteLine("(parameters and MACs of conv and linear layers computed at compile time, at the native resolution):");
         output.WriteLine();
         var byName = rows.ToDictionary(r => r.Name);
-        var seed = PaperFigures.SeedTable
-            .Where(r => byName.ContainsKey(r.Network))
-            .Select(r => (r.Figure, Row: byName[r.Network]))
-            .Select(p => new[]
+        var pairs = PaperFigures.SeedTable.Where(r => byName.ContainsKey(r.Network)).Select(r => (r.Figure, Row: byName[r.Network])).ToList();
+        var seed = pairs.Select(p => new[]
             {
                 p.Figure.Model,
                 p.Figure.Parameters,
@@ -178,21 +198,26 @@ public static class Cli
                 $"{Dims(p.Row.Input)} -> {Dims(p.Row.Output)}",
             });
         WriteColumns(output, new[] { "Model (paper)", "Params", "Top-1", "Year", "Network", "Parameters", "MACs", "Input -> output" }, seed.ToList(), leftAligned: new[] { 0, 4, 7 });
+        output.WriteLine();
+        output.WriteLine("Where the counts differ (docs/zoo.md has the detail):");
+        foreach (var (figure, row) in pairs.Where(p => p.Figure.Note is not null).DistinctBy(p => p.Figure.Model))
+        {
+            output.WriteLine($"- {figure.Model}, {figure.Parameters} vs {N(row.Parameters)}: {figure.Note}.");
+        }
 
         output.WriteLine();
-        output.WriteLine("Every generated network:");
+        output.WriteLine("Every generated network (summary --verify builds each and checks these figures):");
         output.WriteLine();
         var all = rows.Select(r => new[]
         {
             r.Name,
             N(r.Parameters),
-            N(r.ParametersStatic) + (r.Parameters == r.ParametersStatic ? string.Empty : " (!)"),
             r.StateDictEntries.ToString(CultureInfo.InvariantCulture),
             Giga(r.Macs),
             $"{Dims(r.Input)} -> {Dims(r.Output)}",
             r.PaperModel is null ? "-" : $"{r.PaperModel}: {r.PaperParameters}, {r.PaperTop1}",
         }).ToList();
-        WriteColumns(output, new[] { "Network", "Parameters", "Compile-time", "state_dict", "MACs", "Input -> output", "Paper (params, top-1)" }, all, leftAligned: new[] { 0, 5, 6 });
+        WriteColumns(output, new[] { "Network", "Parameters", "state_dict", "MACs", "Input -> output", "Paper (params, top-1)" }, all, leftAligned: new[] { 0, 4, 5 });
     }
 
     private static void WriteColumns(TextWriter output, string[] header, IReadOnlyList<string[]> cells, int[] leftAligned)

@@ -11,7 +11,7 @@ public static class CSharpNames
     /// <summary>Members every generated class declares; a network of the same name would not compile.</summary>
     public static readonly IReadOnlyCollection<string> GeneratedMembers = new[]
     {
-        "ParameterCount", "MultiplyAccumulates", "InputShape", "OutputShape", "SourceFile", "forward", "Outputs", "ForwardWithAuxiliary",
+        "ParameterCount", "MultiplyAccumulates", "StateDictEntries", "InputShape", "OutputShape", "SourceFile", "forward", "Outputs", "ForwardWithAuxiliary",
         "FeatureMaps", "ForwardFeatures",
     };
 

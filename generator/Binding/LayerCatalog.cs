@@ -145,6 +145,12 @@ public sealed class LayerSpec
     /// </summary>
     public bool MakesFreshTensor { get; init; }
 
+    /// <summary>
+    /// How many state_dict entries the layer holds (parameters and buffers: a convolution's weight and bias, a batch
+    /// norm's five); none by default. A learnable <c>scale</c> counts its one tensor wherever it is registered.
+    /// </summary>
+    public Func<LayerModel, int> StateEntries { get; init; } = _ => 0;
+
     /// <summary>The arguments' names and aliases, made once: the binder matches every call of the layer against them.</summary>
     public IReadOnlyList<(string Name, string? Alias)> Parameters { get; }
 
@@ -220,18 +226,18 @@ public static class LayerCatalog
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
         };
         yield return new LayerSpec("conv", "2-D convolution (nn.Conv2d)", LayerRole.Convolution, convArguments, Conv,
-            TorchSharpModule("Conv2d", (layer, _) => LayerEmitter.Conv(layer)), (layer, _) => PythonLayerEmitter.Conv(layer), "8x6x6 | conv(4, k=3, s=2, p=1)") { MakesFreshTensor = true };
+            TorchSharpModule("Conv2d", (layer, _) => LayerEmitter.Conv(layer)), (layer, _) => PythonLayerEmitter.Conv(layer), "8x6x6 | conv(4, k=3, s=2, p=1)") { MakesFreshTensor = true, StateEntries = WeightAndBias };
 
         yield return new LayerSpec("wsconv", "weight-standardized convolution (BiT's StdConv2d; NetGen.WeightStandardizedConv2d)", LayerRole.Convolution,
             convArguments.Concat(new[] { new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-10), AllowDynamic: true) }).ToArray(), Conv,
-            NetGenType("WeightStandardizedConv2d", (layer, _) => LayerEmitter.WeightStandardizedConv(layer)), (layer, _) => PythonLayerEmitter.WeightStandardizedConv(layer), "8x6x6 | wsconv(4, k=3, p=1, bias=false)") { MakesFreshTensor = true };
+            NetGenType("WeightStandardizedConv2d", (layer, _) => LayerEmitter.WeightStandardizedConv(layer)), (layer, _) => PythonLayerEmitter.WeightStandardizedConv(layer), "8x6x6 | wsconv(4, k=3, p=1, bias=false)") { MakesFreshTensor = true, StateEntries = WeightAndBias };
 
         yield return new LayerSpec("batchnorm", "batch normalization over channels (nn.BatchNorm2d)", LayerRole.Normalization, new[]
         {
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
             new ArgumentSpec("momentum", null, ArgumentType.Float, Value.Float(0.1), AllowDynamic: true),
         }, BatchNorm, TorchSharpModule("BatchNorm2d", (layer, _) => $"{Nn}BatchNorm2d({LayerEmitter.Args(layer.Argument("num_features").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5), LayerEmitter.Named(layer, "momentum", 0.1))})"),
-            (layer, _) => PythonLayerEmitter.BatchNorm(layer), "8x6x6 | batchnorm(eps=0.001)") { MakesFreshTensor = true };
+            (layer, _) => PythonLayerEmitter.BatchNorm(layer), "8x6x6 | batchnorm(eps=0.001)") { MakesFreshTensor = true, StateEntries = _ => 5 };
 
         // Through NetGen.Norm: TorchSharp 0.107's GroupNorm leaves its weight and bias uninitialized.
         yield return new LayerSpec("groupnorm", "group normalization (nn.GroupNorm)", LayerRole.Normalization, new[]
@@ -239,7 +245,7 @@ public static class LayerCatalog
             new ArgumentSpec("groups", "g", ArgumentType.Int, null),
             new ArgumentSpec("eps", null, ArgumentType.Float, Value.Float(1e-5), AllowDynamic: true),
         }, GroupNorm, TorchSharpModule("GroupNorm", (layer, _) => $"global::NetGen.Norm.GroupNorm({LayerEmitter.Args(layer.Argument("groups").ToCSharp(), layer.Argument("num_channels").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5))})"),
-            (layer, _) => PythonLayerEmitter.GroupNorm(layer), "8x6x6 | groupnorm(4)") { MakesFreshTensor = true };
+            (layer, _) => PythonLayerEmitter.GroupNorm(layer), "8x6x6 | groupnorm(4)") { MakesFreshTensor = true, StateEntries = _ => 2 };
 
         yield return new LayerSpec("layernorm", "layer normalization over the channels of each position (torchvision's LayerNorm2d; nn.LayerNorm on features or channels-last maps)", LayerRole.Normalization, new[]
         {
@@ -249,7 +255,7 @@ public static class LayerCatalog
             (layer, _) => layer.Input.IsChannelsFirst
                 ? $"new global::NetGen.LayerNorm2d({LayerEmitter.Args(layer.Argument("normalized_shape").ToCSharp(), LayerEmitter.Named(layer, "eps", 1e-5))})"
                 : $"{Nn}LayerNorm({LayerEmitter.Args("new long[] { " + layer.Argument("normalized_shape").ToCSharp() + " }", LayerEmitter.Named(layer, "eps", 1e-5))})"),
-            (layer, _) => PythonLayerEmitter.LayerNorm(layer), "8x6x6 | layernorm(eps=1e-6)") { MakesFreshTensor = true };
+            (layer, _) => PythonLayerEmitter.LayerNorm(layer), "8x6x6 | layernorm(eps=1e-6)") { MakesFreshTensor = true, StateEntries = _ => 2 };
 
         yield return Activation("relu", "max(0, x) (nn.ReLU)", Plain("ReLU", inPlaceable: true), PythonPlain("ReLU", inPlaceable: true));
         yield return Activation("relu6", "min(max(0, x), 6) (nn.ReLU6)", Plain("ReLU6", inPlaceable: true), PythonPlain("ReLU6", inPlaceable: true));
@@ -337,17 +343,20 @@ public static class LayerCatalog
             new ArgumentSpec("bias", null, ArgumentType.Bool, Value.True, AllowDynamic: true),
         }, Linear, TorchSharpModule("Linear", (layer, _) =>
             $"{Nn}Linear({LayerEmitter.Args(layer.Argument("in_features").ToCSharp(), layer.Argument("out_features").ToCSharp(), LayerEmitter.NamedBool(layer, "bias", "hasBias"))})"),
-            (layer, _) => PythonLayerEmitter.Linear(layer), "(8) | linear(4)") { MakesFreshTensor = true };
+            (layer, _) => PythonLayerEmitter.Linear(layer), "(8) | linear(4)") { MakesFreshTensor = true, StateEntries = WeightAndBias };
 
         yield return new LayerSpec("scale", "multiplies by a learnable tensor (one value per channel, starting at 'init') registered on the enclosing module under the statement's name (ConvNeXt's layer_scale)", LayerRole.Parameter, new[]
         {
             new ArgumentSpec("init", null, ArgumentType.Float, Value.Float(1.0), AllowDynamic: true),
         }, Scale, NetGenType("Scale", (layer, _) => $"new global::NetGen.Scale(new long[] {{ {layer.Input.ChannelsCSharp}{(layer.Input.IsChannelsFirst ? ", 1, 1" : string.Empty)} }}, {layer.Argument("init").ToCSharp()})"),
-            (layer, _) => PythonLayerEmitter.Scale(layer), "8x6x6 | scale(1e-6)");
+            (layer, _) => PythonLayerEmitter.Scale(layer), "8x6x6 | scale(1e-6)") { StateEntries = _ => 1 };
 
         yield return new LayerSpec("identity", "passes its input through (nn.Identity)", LayerRole.Identity, Array.Empty<ArgumentSpec>(), call => Same(call),
             Plain("Identity"), PythonPlain("Identity"), "8x6x6 | identity");
     }
+
+    /// <summary>A weight, and a bias unless the layer says bias=false (a bias decided by a constructor parameter counts as its default).</summary>
+    private static int WeightAndBias(LayerModel layer) => layer.Argument("bias").AsBool ? 2 : 1;
 
     private static LayerSpec Activation(string name, string summary, LayerEmission csharp, PythonEmission python) =>
         new(name, summary, LayerRole.Activation, Array.Empty<ArgumentSpec>(), call => Same(call), csharp, python, "8x6x6 | " + name);

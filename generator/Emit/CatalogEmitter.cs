@@ -31,7 +31,7 @@ public static class CatalogEmitter
         foreach (var entry in Ordered(entries))
         {
             var type = $"global::{entry.Namespace}.{entry.ClassName}";
-            writer.WriteLine($"new(\"{entry.ClassName}\", typeof({type}), static () => new {type}(), {type}.ParameterCount, {type}.MultiplyAccumulates, {type}.InputShape.ToArray(), {type}.OutputShape.ToArray(), {type}.SourceFile),");
+            writer.WriteLine($"new(\"{entry.ClassName}\", typeof({type}), static () => new {type}(), {type}.ParameterCount, {type}.MultiplyAccumulates, {type}.InputShape.ToArray(), {type}.OutputShape.ToArray(), {type}.SourceFile, {type}.StateDictEntries),");
         }
 
         writer.CloseBrace(";");

@@ -161,6 +161,9 @@ public sealed partial class NetworkEmitter
         writer.WriteLine("/// <summary>Multiply-accumulates of convolutions and linear layers for one sample (with the default constructor arguments).</summary>");
         writer.WriteLine($"public const long MultiplyAccumulates = {Literal(_network.Macs)};");
         writer.WriteLine();
+        writer.WriteLine("/// <summary>Entries of the state_dict (parameters and buffers, with the default constructor arguments).</summary>");
+        writer.WriteLine($"public const int StateDictEntries = {StateEntries(_network).ToString(CultureInfo.InvariantCulture)};");
+        writer.WriteLine();
         writer.WriteLine("/// <summary>The DSL file this class was generated from.</summary>");
         writer.WriteLine($"public const string SourceFile = {SymbolDisplay.FormatLiteral(FileName(_network.SourcePath), quote: true)};");
         writer.WriteLine();
@@ -170,6 +173,29 @@ public sealed partial class NetworkEmitter
         writer.WriteLine($"/// <summary>The shape of one output sample: {_network.Output} (with the default constructor arguments).</summary>");
         writer.WriteLine($"public static global::System.ReadOnlySpan<long> OutputShape => new long[] {{ {_network.Output.Dimensions} }};");
         writer.WriteLine();
+    }
+
+    /// <summary>The network's state_dict entries: each layer's (<see cref="LayerSpec.StateEntries"/>), a shared block instance counted once per use.</summary>
+    internal static int StateEntries(NetworkModel network)
+    {
+        var counted = new Dictionary<ModuleModel, int>(ModuleIdentity.Instance);
+        return network.Children.Sum(c => Count(c.Module));
+
+        int Count(ModuleModel module)
+        {
+            if (module is LayerModel layer)
+            {
+                return layer.Spec.StateEntries(layer);
+            }
+
+            if (!counted.TryGetValue(module, out var entries))
+            {
+                entries = ChildrenOf(module).Sum(c => Count(c.Module));
+                counted.Add(module, entries);
+            }
+
+            return entries;
+        }
     }
 
     private string FieldName(ChildModel child) => _names.Field(child);

@@ -16,6 +16,7 @@ namespace NetGen;
 /// <param name="InputShape">One input sample's shape.</param>
 /// <param name="OutputShape">One output sample's shape.</param>
 /// <param name="SourceFile">The DSL file it came from.</param>
+/// <param name="StateDictEntries">Entries of its state_dict (parameters and buffers), counted at compile time.</param>
 public sealed record NetworkInfo(
     string Name,
     Type Type,
@@ -24,4 +25,5 @@ public sealed record NetworkInfo(
     long MultiplyAccumulates,
     long[] InputShape,
     long[] OutputShape,
-    string SourceFile);
+    string SourceFile,
+    int StateDictEntries);

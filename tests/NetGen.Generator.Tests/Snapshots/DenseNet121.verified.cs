@@ -39,6 +39,9 @@ namespace App
         /// <summary>Multiply-accumulates of convolutions and linear layers for one sample (with the default constructor arguments).</summary>
         public const long MultiplyAccumulates = 2834161664;
 
+        /// <summary>Entries of the state_dict (parameters and buffers, with the default constructor arguments).</summary>
+        public const int StateDictEntries = 727;
+
         /// <summary>The DSL file this class was generated from.</summary>
         public const string SourceFile = "densenet.net.txt";
 

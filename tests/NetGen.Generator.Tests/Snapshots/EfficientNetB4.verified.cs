@@ -41,6 +41,9 @@ namespace App
         /// <summary>Multiply-accumulates of convolutions and linear layers for one sample (with the default constructor arguments).</summary>
         public const long MultiplyAccumulates = 4393771024;
 
+        /// <summary>Entries of the state_dict (parameters and buffers, with the default constructor arguments).</summary>
+        public const int StateDictEntries = 706;
+
         /// <summary>The DSL file this class was generated from.</summary>
         public const string SourceFile = "efficientnet.net.txt";
 

@@ -125,6 +125,9 @@ namespace App
         /// <summary>Multiply-accumulates of convolutions and linear layers for one sample (with the default constructor arguments).</summary>
         public const long MultiplyAccumulates = 2032600064;
 
+        /// <summary>Entries of the state_dict (parameters and buffers, with the default constructor arguments).</summary>
+        public const int StateDictEntries = 485;
+
         /// <summary>The DSL file this class was generated from.</summary>
         public const string SourceFile = "bninception.net.txt";
 

@@ -53,6 +53,9 @@ namespace App
         /// <summary>Multiply-accumulates of convolutions and linear layers for one sample (with the default constructor arguments).</summary>
         public const long MultiplyAccumulates = 9345920;
 
+        /// <summary>Entries of the state_dict (parameters and buffers, with the default constructor arguments).</summary>
+        public const int StateDictEntries = 56;
+
         /// <summary>The DSL file this class was generated from.</summary>
         public const string SourceFile = "tiny.net.txt";
 
