@@ -1,109 +1,114 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
+using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Linq;
 
 namespace NetGen.Benchmarks;
 
 /// <summary>
 /// The benchmark command: <c>dotnet run -c Release --project tests/NetGen.Benchmarks -- [sections] [options]</c>.
-/// Every section prints Markdown tables (docs/benchmarks.md quotes them).
+/// Every section prints Markdown tables (docs/benchmarks.md quotes them). The command line is System.CommandLine's:
+/// <c>--help</c> lists sections and options, a misspelt one gets a suggestion and exit code 2.
 /// </summary>
 public static class Program
 {
-    private const string Usage = """
-        usage: dotnet run -c Release --project tests/NetGen.Benchmarks -- [speed] [memory] [generator] [build] [onednn] [blocks] [options]
-          (no section: all six)
-          --reps N         timed repetitions per model and mode (speed, default 7)
-          --networks A,B   speed: a subset of ResNet50, VGG16, GoogLeNet, InceptionV3, ResNeXt50_32x4d;
-                           blocks: of ResNet50, DenseNet121, RegNetY_1_6GF, EfficientNetB0
-          --steps N        memory: training steps of ResNet18 after warm-up (default 300)
-          --batch N        batch size (default 8)
-          --resolution N   speed: input height and width instead of each network's own (at least 75 for
-                           Inception v3); with --batch 1 and a small N the compute shrinks and what is
-                           left is the cost of the C# around it
-        """;
+    private static readonly string[] Sections = { "speed", "memory", "generator", "build", "onednn", "blocks" };
 
     public static int Main(string[] args)
     {
-        var sections = new List<string>();
-        var options = new BenchOptions();
-        string? child = null;
-        string? childModel = null;
-        for (var i = 0; i < args.Length; i++)
+        var sections = new Argument<string[]>("sections")
         {
-            switch (args[i])
+            Description = "Sections to run, in order (none: all six).",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        sections.AcceptOnlyFromAmong(Sections);
+        var reps = Positive(new Option<int>("--reps") { Description = "Timed repetitions per model and mode (speed, onednn, blocks).", DefaultValueFactory = _ => 7 });
+        var steps = Positive(new Option<int>("--steps") { Description = "memory: training steps of ResNet18 after warm-up.", DefaultValueFactory = _ => 300 });
+        var batch = Positive(new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 });
+        var resolution = Positive(new Option<int?>("--resolution")
+        {
+            Description = "speed: input height and width instead of each network's own (at least 75 for Inception v3); with --batch 1 "
+                + "and a small value the compute shrinks and what is left is the cost of the C# around it.",
+        });
+        var networks = new Option<string[]>("--networks")
+        {
+            Description = "speed: a subset of ResNet50, VGG16, GoogLeNet, InceptionV3, ResNeXt50_32x4d; blocks: of ResNet50, DenseNet121, "
+                + "RegNetY_1_6GF, EfficientNetB0 (comma-separated).",
+            CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
+        };
+
+        // The memory section runs each measurement in a fresh process of this program: --child growth | peak MODEL.
+        var child = new Option<string[]>("--child") { Hidden = true, Arity = new ArgumentArity(1, 2), AllowMultipleArgumentsPerToken = true };
+
+        var root = new RootCommand("NetGen's benchmarks: generated networks against TorchSharp's TorchVision models on the same libtorch, "
+            + "native memory, and the generator's and the build's own cost. Prints Markdown tables.")
+        {
+            sections, reps, steps, batch, resolution, networks, child,
+        };
+        root.SetAction(result =>
+        {
+            var options = new BenchOptions(result.GetValue(reps), result.GetValue(steps), result.GetValue(batch), result.GetValue(networks), result.GetValue(resolution));
+            if (result.GetValue(child) is { Length: > 0 } role)
             {
-                case "speed" or "memory" or "generator" or "build" or "onednn" or "blocks":
-                    sections.Add(args[i]);
-                    break;
-                case "--child" when i + 1 < args.Length:
-                    child = args[++i];
-                    if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-                    {
-                        childModel = args[++i];
-                    }
-
-                    break;
-                case "--reps" when i + 1 < args.Length:
-                    options = options with { Repetitions = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--steps" when i + 1 < args.Length:
-                    options = options with { Steps = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--batch" when i + 1 < args.Length:
-                    options = options with { Batch = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--resolution" when i + 1 < args.Length:
-                    options = options with { Resolution = int.Parse(args[++i], CultureInfo.InvariantCulture) };
-                    break;
-                case "--networks" when i + 1 < args.Length:
-                    options = options with { Networks = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) };
-                    break;
-                default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'");
-                    Console.Error.WriteLine(Usage);
-                    return 2;
+                return MemoryBenchmark.RunChild(role[0], role.Length > 1 ? role[1] : null, options);
             }
-        }
 
-        if (child is not null)
-        {
-            return MemoryBenchmark.RunChild(child, childModel, options);
-        }
-
-        if (sections.Count == 0)
-        {
-            sections.AddRange(new[] { "speed", "memory", "generator", "build", "onednn", "blocks" });
-        }
-
-        Machine.Print();
-        foreach (var section in sections.Distinct())
-        {
-            switch (section)
+            var chosen = result.GetValue(sections) is { Length: > 0 } named ? named.Distinct() : Sections;
+            Machine.Print();
+            foreach (var section in chosen)
             {
-                case "speed":
-                    SpeedBenchmark.Run(options);
-                    break;
-                case "memory":
-                    MemoryBenchmark.Run(options);
-                    break;
-                case "generator":
-                    GeneratorBenchmark.Run();
-                    break;
-                case "build":
-                    BuildBenchmark.Run();
-                    break;
-                case "onednn":
-                    OneDnnBenchmark.Run(options);
-                    break;
-                case "blocks":
-                    BlockClassBenchmark.Run(options);
-                    break;
+                Run(section, options);
             }
+
+            return 0;
+        });
+
+        var parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction onError)
+        {
+            onError.ShowHelp = false; // the error and a typo suggestion, not the whole help again
         }
 
-        return 0;
+        var exitCode = parsed.Invoke();
+        return parsed.Errors.Count > 0 ? 2 : exitCode;
+    }
+
+    private static void Run(string section, BenchOptions options)
+    {
+        switch (section)
+        {
+            case "speed":
+                SpeedBenchmark.Run(options);
+                break;
+            case "memory":
+                MemoryBenchmark.Run(options);
+                break;
+            case "generator":
+                GeneratorBenchmark.Run();
+                break;
+            case "build":
+                BuildBenchmark.Run();
+                break;
+            case "onednn":
+                OneDnnBenchmark.Run(options);
+                break;
+            case "blocks":
+                BlockClassBenchmark.Run(options);
+                break;
+        }
+    }
+
+    private static Option<T> Positive<T>(Option<T> option)
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.GetValueOrDefault<T>() is int value && value <= 0)
+            {
+                result.AddError($"{option.Name} must be a positive integer, not {value}");
+            }
+        });
+        return option;
     }
 }
 

@@ -1,9 +1,7 @@
 using System;
-using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
-using NetGen.Generator.Tests.Support;
 using Xunit;
 
 namespace NetGen.Generator.Tests.Package;
@@ -13,6 +11,7 @@ namespace NetGen.Generator.Tests.Package;
 /// by a fresh project in a temporary folder (outside the repository, so none of its build files
 /// apply), built with warnings as errors, and run.
 /// </summary>
+[Collection(PackedFeedCollection.Name)]
 public sealed class ConsumerTests : IDisposable
 {
     private const string Network = """
@@ -61,30 +60,17 @@ public sealed class ConsumerTests : IDisposable
         """;
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "netgen-consumer-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly PackedFeed _feed;
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temporary folder is not a test failure.
-        }
-    }
+    public ConsumerTests(PackedFeed feed) => _feed = feed;
+
+    public void Dispose() => TemporaryFolder.Delete(_folder);
 
     [Fact]
     public async Task A_fresh_project_referencing_the_packed_package_builds_its_network_and_runs_a_forward_pass()
     {
-        // A version of its own, so no cached package from an earlier run can stand in for this one.
-        var version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
-        var feed = Path.Combine(_folder, "feed");
         var app = Path.Combine(_folder, "app");
         Directory.CreateDirectory(Path.Combine(app, "Nets"));
-
-        var pack = await DotNet.RunAsync(Repository.Root, "pack", "src/NetGen/NetGen.csproj", "-c", "Release", "-o", feed, "-p:PackageVersion=" + version);
-        Assert.True(pack.ExitCode == 0, pack.ToString());
 
         File.WriteAllText(Path.Combine(app, "Consumer.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
@@ -97,11 +83,11 @@ public sealed class ConsumerTests : IDisposable
                 <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
                 <!-- Packages restore here; the machine's cache serves TorchSharp and libtorch in place. -->
                 <RestorePackagesPath>{Path.Combine(_folder, "packages")}</RestorePackagesPath>
-                <RestoreFallbackFolders>{GlobalPackagesFolder()}</RestoreFallbackFolders>
-                <RestoreAdditionalProjectSources>{feed}</RestoreAdditionalProjectSources>
+                <RestoreFallbackFolders>{PackedFeed.GlobalPackagesFolder}</RestoreFallbackFolders>
+                <RestoreAdditionalProjectSources>{_feed.Packages}</RestoreAdditionalProjectSources>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="NetGen" Version="{version}" />
+                <PackageReference Include="NetGen" Version="{_feed.Version}" />
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
               </ItemGroup>
               <ItemGroup>
@@ -148,8 +134,4 @@ public sealed class ConsumerTests : IDisposable
         var configured = await DotNet.RunAsync(app, "build", "-nologo", "--no-incremental");
         Assert.True(configured.ExitCode == 0, configured.ToString());
     }
-
-    private static string GlobalPackagesFolder() =>
-        Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 }
