@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text.Json.Nodes;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using NetGen.Examples;
@@ -117,6 +119,37 @@ public sealed class TrainRefusalTests : IDisposable
         Assert.Equal(3, File.ReadAllLines(Path.Combine(output, "metrics.csv")).Length);
         Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "2", "--lr", "0.05", "--resume")));
         Assert.Equal(1, RunCli(Train("--epochs", "2", "--resume")).ExitCode);
+    }
+
+    [Fact]
+    public void A_checkpoint_that_records_no_schedule_resumes_only_when_allowed()
+    {
+        var network = Path.Combine(_folder, "small.net.txt");
+        File.WriteAllText(network, SmallNetwork);
+        var output = Path.Combine(_folder, "run");
+        string[] Train(params string[] more) => new[] { "train", "--network", network, "--data", "embedded", "--limit", "32", "--batch-size", "16", "--output", output }.Concat(more).ToArray();
+        Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "1")));
+
+        // state.json as versions before the schedule and test accuracy were recorded wrote it.
+        var statePath = Path.Combine(output, "state.json");
+        var state = JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
+        state.Remove("Schedule");
+        foreach (var epoch in state["History"]!.AsArray())
+        {
+            epoch!.AsObject().Remove("TestAccuracy");
+        }
+
+        File.WriteAllText(statePath, state.ToJsonString());
+        var (exitCode, error) = RunCli(Train("--epochs", "1", "--resume"));
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"train: --resume: the checkpoint in {output} records no learning-rate schedule (an older version wrote it); pass --allow-schedule-change to continue on this run's", error.Trim());
+
+        // The first epoch's test accuracy was not measured then; the second one's is.
+        Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "2", "--resume", "--allow-schedule-change")));
+        var testAccuracies = File.ReadAllLines(Path.Combine(output, "metrics.csv"))[1..].Select(r => double.Parse(r.Split(',')[4], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(2, testAccuracies.Count);
+        Assert.True(double.IsNaN(testAccuracies[0]));
+        Assert.InRange(testAccuracies[1], 0, 1);
     }
 
     [Theory]
