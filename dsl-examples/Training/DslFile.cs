@@ -24,10 +24,13 @@ public static class DslFile
     /// <paramref name="spec"/> is <c>path.net.txt</c> (its first network) or <c>path.net.txt#ClassName</c>.
     /// Returns null when the spec names no DSL file.
     /// </summary>
+    /// <param name="spec">The network's file, and its class after a '#'.</param>
+    /// <param name="requireShape">Called before anything is built with the network's name and its compile-time input and
+    /// output shapes (one sample); it throws to refuse a network that does not fit the caller's data.</param>
     /// <exception cref="IOException">The path is missing, not a regular file, over 16 MiB, or unreadable.</exception>
     /// <exception cref="ArgumentException">The file has errors or no such network.</exception>
     /// <exception cref="InsufficientMemoryException">The network is too large to train here.</exception>
-    public static nn.Module<Tensor, Tensor>? TryCreate(string spec)
+    public static nn.Module<Tensor, Tensor>? TryCreate(string spec, Action<string, long[], long[]>? requireShape = null)
     {
         var hash = spec.LastIndexOf('#');
         var path = hash > 0 ? spec.Substring(0, hash) : spec;
@@ -36,16 +39,17 @@ public static class DslFile
             return null;
         }
 
-        return Create(path, RegularFile.ReadDslText(path), hash > 0 ? spec.Substring(hash + 1) : null);
+        return Create(path, RegularFile.ReadDslText(path), hash > 0 ? spec.Substring(hash + 1) : null, requireShape);
     }
 
     /// <summary>
     /// Compiles DSL <paramref name="text"/> (reported as <paramref name="path"/>) and creates its network
     /// <paramref name="className"/> (the first when null) with default arguments. Throws ArgumentException
     /// with the compiler's diagnostics when the text has errors, and InsufficientMemoryException, before
-    /// building anything, when the network's compile-time parameter count is too large to train here.
+    /// building anything, when the network's compile-time parameter count is too large to train here;
+    /// <paramref name="requireShape"/>, when given, sees the compile-time shapes first (see <see cref="TryCreate"/>).
     /// </summary>
-    public static nn.Module<Tensor, Tensor> Create(string path, string text, string? className)
+    public static nn.Module<Tensor, Tensor> Create(string path, string text, string? className, Action<string, long[], long[]>? requireShape = null)
     {
         var result = FrontEnd.NetGenCompiler.Compile(new FrontEnd.NetFile(Path.GetFullPath(path), text, "NetGen.UserNetworks"));
         if (result.Diagnostics.Count > 0)
@@ -61,7 +65,9 @@ public static class DslFile
             throw new ArgumentException($"'{path}' has no network{(className is not null ? $" '{className}'" : string.Empty)}; it has {string.Join(", ", result.Networks.Select(n => n.ClassName))}");
         }
 
-        MemoryBudget.RequireTrainable($"{network.ClassName} ({Path.GetFileName(path)})", network.ParameterCount);
+        var name = $"{network.ClassName} ({Path.GetFileName(path)})";
+        MemoryBudget.RequireTrainable(name, network.ParameterCount);
+        requireShape?.Invoke(name, network.Input.Sizes, network.Output.Sizes);
         var source = FrontEnd.Emit.NetworkEmitter.Emit(network, FrontEnd.NetGenCompiler.Version);
         var compilation = CSharpCompilation.Create(
             "NetGen.UserNetworks." + network.ClassName,

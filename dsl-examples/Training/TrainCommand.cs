@@ -5,22 +5,46 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NetGen.Examples.Training;
 
 /// <summary>
-/// <c>train</c>: trains a generated network on Fashion-MNIST, with validation after every epoch, a
-/// checkpoint every epoch (TorchSharp and PyTorch formats) that <c>--resume</c> continues from exactly,
-/// loss/accuracy curves (PNG and CSV), and test accuracy with a confusion matrix at the end.
+/// <c>train</c>: trains a generated network on Fashion-MNIST, with validation and test accuracy after every
+/// epoch, a checkpoint every epoch (TorchSharp and PyTorch formats) that <c>--resume</c> continues from
+/// exactly, loss/accuracy curves (PNG and CSV), and the confusion matrix of the test split at the end.
 /// </summary>
 public static class TrainCommand
 {
-    /// <summary>One row of the history: what an epoch measured.</summary>
-    public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationAccuracy, double ImagesPerSecond, double Seconds, double ResidentMegabytes);
+    /// <summary>One row of the history: what an epoch measured (a checkpoint written before test accuracy was measured reads NaN).</summary>
+    public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationAccuracy, double ImagesPerSecond, double Seconds, double ResidentMegabytes, double TestAccuracy = double.NaN);
 
-    private sealed record State(int Epoch, List<EpochRecord> History);
+    /// <summary>
+    /// What fixes the learning rate at every step: the cosine runs from <paramref name="LearningRate"/> to 0 over
+    /// <paramref name="Epochs"/> epochs of ceil(<paramref name="TrainImages"/> / <paramref name="BatchSize"/>) steps.
+    /// </summary>
+    public sealed record Schedule(int Epochs, double LearningRate, int BatchSize, int TrainImages)
+    {
+        /// <summary>Each value that differs from <paramref name="now"/>'s, as "--epochs 8 then, 10 now".</summary>
+        public IEnumerable<string> Differences(Schedule now)
+        {
+            var pairs = new (string Name, object Then, object Now)[]
+            {
+                ("--epochs", Epochs, now.Epochs),
+                ("--lr", LearningRate, now.LearningRate),
+                ("--batch-size", BatchSize, now.BatchSize),
+                ("training images (--limit, --data)", TrainImages, now.TrainImages),
+            };
+            return pairs.Where(p => !p.Then.Equals(p.Now)).Select(p => string.Format(CultureInfo.InvariantCulture, "{0} {1} then, {2} now", p.Name, p.Then, p.Now));
+        }
+    }
+
+    /// <summary>A checkpoint's state.json: the last epoch, the history, and the schedule (null in checkpoints written before it was recorded).</summary>
+    private sealed record State(int Epoch, List<EpochRecord> History, Schedule? Schedule = null);
+
+    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static int Run(TrainOptions options)
     {
@@ -33,13 +57,19 @@ public static class TrainCommand
         network.to(device);
         Console.WriteLine($"network: {options.Network}, {network.ParameterCount():#,0} parameters, on {device.type}; {options.Epochs} epochs of batch {options.BatchSize}, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
 
+        if (!Charts.CanDrawText)
+        {
+            Console.WriteLine("note: no font under /usr/share/fonts, so curves.png will have no text (Debian: apt-get install fonts-dejavu-core)");
+        }
+
         var optimizer = Trainer.CreateOptimizer(network, options.LearningRate);
         Directory.CreateDirectory(options.Output);
+        var schedule = new Schedule(options.Epochs, options.LearningRate, options.BatchSize, data.Train.Count);
         var history = new List<EpochRecord>();
         var start = 1;
         if (options.Resume)
         {
-            var state = LoadCheckpoint(options.Output, network, optimizer);
+            var state = LoadCheckpoint(options.Output, network, optimizer, schedule, options.AllowScheduleChange);
             if (state is null)
             {
                 Console.WriteLine($"no checkpoint in {options.Output}; starting from scratch");
@@ -55,26 +85,36 @@ public static class TrainCommand
         var trainer = new Trainer(device);
         var targets = Trainer.OneHot(data.Train.Labels);
         var batches = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
+        var title = $"{network.GetType().Name} on Fashion-MNIST ({data.Train.Count:#,0} train / {data.Validation.Count:#,0} validation / {data.Test.Count:#,0} test images)";
+        long[,]? confusion = null;
         for (var epoch = start; epoch <= options.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
             var result = trainer.TrainEpoch(network, optimizer, data.Train.Images, targets, options.BatchSize, options.Seed, epoch, options.LearningRate,
                 (long)batches * options.Epochs, new Progress($"epoch {epoch}/{options.Epochs}"));
             var (validation, _) = trainer.Evaluate(network, data.Validation, 512);
-            var record = new EpochRecord(epoch, result.Loss, result.Accuracy, validation, result.ImagesPerSecond, epochClock.Elapsed.TotalSeconds, ResidentMegabytes());
+            var (test, testConfusion) = trainer.Evaluate(network, data.Test, 512);
+            confusion = testConfusion;
+            var record = new EpochRecord(epoch, result.Loss, result.Accuracy, validation, result.ImagesPerSecond, epochClock.Elapsed.TotalSeconds, ResidentMegabytes(), test);
             history.Add(record);
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                "epoch {0}: train loss {1:0.0000}, train acc {2:0.00}%, validation acc {3:0.00}%, {4:0.0} s, resident memory {5:#,0} MB",
-                epoch, record.TrainLoss, record.TrainAccuracy * 100, record.ValidationAccuracy * 100, record.Seconds, record.ResidentMegabytes));
-            SaveCheckpoint(options.Output, network, optimizer, new State(epoch, history));
-            WriteCurves(options.Output, history);
+                "epoch {0}: train loss {1:0.0000}, train acc {2:0.00}%, validation acc {3:0.00}%, test acc {4:0.00}%, {5:0.0} s, resident memory {6:#,0} MB",
+                epoch, record.TrainLoss, record.TrainAccuracy * 100, record.ValidationAccuracy * 100, record.TestAccuracy * 100, record.Seconds, record.ResidentMegabytes));
+            SaveCheckpoint(options.Output, network, optimizer, new State(epoch, history, schedule));
+            WriteCurves(options.Output, title, history);
         }
 
-        var (test, confusion) = trainer.Evaluate(network, data.Test, 512);
+        // A run that resumed with no epoch left to train measures the test split once here.
+        var testAccuracy = history.LastOrDefault()?.TestAccuracy ?? double.NaN;
+        if (confusion is null)
+        {
+            (testAccuracy, confusion) = trainer.Evaluate(network, data.Test, 512);
+        }
+
         Console.WriteLine();
         PrintConfusion(confusion);
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:0.00}% ({1:#,0} images); validation {2:0.00}%; {3:0.0} minutes in all",
-            test * 100, data.Test.Count, (history.LastOrDefault()?.ValidationAccuracy ?? 0) * 100, clock.Elapsed.TotalMinutes));
+            testAccuracy * 100, data.Test.Count, (history.LastOrDefault()?.ValidationAccuracy ?? 0) * 100, clock.Elapsed.TotalMinutes));
         Console.WriteLine($"checkpoints, metrics.csv and curves.png in {Path.GetFullPath(options.Output)}");
         return 0;
     }
@@ -93,10 +133,12 @@ public static class TrainCommand
         network.SaveWeights(Path.Combine(folder, "checkpoint.dat"));
         network.SaveWeights(Path.Combine(folder, "checkpoint.pt"));
         optimizer.save_state_dict(Path.Combine(folder, "optimizer.dat"));
-        File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state));
+        File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, StateJson));
     }
 
-    private static State? LoadCheckpoint(string folder, nn.Module<Tensor, Tensor> network, TorchSharp.Modules.SGD optimizer)
+    /// <summary>Loads the checkpoint in <paramref name="folder"/>, if any, after checking that it was trained on <paramref name="schedule"/>.</summary>
+    /// <exception cref="ArgumentException">The checkpoint's schedule differs (or is not recorded) and <paramref name="allowScheduleChange"/> is false.</exception>
+    private static State? LoadCheckpoint(string folder, nn.Module<Tensor, Tensor> network, TorchSharp.Modules.SGD optimizer, Schedule schedule, bool allowScheduleChange)
     {
         var statePath = Path.Combine(folder, "state.json");
         if (!File.Exists(statePath))
@@ -104,27 +146,41 @@ public static class TrainCommand
             return null;
         }
 
+        var state = JsonSerializer.Deserialize<State>(File.ReadAllText(statePath), StateJson)
+            ?? throw new ArgumentException($"{statePath} holds no training state");
+        if (state.Schedule != schedule && !allowScheduleChange)
+        {
+            throw new ArgumentException(state.Schedule is null
+                ? $"--resume: the checkpoint in {folder} records no learning-rate schedule (an older version wrote it); pass --allow-schedule-change to continue on this run's"
+                : $"--resume: the checkpoint in {folder} was trained on another learning-rate schedule ({string.Join("; ", state.Schedule.Differences(schedule))}); pass --allow-schedule-change to continue on this run's");
+        }
+
         network.LoadWeights(Path.Combine(folder, "checkpoint.dat"));
         optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
-        return JsonSerializer.Deserialize<State>(File.ReadAllText(statePath));
+        return state;
     }
 
-    private static void WriteCurves(string folder, IReadOnlyList<EpochRecord> history)
+    /// <summary>Writes metrics.csv (one row an epoch) and curves.png (loss above, accuracy in % below, epochs across).</summary>
+    public static void WriteCurves(string folder, string title, IReadOnlyList<EpochRecord> history)
     {
         Charts.WriteCsv(
             Path.Combine(folder, "metrics.csv"),
-            new[] { "epoch", "train_loss", "train_accuracy", "validation_accuracy", "images_per_second", "seconds", "resident_mb" },
-            history.Select(r => new[] { r.Epoch, r.TrainLoss, r.TrainAccuracy, r.ValidationAccuracy, r.ImagesPerSecond, r.Seconds, r.ResidentMegabytes }).ToList());
+            new[] { "epoch", "train_loss", "train_accuracy", "validation_accuracy", "test_accuracy", "images_per_second", "seconds", "resident_mb" },
+            history.Select(r => new[] { r.Epoch, r.TrainLoss, r.TrainAccuracy, r.ValidationAccuracy, r.TestAccuracy, r.ImagesPerSecond, r.Seconds, r.ResidentMegabytes }).ToList());
         Charts.WritePng(
             Path.Combine(folder, "curves.png"),
-            "Fashion-MNIST training",
-            new (string, IReadOnlyList<double>)[]
+            title,
+            "epoch",
+            new[]
             {
-                ("train loss", history.Select(r => r.TrainLoss).ToList()),
-                ("train accuracy", history.Select(r => r.TrainAccuracy).ToList()),
-                ("validation accuracy", history.Select(r => r.ValidationAccuracy).ToList()),
-            },
-            "epoch");
+                new ChartPanel("loss (cross-entropy)", new[] { new ChartSeries("train loss", history.Select(r => r.TrainLoss).ToList()) }),
+                new ChartPanel("accuracy (%)", new[]
+                {
+                    new ChartSeries("train", history.Select(r => r.TrainAccuracy * 100).ToList()),
+                    new ChartSeries("validation", history.Select(r => r.ValidationAccuracy * 100).ToList()),
+                    new ChartSeries("test", history.Select(r => r.TestAccuracy * 100).ToList()),
+                }),
+            });
     }
 
     public static void PrintConfusion(long[,] confusion)

@@ -25,6 +25,9 @@ public sealed record TrainOptions
 
     public bool Resume { get; init; }
 
+    /// <summary>Lets <c>--resume</c> continue a checkpoint whose learning-rate schedule (epochs, rate, batch size, training images) differs from this run's.</summary>
+    public bool AllowScheduleChange { get; init; }
+
     /// <summary>Keep only this many images of each split (quick runs and tests).</summary>
     public int? Limit { get; init; }
 
@@ -63,6 +66,7 @@ public sealed record TrainOptions
                 "--seed" => options with { Seed = Int() },
                 "--output" => options with { Output = Value() },
                 "--resume" => options with { Resume = true },
+                "--allow-schedule-change" => options with { AllowScheduleChange = true },
                 "--limit" => options with { Limit = Int() },
                 "--iterations" => options with { Iterations = Int() },
                 "--labeled" => options with { LabeledFraction = Number() },

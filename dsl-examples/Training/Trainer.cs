@@ -34,40 +34,30 @@ public sealed class Trainer
     };
 
     /// <summary>A zoo network for 1x28x28 inputs and 10 classes, by class name, or a DSL file's (see <see cref="DslFile.TryCreate"/>).</summary>
-    /// <exception cref="ArgumentException">No such network, or one that does not map 1x28x28 images to 10 classes.</exception>
+    /// <exception cref="ArgumentException">No such network, or one that does not map 1x28x28 images to 10 classes (told from its compile-time shapes).</exception>
     /// <exception cref="InsufficientMemoryException">The network is too large to train here (checked before it is built).</exception>
     public static nn.Module<Tensor, Tensor> CreateNetwork(string name)
     {
-        if (DslFile.TryCreate(name) is { } fromFile)
+        if (DslFile.TryCreate(name, RequireFashionMnistShape) is { } fromFile)
         {
-            return CheckShape(fromFile, name);
+            return fromFile;
         }
 
         var info = NetworkCatalog.All.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new ArgumentException($"no network '{name}'; networks for 1x28x28 images: {string.Join(", ", Fitting().Select(n => n.Name))}");
-        if (!info.InputShape.SequenceEqual(new long[] { 1, 28, 28 }) || !info.OutputShape.SequenceEqual(new long[] { 10 }))
-        {
-            throw new ArgumentException($"{info.Name} takes {string.Join("x", info.InputShape)} and gives {string.Join("x", info.OutputShape)}; Fashion-MNIST needs 1x28x28 -> 10: {string.Join(", ", Fitting().Select(n => n.Name))}");
-        }
-
+        RequireFashionMnistShape(info.Name, info.InputShape, info.OutputShape);
         MemoryBudget.RequireTrainable(info.Name, info.ParameterCount);
         return info.Create();
     }
 
-    /// <summary>A network built from a DSL file must also map 1x28x28 images to 10 classes.</summary>
-    private static nn.Module<Tensor, Tensor> CheckShape(nn.Module<Tensor, Tensor> network, string name)
+    /// <summary>Refuses, before it is built, a network that does not map one 1x28x28 image to 10 class scores.</summary>
+    /// <exception cref="ArgumentException">The shapes differ; the message names them and the zoo's networks that fit.</exception>
+    public static void RequireFashionMnistShape(string name, long[] input, long[] output)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        network.eval();
-        var output = network.call(zeros(2, 1, 28, 28));
-        if (!output.shape.SequenceEqual(new long[] { 2, 10 }))
+        if (!input.SequenceEqual(new long[] { 1, 28, 28 }) || !output.SequenceEqual(new long[] { 10 }))
         {
-            network.Dispose();
-            throw new ArgumentException($"{name} maps 1x28x28 images to {string.Join("x", output.shape.Skip(1))}, not 10 classes");
+            throw new ArgumentException($"{name} takes {string.Join("x", input)} and gives {string.Join("x", output)}; Fashion-MNIST needs 1x28x28 -> 10: {string.Join(", ", Fitting().Select(n => n.Name))}");
         }
-
-        return network;
     }
 
     private static System.Collections.Generic.IEnumerable<NetworkInfo> Fitting() =>

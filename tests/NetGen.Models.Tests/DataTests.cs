@@ -1,11 +1,9 @@
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Text;
 using NetGen.Examples.Training;
 using TorchSharp;
 using Xunit;
@@ -13,7 +11,7 @@ using static TorchSharp.torch;
 
 namespace NetGen.Models.Tests;
 
-/// <summary>Fashion-MNIST reading and splitting, and the CSV and PNG charts of training runs.</summary>
+/// <summary>Fashion-MNIST reading and splitting.</summary>
 public sealed class DataTests : IDisposable
 {
     private const int ImageMagic = 0x803;
@@ -234,72 +232,6 @@ public sealed class DataTests : IDisposable
         }
     }
 
-    [Fact]
-    public void A_chart_is_a_valid_PNG_of_800_by_500_pixels_with_the_series_colours()
-    {
-        var path = Path.Combine(_folder, "chart.png");
-        var loss = Enumerable.Range(1, 12).Select(e => 2.3 / e).ToList();
-        var accuracy = Enumerable.Range(1, 12).Select(e => 1 - (0.9 / e)).ToList();
-        Charts.WritePng(path, "TinyResNet on Fashion-MNIST", new (string, IReadOnlyList<double>)[] { ("train loss", loss), ("val accuracy", accuracy) }, "epoch");
-
-        var png = File.ReadAllBytes(path);
-        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
-        var chunks = new List<(string Type, byte[] Data)>();
-        for (var at = 8; at < png.Length;)
-        {
-            var length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
-            var typeAndData = png.AsSpan(at + 4, 4 + length);
-            Assert.Equal(BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at + 8 + length)), Crc32(typeAndData));
-            chunks.Add((Encoding.ASCII.GetString(typeAndData[..4]), typeAndData[4..].ToArray()));
-            at += 12 + length;
-        }
-
-        Assert.Equal("IHDR", chunks[0].Type);
-        Assert.Equal("IEND", chunks[^1].Type);
-        var header = chunks[0].Data;
-        var (width, height) = (BinaryPrimitives.ReadInt32BigEndian(header), BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(4)));
-        Assert.Equal((800, 500), (width, height));
-        Assert.Equal(new byte[] { 8, 2, 0, 0, 0 }, header[8..]); // 8-bit RGB: 3 bytes per pixel
-
-        using var inflated = new MemoryStream();
-        using (var zlib = new ZLibStream(new MemoryStream(chunks.Where(c => c.Type == "IDAT").SelectMany(c => c.Data).ToArray()), CompressionMode.Decompress))
-        {
-            zlib.CopyTo(inflated);
-        }
-
-        var raw = inflated.ToArray();
-        Assert.Equal(height * (1 + (width * 3)), raw.Length);
-        var pixels = Enumerable.Range(0, height).SelectMany(y => raw.Skip((y * ((width * 3) + 1)) + 1).Take(width * 3)).Chunk(3).ToList();
-        Assert.Contains(pixels, p => p is [31, 119, 180]); // the first series' colour
-        Assert.Contains(pixels, p => p is [255, 127, 14]); // the second's
-        Assert.Contains(pixels, p => p is [0, 0, 0]); // axes and text
-    }
-
-    [Fact]
-    public void A_CSV_reads_back_the_same_numbers_in_any_culture()
-    {
-        var path = Path.Combine(_folder, "history.csv");
-        var rows = new[] { new[] { 1, 2.302585092994046, 0.1 }, new[] { 2, 1.0 / 3, -1e-7 }, new[] { 3, double.NaN, 1e300 } };
-        var culture = CultureInfo.CurrentCulture;
-        try
-        {
-            // A decimal comma must not leak into the file (a cloned culture, since the build is globalization-invariant).
-            var comma = (CultureInfo)CultureInfo.InvariantCulture.Clone();
-            comma.NumberFormat.NumberDecimalSeparator = ",";
-            CultureInfo.CurrentCulture = comma;
-            Charts.WriteCsv(path, new[] { "epoch", "loss", "val accuracy" }, rows);
-        }
-        finally
-        {
-            CultureInfo.CurrentCulture = culture;
-        }
-
-        var lines = File.ReadAllLines(path);
-        Assert.Equal("epoch,loss,val accuracy", lines[0]);
-        var back = lines[1..].Select(l => l.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
-        Assert.Equal(rows, back);
-    }
-
     private static object Read(Stream stream, bool labels) => labels ? FashionMnist.ReadLabels(stream) : FashionMnist.ReadImages(stream);
 
     /// <summary>Three 2x4 images holding 0, 10, ..., 230.</summary>
@@ -351,21 +283,5 @@ public sealed class DataTests : IDisposable
 
         Write("train", train, gzip: false);
         Write("t10k", test, gzipTest);
-    }
-
-    /// <summary>The PNG specification's CRC-32, written out again so the test does not trust the writer's.</summary>
-    private static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
     }
 }

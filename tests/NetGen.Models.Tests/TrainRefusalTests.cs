@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Linq;
+using System.Text.Json.Nodes;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using NetGen.Examples;
@@ -12,8 +15,9 @@ namespace NetGen.Models.Tests;
 
 /// <summary>
 /// What <c>train</c> refuses, in one line and with a non-zero exit code, instead of aborting with a stack
-/// trace: a DSL file that is not a regular file, and a network too large for memory, found from its
-/// compile-time parameter count before anything is built.
+/// trace: a DSL file that is not a regular file, a network too large for memory or for other images than
+/// Fashion-MNIST's, found from its compile-time parameter count and shapes before anything is built, and a
+/// <c>--resume</c> on another learning-rate schedule than the checkpoint's.
 /// </summary>
 public sealed class TrainRefusalTests : IDisposable
 {
@@ -28,6 +32,12 @@ public sealed class TrainRefusalTests : IDisposable
         ["a directory"] = (folder => Directory.CreateDirectory(Path.Combine(folder, "folder.net.txt")).FullName, "is a directory"),
         ["a missing file"] = (folder => Path.Combine(folder, "missing.net.txt"), "does not exist"),
     };
+
+    /// <summary>A network for 3x32x32 images (CIFAR-10's), not Fashion-MNIST's 1x28x28.</summary>
+    private const string CifarNetwork = "network Cifar\n  input 3x32x32\n  conv(8, k=3, p=1)\n  relu\n  adaptive_avgpool(1)\n  flatten\n  linear(10)\n";
+
+    /// <summary>A network for Fashion-MNIST small enough to train an epoch of a few images in a moment.</summary>
+    private const string SmallNetwork = "network Small\n  input 1x28x28\n  conv(4, k=3, p=1)\n  relu\n  adaptive_avgpool(1)\n  flatten\n  linear(10)\n";
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "netgen-refusal-" + Guid.NewGuid().ToString("N"));
 
@@ -62,6 +72,84 @@ public sealed class TrainRefusalTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.StartsWith("train: Huge (huge.net.txt) has 1,000,001,000,000 parameters", error, StringComparison.Ordinal);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void A_DSL_network_for_other_images_is_refused_before_it_is_built()
+    {
+        var path = Path.Combine(_folder, "cifar.net.txt");
+        File.WriteAllText(path, CifarNetwork);
+        var statistics = DisposeScopeManager.Statistics.TensorStatistics;
+        var tensorsBefore = statistics.CreatedInScopeCount + statistics.CreatedOutsideScopeCount;
+
+        var error = Assert.Throws<ArgumentException>(() => Trainer.CreateNetwork(path));
+
+        Assert.Equal("Cifar (cifar.net.txt) takes 3x32x32 and gives 10; Fashion-MNIST needs 1x28x28 -> 10: TinyResNet, TinyResNetNoisy, TinyResNetWide", error.Message);
+        Assert.Equal(tensorsBefore, statistics.CreatedInScopeCount + statistics.CreatedOutsideScopeCount);
+    }
+
+    [Fact]
+    public void Train_with_a_network_for_other_images_says_so_in_one_line_and_exits_1()
+    {
+        var path = Path.Combine(_folder, "cifar.net.txt");
+        File.WriteAllText(path, CifarNetwork);
+
+        var (exitCode, error) = RunCli("train", "--network", path, "--data", "embedded", "--limit", "10", "--output", _folder);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("train: Cifar (cifar.net.txt) takes 3x32x32 and gives 10; Fashion-MNIST needs 1x28x28 -> 10: TinyResNet, TinyResNetNoisy, TinyResNetWide", error.Trim());
+    }
+
+    [Fact]
+    public void Resuming_on_another_schedule_is_refused_in_one_line_unless_allowed()
+    {
+        var network = Path.Combine(_folder, "small.net.txt");
+        File.WriteAllText(network, SmallNetwork);
+        var output = Path.Combine(_folder, "run");
+        string[] Train(params string[] more) => new[] { "train", "--network", network, "--data", "embedded", "--limit", "32", "--batch-size", "16", "--output", output }.Concat(more).ToArray();
+        Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "1")));
+
+        var (exitCode, error) = RunCli(Train("--epochs", "2", "--lr", "0.05", "--resume"));
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"train: --resume: the checkpoint in {output} was trained on another learning-rate schedule (--epochs 1 then, 2 now; --lr 0.1 then, 0.05 now); pass --allow-schedule-change to continue on this run's", error.Trim());
+
+        // The same schedule resumes (with nothing left to train); an allowed change trains on, and records its schedule.
+        Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "1", "--resume")));
+        Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "2", "--lr", "0.05", "--resume", "--allow-schedule-change")));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(output, "metrics.csv")).Length);
+        Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "2", "--lr", "0.05", "--resume")));
+        Assert.Equal(1, RunCli(Train("--epochs", "2", "--resume")).ExitCode);
+    }
+
+    [Fact]
+    public void A_checkpoint_that_records_no_schedule_resumes_only_when_allowed()
+    {
+        var network = Path.Combine(_folder, "small.net.txt");
+        File.WriteAllText(network, SmallNetwork);
+        var output = Path.Combine(_folder, "run");
+        string[] Train(params string[] more) => new[] { "train", "--network", network, "--data", "embedded", "--limit", "32", "--batch-size", "16", "--output", output }.Concat(more).ToArray();
+        Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "1")));
+
+        // state.json as versions before the schedule and test accuracy were recorded wrote it.
+        var statePath = Path.Combine(output, "state.json");
+        var state = JsonNode.Parse(File.ReadAllText(statePath))!.AsObject();
+        state.Remove("Schedule");
+        foreach (var epoch in state["History"]!.AsArray())
+        {
+            epoch!.AsObject().Remove("TestAccuracy");
+        }
+
+        File.WriteAllText(statePath, state.ToJsonString());
+        var (exitCode, error) = RunCli(Train("--epochs", "1", "--resume"));
+        Assert.Equal(1, exitCode);
+        Assert.Equal($"train: --resume: the checkpoint in {output} records no learning-rate schedule (an older version wrote it); pass --allow-schedule-change to continue on this run's", error.Trim());
+
+        // The first epoch's test accuracy was not measured then; the second one's is.
+        Assert.Equal((0, string.Empty), RunCli(Train("--epochs", "2", "--resume", "--allow-schedule-change")));
+        var testAccuracies = File.ReadAllLines(Path.Combine(output, "metrics.csv"))[1..].Select(r => double.Parse(r.Split(',')[4], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(2, testAccuracies.Count);
+        Assert.True(double.IsNaN(testAccuracies[0]));
+        Assert.InRange(testAccuracies[1], 0, 1);
     }
 
     [Theory]
