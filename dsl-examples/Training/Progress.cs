@@ -131,7 +131,6 @@ public sealed class Progress
                 {
                     Terminal.On(output).Progress()
                         .AutoClear(false)
-                        .ExcludeVerticalPadding(true)
                         .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new FiguresColumn())
                         .Start(context =>
                         {
