@@ -3,13 +3,14 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace NetGen.Examples.ConsoleOutput;
 
 /// <summary>
-/// A table built once and written two ways: a Spectre.Console table on a terminal, and plain columns (two spaces
-/// apart, a dashed rule under the header, no ANSI codes, no wrapping at any width) when the output is redirected,
-/// so that a log, a pipe or a test reads every row on one line.
+/// A table built once and written two ways: a Spectre.Console table on a terminal wide enough for it, and plain
+/// columns (two spaces apart, a dashed rule under the header, no ANSI codes, no wrapping at any width) when the
+/// output is redirected, so that a log, a pipe or a test reads every row on one line.
 /// </summary>
 public sealed class OutputTable
 {
@@ -47,13 +48,17 @@ public sealed class OutputTable
         }
     }
 
-    /// <summary>Writes the table with Spectre.Console (rounded borders; cells are text, never markup).</summary>
+    /// <summary>
+    /// Writes the table with Spectre.Console (rounded borders; cells are text, never markup) where it fits the
+    /// console's width; a narrower console gets the plain columns, whose rows the terminal wraps whole rather than
+    /// squeezing every word of a cell onto lines of its own.
+    /// </summary>
     public void Write(IAnsiConsole console)
     {
         var table = new Table().RoundedBorder();
         foreach (var (header, rightAligned) in _columns)
         {
-            table.AddColumn(new TableColumn(new Text(header)) { Alignment = rightAligned ? Justify.Right : Justify.Left, NoWrap = rightAligned });
+            table.AddColumn(new TableColumn(new Text(header)) { Alignment = rightAligned ? Justify.Right : Justify.Left });
         }
 
         foreach (var row in _rows)
@@ -61,7 +66,15 @@ public sealed class OutputTable
             table.AddRow(row.Select(cell => new Text(cell)));
         }
 
-        console.Write(table);
+        var width = ((IRenderable)table).Measure(RenderOptions.Create(console, console.Profile.Capabilities), int.MaxValue).Max;
+        if (width <= console.Profile.Width)
+        {
+            console.Write(table);
+        }
+        else
+        {
+            WritePlain(console.Profile.Out.Writer);
+        }
     }
 
     /// <summary>Writes the table as plain text columns, each as wide as its widest cell.</summary>

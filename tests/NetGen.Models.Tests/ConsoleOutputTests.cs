@@ -74,16 +74,34 @@ public sealed class ConsoleOutputTests
     [Fact]
     public void An_interactive_table_is_a_spectre_table_of_the_same_cells()
     {
-        var table = new OutputTable(("Name", false), ("Count", true)).AddRow("ResNet50", "25,557,032").AddRow("[bold]", "1");
-        using var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(output) });
+        var (console, output) = SpectreConsole(width: 80);
 
-        table.Write(console);
+        Table().Write(console);
 
         var lines = output.ToString().Replace("\r\n", "\n").TrimEnd().Split('\n');
         Assert.Equal("╭──────────┬────────────╮", lines[0]);
         Assert.Equal("│ Name     │      Count │", lines[1]);
         Assert.Equal("│ ResNet50 │ 25,557,032 │", lines[3]);
         Assert.Equal("│ [bold]   │          1 │", lines[4]);
+    }
+
+    [Fact]
+    public void A_table_wider_than_the_terminal_is_written_plain_so_no_cell_is_squeezed()
+    {
+        var (console, output) = SpectreConsole(width: 20);
+
+        Table().Write(console);
+
+        Assert.Equal("Name           Count\n--------  ----------\nResNet50  25,557,032\n[bold]             1\n", output.ToString().Replace("\r\n", "\n"));
+    }
+
+    private static OutputTable Table() => new OutputTable(("Name", false), ("Count", true)).AddRow("ResNet50", "25,557,032").AddRow("[bold]", "1");
+
+    private static (IAnsiConsole Console, StringWriter Output) SpectreConsole(int width)
+    {
+        var output = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(output) });
+        console.Profile.Width = width;
+        return (console, output);
     }
 }
