@@ -1,82 +1,213 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using NetGen.Examples.ConsoleOutput;
+using NetGen.Examples.Training;
 using NetGen.Generated;
 
 namespace NetGen.Examples;
 
-/// <summary>The demo's command line: <c>summary</c> (the default) prints every generated network.</summary>
+/// <summary>
+/// The demo's command line (System.CommandLine): <c>summary</c> (the default) prints every generated network;
+/// <c>keys</c>, <c>train</c>, <c>noisy-student</c> and <c>platform</c>; <c>--help</c> on each, <c>--version</c>.
+/// </summary>
 public static class Cli
 {
+    /// <summary>The program's name in usage lines: the project folder, as in <c>dotnet run --project dsl-examples -- …</c>.</summary>
+    public const string Name = "dsl-examples";
+
+    /// <summary>Exit code of a failure that the input or the machine explains.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Exit code of a wrong call: an unknown command or option, a missing or invalid value.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Exit code of an internal error (a bug).</summary>
+    public const int InternalError = 3;
+
+    /// <summary>Runs a command with the console's output and error; returns the process exit code (see the other overload).</summary>
+    public static int Run(string[] args) => Run(args, Console.Out, Console.Error);
+
     /// <summary>
-    /// Runs a command; returns the process exit code: 0 success, 1 a failure the input or the machine
-    /// explains, 2 a wrong call, 3 an internal error. Every failure is one line on standard error, never a
-    /// stack trace: an unhandled exception would abort the process (exit code 134) with one.
+    /// Runs a command; returns the process exit code: 0 success, 1 a failure the input or the machine explains, 2 a
+    /// wrong call, 3 an internal error. Every failure is one line on <paramref name="error"/>, never a stack trace: an
+    /// unhandled exception would abort the process (exit code 134) with one. Help, tables and keys go to
+    /// <paramref name="output"/>; training and the platform check's children write to the console.
     /// </summary>
-    public static int Run(string[] args)
+    public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var command = args.Length > 0 && !args[0].StartsWith("-", StringComparison.Ordinal) ? args[0] : "summary";
-        var options = args.SkipWhile(a => a == command).ToList();
+        var result = CreateCommand(output, error).Parse(args);
+        if (result.Action is ParseErrorAction)
+        {
+            error.WriteLine(UsageMessage(result));
+            return UsageError;
+        }
+
+        // A failure names its command as the user would type it; the root runs the summary.
+        var command = string.Join(' ', CommandWords(result.CommandResult).DefaultIfEmpty("summary"));
         try
         {
-            return Dispatch(command, options);
+            return result.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception error) when (IsExpectedFailure(error))
+        catch (Exception failure) when (IsExpectedFailure(failure))
         {
-            Console.Error.WriteLine($"{command}: {Message(error)}");
-            return 1;
+            Progress.StopLiveDisplay();
+            error.WriteLine($"{command}: {Message(failure)}");
+            return Failure;
         }
-        catch (Exception error)
+        catch (Exception failure)
         {
-            var site = error.TargetSite is { } method ? $" in {method.DeclaringType?.Name}.{method.Name}" : string.Empty;
-            Console.Error.WriteLine($"{command}: internal error: {error.GetType().Name}{site}: {Message(error)} (a bug; please report it)");
-            return 3;
+            Progress.StopLiveDisplay();
+            var site = failure.TargetSite is { } method ? $" in {method.DeclaringType?.Name}.{method.Name}" : string.Empty;
+            error.WriteLine($"{command}: internal error: {failure.GetType().Name}{site}: {Message(failure)} (a bug; please report it)");
+            return InternalError;
         }
     }
 
-    private static int Dispatch(string command, List<string> options)
+    /// <summary>The command tree; actions write to <paramref name="output"/> and their progress to <paramref name="error"/>.</summary>
+    public static Command CreateCommand(TextWriter output, TextWriter error)
     {
-        switch (command)
+        var json = new Option<bool>("--json") { Description = "print the figures as JSON instead of tables" };
+        var verify = new Option<bool>("--verify") { Description = "also build every network and check its live figures against the compiled ones (minutes)" };
+        int Summary(ParseResult result) => PrintSummary(output, error, result.GetValue(json), result.GetValue(verify));
+
+        var root = new Command(Name, "NetGen's network zoo and demo. Run it with: dotnet run --project dsl-examples -- [command] [options]; with no command it prints the summary.")
         {
-            case "summary":
-                var rows = Summaries().ToList();
-                if (options.Contains("--verify") && Verify(NetworkCatalog.All, Console.Error) > 0)
-                {
-                    return 1;
-                }
+            new HelpOption(),
+            new VersionOption(),
+            json,
+            verify,
+        };
+        root.SetAction(Summary);
 
-                if (options.Contains("--json"))
-                {
-                    Console.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
-                }
-                else
-                {
-                    PrintTable(Console.Out, rows);
-                }
+        var summary = new Command("summary", "Print the seed article's table beside the generated networks, and every network's figures (the default)") { json, verify };
+        summary.SetAction(Summary);
 
-                return 0;
-            case "keys" when options.Count == 1:
-                return PrintStateDict(options[0]);
-            case "platform":
-                return PlatformCheck.PlatformCommand.Run(options.ToArray());
-            case "train":
-            case "noisy-student":
-                return RunTraining(command, options);
-            default:
-                Console.Error.WriteLine($"unknown command '{command}'; commands: summary [--json] [--verify], keys NETWORK, train [options], noisy-student [options], {PlatformCheck.PlatformCommand.Usage}");
-                return 2;
-        }
+        var network = new Argument<string>("NETWORK") { HelpName = "NETWORK", Description = "a generated network's name, e.g. ResNet50 (summary lists them)" };
+        network.CompletionSources.Add(_ => NetworkCatalog.All.Select(n => new System.CommandLine.Completions.CompletionItem(n.Name)));
+        network.Validators.Add(result =>
+        {
+            var name = result.GetValueOrDefault<string>();
+            if (Find(name) is null)
+            {
+                var names = NetworkCatalog.All.Select(n => n.Name).ToList();
+                result.AddError(Suggest(name, names) is { } suggestion
+                    ? $"No network '{name}'; did you mean '{suggestion}'?"
+                    : $"No network '{name}'; networks: {string.Join(", ", names)}.");
+            }
+        });
+        var keys = new Command("keys", "Print a network's state_dict: key and shape, in registration order") { network };
+        keys.SetAction(result => PrintStateDict(Find(result.GetRequiredValue(network))!, output));
+
+        root.Subcommands.Add(summary);
+        root.Subcommands.Add(keys);
+        root.Subcommands.Add(TrainingCommand("train", "Train a generated network on Fashion-MNIST, with checkpoints, curves and a confusion matrix", new TrainOptions(), TrainCommand.Run));
+        root.Subcommands.Add(TrainingCommand("noisy-student", "Noisy Student self-training: a teacher on a labeled fraction, noised students on pseudo-labels", TrainOptions.NoisyStudentDefaults, NoisyStudent.Run));
+        root.Subcommands.Add(PlatformCheck.PlatformCommand.Create(output));
+        return root;
     }
+
+    private static Command TrainingCommand(string name, string description, TrainOptions defaults, Func<TrainOptions, int> run)
+    {
+        var options = TrainOptions.CommandLine(defaults, noisyStudent: name == "noisy-student");
+        var command = new Command(name, description);
+        foreach (var option in options.Options)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(result => run(options.Bind(result)));
+        return command;
+    }
+
+    /// <summary>
+    /// One line for a parse error: the errors, a suggestion for each unknown word close to a command or option of the
+    /// command, and where its usage is.
+    /// </summary>
+    private static string UsageMessage(ParseResult result)
+    {
+        var errors = result.Errors.Select(e => string.Join(' ', e.Message.Split(new[] { '\n', '\r', '\t' }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        var command = result.CommandResult.Command;
+        var known = command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name))
+            .Concat(command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)))
+            .ToList();
+        var suggestions = result.UnmatchedTokens
+            .Select(token => (Token: token, Suggestion: Suggest(token, known)))
+            .Where(s => s.Suggestion is not null)
+            .Select(s => result.UnmatchedTokens.Count == 1 ? $"Did you mean '{s.Suggestion}'?" : $"Did you mean '{s.Suggestion}' for '{s.Token}'?");
+        var path = string.Join(' ', CommandWords(result.CommandResult).Prepend(Name));
+        return $"{path}: {string.Join(" ", errors.Concat(suggestions))} (see {path} --help)";
+    }
+
+    /// <summary>The closest candidate to a mistyped <paramref name="token"/>: one it begins, or within a third of its length in edits.</summary>
+    internal static string? Suggest(string token, IReadOnlyCollection<string> candidates)
+    {
+        if (token.Length < 2)
+        {
+            return null;
+        }
+
+        var prefixed = candidates.Where(c => token.Length >= 3 && c.StartsWith(token, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (prefixed.Count == 1)
+        {
+            return prefixed[0];
+        }
+
+        return candidates
+            .Select(c => (Candidate: c, Distance: EditDistance(token.ToLowerInvariant(), c.ToLowerInvariant())))
+            .Where(c => c.Distance <= Math.Max(1, token.Length / 3))
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Candidate)
+            .FirstOrDefault();
+    }
+
+    /// <summary>Edits (insert, delete, replace, swap two neighbours) from <paramref name="a"/> to <paramref name="b"/>.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            for (var j = 0; j <= b.Length; j++)
+            {
+                d[i, j] = i == 0 ? j : j == 0 ? i : Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+
+    /// <summary>The command's words after the program's name: none for the root, "train", "platform canary".</summary>
+    private static IEnumerable<string> CommandWords(CommandResult result)
+    {
+        var words = new Stack<string>();
+        for (var current = result; current.Parent is CommandResult parent; current = parent)
+        {
+            words.Push(current.Command.Name);
+        }
+
+        return words;
+    }
+
+    private static NetworkInfo? Find(string? name) =>
+        NetworkCatalog.All.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Failures that bad input, a missing file or a small machine explain, as opposed to bugs.</summary>
     private static bool IsExpectedFailure(Exception error) => error is
         ArgumentException
         or IOException
         or UnauthorizedAccessException
-        or Training.DataFormatException
+        or DataFormatException
         or WeightLoadException
         or InsufficientMemoryException
         or JsonException
@@ -86,23 +217,24 @@ public static class Cli
     private static string Message(Exception error) =>
         error is System.Runtime.InteropServices.ExternalException ? error.Message.Split('\n', 2)[0].TrimEnd() : error.Message;
 
-    private static int RunTraining(string command, IReadOnlyList<string> args)
+    private static int PrintSummary(TextWriter output, TextWriter progress, bool json, bool verify)
     {
-        Training.TrainOptions options;
-        try
+        var rows = Summaries().ToList();
+        if (verify && Verify(NetworkCatalog.All, progress) > 0)
         {
-            var defaults = command == "train"
-                ? new Training.TrainOptions()
-                : new Training.TrainOptions { Epochs = 4, Output = "runs/noisy-student" };
-            options = Training.TrainOptions.Parse(args, defaults);
-        }
-        catch (ArgumentException error)
-        {
-            Console.Error.WriteLine($"{command}: {error.Message}\n{new Training.TrainOptions().Usage}");
-            return 2;
+            return Failure;
         }
 
-        return command == "train" ? Training.TrainCommand.Run(options) : Training.NoisyStudent.Run(options);
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+        }
+        else
+        {
+            PrintTable(output, rows);
+        }
+
+        return 0;
     }
 
     /// <summary>One network's figures, as the generator computed them at compile time (default constructor arguments).</summary>
@@ -160,25 +292,22 @@ public static class Cli
     }
 
     /// <summary>Prints a network's state_dict: key and shape, in registration order.</summary>
-    private static int PrintStateDict(string name)
+    private static int PrintStateDict(NetworkInfo network, TextWriter output)
     {
-        var network = NetworkCatalog.All.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase));
-        if (network is null)
-        {
-            Console.Error.WriteLine($"no network '{name}'; networks: {string.Join(", ", NetworkCatalog.All.Select(n => n.Name))}");
-            return 2;
-        }
-
-        Training.MemoryBudget.RequireBuildable(network.Name, network.ParameterCount);
+        MemoryBudget.RequireBuildable(network.Name, network.ParameterCount);
         using var module = network.Create();
         foreach (var (key, tensor) in module.state_dict())
         {
-            Console.WriteLine($"{key} [{string.Join(", ", tensor.shape)}]");
+            output.WriteLine($"{key} [{string.Join(", ", tensor.shape)}]");
         }
 
         return 0;
     }
 
+    /// <summary>
+    /// The main job's output: the seed article's table beside the generated networks, why each differing row differs,
+    /// and every network's figures. Tables are Spectre.Console's on a terminal and plain columns otherwise.
+    /// </summary>
     public static void PrintTable(TextWriter output, IReadOnlyList<Summary> rows)
     {
         output.WriteLine("The seed article's summary table, beside the networks NetGen generates from it");
@@ -186,18 +315,14 @@ public static class Cli
         output.WriteLine();
         var byName = rows.ToDictionary(r => r.Name);
         var pairs = PaperFigures.SeedTable.Where(r => byName.ContainsKey(r.Network)).Select(r => (r.Figure, Row: byName[r.Network])).ToList();
-        var seed = pairs.Select(p => new[]
-            {
-                p.Figure.Model,
-                p.Figure.Parameters,
-                p.Figure.Top1,
-                p.Figure.Year.ToString(CultureInfo.InvariantCulture),
-                p.Row.Name,
-                N(p.Row.Parameters),
-                Giga(p.Row.Macs),
-                $"{Dims(p.Row.Input)} -> {Dims(p.Row.Output)}",
-            });
-        WriteColumns(output, new[] { "Model (paper)", "Params", "Top-1", "Year", "Network", "Parameters", "MACs", "Input -> output" }, seed.ToList(), leftAligned: new[] { 0, 4, 7 });
+        var seed = new OutputTable(
+            ("Model (paper)", false), ("Params", true), ("Top-1", true), ("Year", true), ("Network", false), ("Parameters", true), ("MACs", true), ("Input -> output", false));
+        foreach (var (figure, row) in pairs)
+        {
+            seed.AddRow(figure.Model, figure.Parameters, figure.Top1, figure.Year.ToString(CultureInfo.InvariantCulture), row.Name, N(row.Parameters), Giga(row.Macs), Shapes(row));
+        }
+
+        seed.Write(output);
         output.WriteLine();
         output.WriteLine("Where the counts differ (docs/zoo.md has the detail):");
         foreach (var (figure, row) in pairs.Where(p => p.Figure.Note is not null).DistinctBy(p => p.Figure.Model))
@@ -208,29 +333,17 @@ public static class Cli
         output.WriteLine();
         output.WriteLine("Every generated network (summary --verify builds each and checks these figures):");
         output.WriteLine();
-        var all = rows.Select(r => new[]
+        var all = new OutputTable(("Network", false), ("Parameters", true), ("state_dict", true), ("MACs", true), ("Input -> output", false), ("Paper (params, top-1)", false));
+        foreach (var row in rows)
         {
-            r.Name,
-            N(r.Parameters),
-            r.StateDictEntries.ToString(CultureInfo.InvariantCulture),
-            Giga(r.Macs),
-            $"{Dims(r.Input)} -> {Dims(r.Output)}",
-            r.PaperModel is null ? "-" : $"{r.PaperModel}: {r.PaperParameters}, {r.PaperTop1}",
-        }).ToList();
-        WriteColumns(output, new[] { "Network", "Parameters", "state_dict", "MACs", "Input -> output", "Paper (params, top-1)" }, all, leftAligned: new[] { 0, 4, 5 });
+            all.AddRow(row.Name, N(row.Parameters), row.StateDictEntries.ToString(CultureInfo.InvariantCulture), Giga(row.Macs), Shapes(row),
+                row.PaperModel is null ? "-" : $"{row.PaperModel}: {row.PaperParameters}, {row.PaperTop1}");
+        }
+
+        all.Write(output);
     }
 
-    private static void WriteColumns(TextWriter output, string[] header, IReadOnlyList<string[]> cells, int[] leftAligned)
-    {
-        var widths = header.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
-        void Line(string[] row) => output.WriteLine(string.Join("  ", row.Select((c, i) => leftAligned.Contains(i) ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))).TrimEnd());
-        Line(header);
-        Line(widths.Select(w => new string('-', w)).ToArray());
-        foreach (var row in cells)
-        {
-            Line(row);
-        }
-    }
+    private static string Shapes(Summary row) => $"{Dims(row.Input)} -> {Dims(row.Output)}";
 
     private static string N(long value) => value.ToString("#,0", CultureInfo.InvariantCulture);
 

@@ -1,4 +1,3 @@
-using System;
 using NetGen.Examples;
 
 return Cli.Run(args);

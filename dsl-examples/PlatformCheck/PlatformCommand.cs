@@ -1,5 +1,8 @@
 using System;
+using System.CommandLine;
+using System.IO;
 using System.Linq;
+using NetGen.Examples.ConsoleOutput;
 
 namespace NetGen.Examples.PlatformCheck;
 
@@ -9,52 +12,57 @@ namespace NetGen.Examples.PlatformCheck;
 /// </summary>
 public static class PlatformCommand
 {
-    /// <summary>The command's usage line.</summary>
-    public const string Usage = "platform [--check]";
-
-    /// <summary>Runs the command; returns the process exit code.</summary>
-    public static int Run(string[] args)
+    /// <summary>
+    /// The command, with its hidden child form <c>platform canary NAME</c>: one canary in this process and one result
+    /// line, which <see cref="CanaryRunner"/> (for <c>--check</c> and the tests) starts in a process of its own.
+    /// </summary>
+    public static Command Create(TextWriter output)
     {
-        if (args is ["canary", var name])
-        {
-            // A child of --check (or of the tests): one canary, one result line.
-            var (ok, detail) = Canary.Run(name);
-            Console.WriteLine($"{Canary.Prefix}{name} {(ok ? "ok" : "wrong")} {detail}");
-            return ok ? 0 : 1;
-        }
+        var check = new Option<bool>("--check") { Description = "run every canary in a child process with oneDNN as the guard chooses, off and on, and print a table" };
+        var command = new Command("platform", "The processor and NetGen's oneDNN decision; --check runs the canaries that prove it") { check };
+        command.SetAction(result => Run(result.GetValue(check), output));
 
-        if (args.Length > 1 || (args.Length == 1 && args[0] != "--check"))
-        {
-            Console.Error.WriteLine($"usage: {Usage}");
-            return 2;
-        }
+        var name = new Argument<string>("name") { Description = "the canary: " + string.Join(", ", Canary.Names) };
+        name.AcceptOnlyFromAmong(Canary.Names);
+        var canary = new Command("canary", "Run one canary in this process (what --check starts in a child process)") { Hidden = true };
+        canary.Arguments.Add(name);
+        canary.SetAction(result => RunCanary(result.GetRequiredValue(name), output));
+        command.Subcommands.Add(canary);
+        return command;
+    }
 
+    private static int RunCanary(string name, TextWriter output)
+    {
+        var (ok, detail) = Canary.Run(name);
+        output.WriteLine($"{Canary.Prefix}{name} {(ok ? "ok" : "wrong")} {detail}");
+        return ok ? 0 : 1;
+    }
+
+    private static int Run(bool check, TextWriter output)
+    {
         NetGen.Platform.EnsureConfigured();
         var status = NetGen.Platform.OneDnn;
-        Console.WriteLine($"CPU: {NetGen.Platform.Cpu}");
-        Console.WriteLine($"oneDNN: {(status.Enabled ? "on" : "off")} ({status.Source}: {status.Reason})");
-        if (args.Length == 0)
+        output.WriteLine($"CPU: {NetGen.Platform.Cpu}");
+        output.WriteLine($"oneDNN: {(status.Enabled ? "on" : "off")} ({status.Source}: {status.Reason})");
+        if (!check)
         {
             return 0;
         }
 
-        Console.WriteLine();
-        Console.WriteLine("Canaries (one process each; ok = right result; oneDNN N = primitives oneDNN executed):");
+        output.WriteLine();
+        output.WriteLine("Canaries (one process each; ok = right result; oneDNN N = primitives oneDNN executed):");
         var outcomes = CanaryRunner.RunAll(TimeSpan.FromMinutes(5)).ToList();
-        var header = new[] { "canary" }.Concat(CanaryRunner.Settings.Select(s => $"NETGEN_ONEDNN={s}")).ToArray();
-        var rows = Canary.Names
-            .Select(name => new[] { name }.Concat(CanaryRunner.Settings.Select(s => outcomes.Single(o => o.Name == name && o.Setting == s).Cell)).ToArray())
-            .ToList();
-        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-        foreach (var row in rows.Prepend(widths.Select(w => new string('-', w)).ToArray()).Prepend(header))
+        var table = new OutputTable(new[] { ("canary", false) }.Concat(CanaryRunner.Settings.Select(s => ($"NETGEN_ONEDNN={s}", false))).ToArray());
+        foreach (var name in Canary.Names)
         {
-            Console.WriteLine(string.Join("  ", row.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+            table.AddRow(new[] { name }.Concat(CanaryRunner.Settings.Select(s => outcomes.Single(o => o.Name == name && o.Setting == s).Cell)).ToArray());
         }
 
-        Console.WriteLine();
+        table.Write(output);
+        output.WriteLine();
         foreach (var outcome in outcomes)
         {
-            Console.WriteLine($"{outcome.Name}, NETGEN_ONEDNN={outcome.Setting}: {outcome.Detail}");
+            output.WriteLine($"{outcome.Name}, NETGEN_ONEDNN={outcome.Setting}: {outcome.Detail}");
         }
 
         // The guard's own choice must be right; forced settings are reported, not judged.

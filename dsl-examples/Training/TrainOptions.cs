@@ -1,28 +1,45 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 
 namespace NetGen.Examples.Training;
 
-/// <summary>Options of the <c>train</c> and <c>noisy-student</c> commands.</summary>
+/// <summary>
+/// Options of the <c>train</c> and <c>noisy-student</c> commands, as the trainers consume them. <see cref="CommandLine"/>
+/// lists their command-line options: an option is a property here and one line there.
+/// </summary>
 public sealed record TrainOptions
 {
+    /// <summary>The devices <c>--device</c> accepts.</summary>
+    public static readonly string[] Devices = { "auto", "cpu", "cuda" };
+
+    /// <summary>A generated network's name, or a DSL file (<c>FILE.net.txt</c> or <c>FILE.net.txt#Class</c>).</summary>
     public string Network { get; init; } = "TinyResNet";
 
+    /// <summary>A folder of the four IDX files, "embedded", or none: the system folder if present, else the embedded set.</summary>
     public string? DataFolder { get; init; }
 
+    /// <summary>auto (CUDA when TorchSharp reports it), cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
 
+    /// <summary>Epochs to train (each Noisy Student training, for noisy-student).</summary>
     public int Epochs { get; init; } = 8;
 
+    /// <summary>Images a batch.</summary>
     public int BatchSize { get; init; } = 128;
 
+    /// <summary>The learning rate at the start of the cosine schedule.</summary>
     public double LearningRate { get; init; } = 0.1;
 
+    /// <summary>The seed of the data split, the initialization and the shuffles.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>The folder for checkpoints and curves.</summary>
     public string Output { get; init; } = "runs/train";
 
+    /// <summary>Continue after the last checkpoint in <see cref="Output"/>.</summary>
     public bool Resume { get; init; }
 
     /// <summary>Lets <c>--resume</c> continue a checkpoint whose learning-rate schedule (epochs, rate, batch size, training images) differs from this run's.</summary>
@@ -31,58 +48,144 @@ public sealed record TrainOptions
     /// <summary>Keep only this many images of each split (quick runs and tests).</summary>
     public int? Limit { get; init; }
 
-    /// <summary>Noisy Student: teacher/student iterations and the labeled fraction of the training split.</summary>
+    /// <summary>Noisy Student: teacher/student iterations.</summary>
     public int Iterations { get; init; } = 2;
 
+    /// <summary>Noisy Student: the labeled fraction of the training split.</summary>
     public double LabeledFraction { get; init; } = 0.1;
 
+    /// <summary>Noisy Student: the student network.</summary>
     public string Student { get; init; } = "TinyResNetNoisy";
+
+    /// <summary><c>noisy-student</c>'s defaults, where they differ from <c>train</c>'s.</summary>
+    public static TrainOptions NoisyStudentDefaults => new() { Epochs = 4, Output = "runs/noisy-student" };
 
     /// <summary>The data the options name: a folder, "embedded", or (none) the system folder if present, else the embedded set.</summary>
     public DataSet LoadData() => string.Equals(DataFolder, "embedded", StringComparison.OrdinalIgnoreCase)
         ? FashionMnist.LoadEmbedded(Seed, Limit)
         : FashionMnist.Load(DataFolder, Seed, Limit);
 
-    public string Usage => "options: --network NAME|FILE.net.txt[#Class] --data DIR|embedded --device auto|cpu|cuda --epochs N --batch-size N --lr X --seed N --output DIR --resume --limit N"
-        + " (noisy-student: --iterations K --labeled F --student NAME)";
-
-    /// <summary>Parses <c>--name value</c> pairs; throws <see cref="ArgumentException"/> with a readable message.</summary>
-    public static TrainOptions Parse(IReadOnlyList<string> args, TrainOptions defaults)
+    /// <summary>
+    /// The command-line options of <c>train</c> or, with <paramref name="noisyStudent"/>, <c>noisy-student</c> (three more),
+    /// each bound to the property it sets; help shows <paramref name="defaults"/>. Invalid values are parse errors.
+    /// </summary>
+    public static TrainOptionSet CommandLine(TrainOptions defaults, bool noisyStudent)
     {
-        var options = defaults;
-        for (var i = 0; i < args.Count; i++)
+        var options = new TrainOptionSet(defaults)
+            .Add(Text("--network", "NAME|FILE.net.txt[#Class]", "a generated network for 1x28x28 images and 10 classes, or a DSL file compiled at run time"), o => o.Network, (o, v) => o with { Network = v })
+            .Add(OptionalText("--data", "DIR|embedded", "a folder of Fashion-MNIST's IDX files, or the test set embedded in the program [default: the Debian package's folder if present, else embedded]"), o => o.DataFolder, (o, v) => o with { DataFolder = v })
+            .Add(DeviceOption(), o => o.Device, (o, v) => o with { Device = v })
+            .Add(PositiveInteger("--epochs", "epochs to train"), o => o.Epochs, (o, v) => o with { Epochs = v })
+            .Add(PositiveInteger("--batch-size", "images a batch"), o => o.BatchSize, (o, v) => o with { BatchSize = v })
+            .Add(PositiveNumber("--lr", "learning rate at the start of the cosine schedule (SGD, Nesterov momentum)"), o => o.LearningRate, (o, v) => o with { LearningRate = v })
+            .Add(PositiveInteger("--seed", "seed of the split, initialization and shuffles (CPU runs are reproducible)"), o => o.Seed, (o, v) => o with { Seed = v })
+            .Add(Text("--output", "DIR", "folder for checkpoints, metrics.csv and curves"), o => o.Output, (o, v) => o with { Output = v })
+            .Add(new Option<bool>("--resume") { Description = "continue after the last checkpoint in the output folder" }, o => o.Resume, (o, v) => o with { Resume = v })
+            .Add(new Option<bool>("--allow-schedule-change") { Description = "let --resume continue a checkpoint trained on another learning-rate schedule (epochs, --lr, batch size, images)" }, o => o.AllowScheduleChange, (o, v) => o with { AllowScheduleChange = v })
+            .Add(OptionalPositiveInteger("--limit", "keep only N images of each split (quick runs)"), o => o.Limit, (o, v) => o with { Limit = v });
+        return noisyStudent
+            ? options
+                .Add(PositiveInteger("--iterations", "teacher/student iterations"), o => o.Iterations, (o, v) => o with { Iterations = v })
+                .Add(Fraction("--labeled", "fraction of the training split that keeps its labels"), o => o.LabeledFraction, (o, v) => o with { LabeledFraction = v })
+                .Add(Text("--student", "NAME", "the noised student network"), o => o.Student, (o, v) => o with { Student = v })
+            : options;
+    }
+
+    private static Option<string> Text(string name, string valueName, string description) =>
+        new(name) { HelpName = valueName, Description = description };
+
+    private static Option<string?> OptionalText(string name, string valueName, string description) =>
+        new(name) { HelpName = valueName, Description = description };
+
+    private static Option<string> DeviceOption()
+    {
+        var option = new Option<string>("--device") { HelpName = string.Join('|', Devices), Description = "auto picks CUDA when TorchSharp reports it" };
+        option.CompletionSources.Add(Devices);
+        option.Validators.Add(result =>
         {
-            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-            int Int() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"{args[i - 1]} needs a positive integer");
-            double Number() => double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x > 0 ? x : throw new ArgumentException($"{args[i - 1]} needs a positive number");
-            options = args[i] switch
+            var value = result.GetValueOrDefault<string>();
+            if (Array.IndexOf(Devices, value) < 0)
             {
-                "--network" => options with { Network = Value() },
-                "--data" => options with { DataFolder = Value() },
-                "--device" => options with { Device = Value() },
-                "--epochs" => options with { Epochs = Int() },
-                "--batch-size" => options with { BatchSize = Int() },
-                "--lr" => options with { LearningRate = Number() },
-                "--seed" => options with { Seed = Int() },
-                "--output" => options with { Output = Value() },
-                "--resume" => options with { Resume = true },
-                "--allow-schedule-change" => options with { AllowScheduleChange = true },
-                "--limit" => options with { Limit = Int() },
-                "--iterations" => options with { Iterations = Int() },
-                "--labeled" => options with { LabeledFraction = Number() },
-                "--student" => options with { Student = Value() },
-                _ => throw new ArgumentException($"unknown option '{args[i]}'"),
-            };
+                result.AddError($"--device is auto, cpu or cuda, not '{value}'.");
+            }
+        });
+        return option;
+    }
+
+    private static Option<int> PositiveInteger(string name, string description) =>
+        new(name) { HelpName = "N", Description = description, CustomParser = result => ParsePositiveInteger(result) ?? 0 };
+
+    /// <summary>A positive integer option that is unset (null) when not given.</summary>
+    private static Option<int?> OptionalPositiveInteger(string name, string description) =>
+        new(name) { HelpName = "N", Description = description, CustomParser = ParsePositiveInteger };
+
+    private static Option<double> PositiveNumber(string name, string description) =>
+        new(name) { HelpName = "X", Description = description, CustomParser = result => ParseNumber(result, below1: false) };
+
+    private static Option<double> Fraction(string name, string description) =>
+        new(name) { HelpName = "F", Description = description, CustomParser = result => ParseNumber(result, below1: true) };
+
+    private static int? ParsePositiveInteger(ArgumentResult result)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            return value;
         }
 
-        if (options.Device is not ("auto" or "cpu" or "cuda"))
+        result.AddError($"{OptionName(result)} needs a positive integer, not '{text}'.");
+        return null;
+    }
+
+    private static double ParseNumber(ArgumentResult result, bool below1)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value) && (!below1 || value < 1))
         {
-            throw new ArgumentException($"--device must be auto, cpu or cuda, not '{options.Device}'");
+            return value;
         }
 
-        if (options.LabeledFraction >= 1)
+        result.AddError(below1 ? $"{OptionName(result)} needs a fraction between 0 and 1, not '{text}'." : $"{OptionName(result)} needs a positive number, not '{text}'.");
+        return 0;
+    }
+
+    private static string OptionName(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : "the value";
+}
+
+/// <summary>Command-line options, each bound to the <see cref="TrainOptions"/> property it sets.</summary>
+public sealed class TrainOptionSet
+{
+    private readonly TrainOptions _defaults;
+    private readonly List<Option> _options = new();
+    private readonly List<Func<ParseResult, TrainOptions, TrainOptions>> _bindings = new();
+
+    /// <summary>A set whose options default to <paramref name="defaults"/>' values.</summary>
+    public TrainOptionSet(TrainOptions defaults) => _defaults = defaults;
+
+    /// <summary>The options, in the order help lists them.</summary>
+    public IReadOnlyList<Option> Options => _options;
+
+    /// <summary>Adds <paramref name="option"/>, defaulting to <paramref name="get"/> of the defaults and bound by <paramref name="set"/>.</summary>
+    public TrainOptionSet Add<T>(Option<T> option, Func<TrainOptions, T> get, Func<TrainOptions, T, TrainOptions> set)
+    {
+        var fallback = get(_defaults);
+        if (fallback is not (null or false))
         {
-            throw new ArgumentException("--labeled must be a fraction below 1");
+            option.DefaultValueFactory = _ => fallback;
+        }
+
+        _options.Add(option);
+        _bindings.Add((result, options) => set(options, result.GetValue(option)!));
+        return this;
+    }
+
+    /// <summary>The options a parse gave, over the defaults.</summary>
+    public TrainOptions Bind(ParseResult result)
+    {
+        var options = _defaults;
+        foreach (var bind in _bindings)
+        {
+            options = bind(result, options);
         }
 
         return options;

@@ -25,6 +25,11 @@ public class MainJobTests
         Assert.Contains("- DenseNet-264, 22 M vs 33,337,704: ", text);
         Assert.Contains("- Inception V1, 5 M vs 6,624,904: ", text);
         Assert.DoesNotContain("22M", text);
+
+        // Redirected output (this writer, a log, a pipe) is plain text: no box drawing, no ANSI codes, no wrapping.
+        Assert.DoesNotContain('\u2502', text);
+        Assert.DoesNotContain('\u001b', text);
+        Assert.Contains("\nWideResNet50_2        68,883,240         320   11.398 G  3x224x224 -> 1000   -\n", text.Replace("\r\n", "\n"));
         Assert.All(PaperFigures.SeedTable.Where(r => r.Figure.Note is null), r => Assert.DoesNotContain($"- {r.Figure.Model}, ", text));
     }
 
