@@ -6,7 +6,8 @@ namespace NetGen.Generator.Diagnostics;
 
 /// <summary>
 /// Every rule NetGen reports, in one place. Messages are formatted by <see cref="DiagnosticBag"/>;
-/// each descriptor's format is just the finished message. docs/diagnostics.md documents every ID.
+/// each descriptor's format is just the finished message. docs/diagnostics.md documents every ID, and
+/// <c>netgen explain ID</c> prints its entry; there is no help link, since the project has no published URL.
 /// </summary>
 public static class DiagnosticDescriptors
 {
@@ -15,7 +16,6 @@ public static class DiagnosticDescriptors
     private const string Shapes = "NetGen.Shapes";
     private const string Limits = "NetGen.Limits";
     private const string Expressions = "NetGen.Expressions";
-    private const string HelpBase = "https://github.com/netgen/netgen/blob/main/docs/diagnostics.md#";
 
     public static readonly DiagnosticDescriptor BadCharacter = Error("NG0001", "Unexpected character", Syntax);
     public static readonly DiagnosticDescriptor UnexpectedToken = Error("NG0002", "Syntax error", Syntax);
@@ -70,5 +70,5 @@ public static class DiagnosticDescriptors
 
     private static DiagnosticDescriptor Error(string id, string title, string category) =>
         new(id, title, "{0}", category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: HelpBase + id.ToLowerInvariant());
+            helpLinkUri: string.Empty);
 }

@@ -1,9 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using NetGen.Generator;
 
 namespace NetGen.Tool;
 
@@ -13,36 +13,30 @@ namespace NetGen.Tool;
 /// </summary>
 public static class CheckCommand
 {
-    public const string Usage =
-        """
-        Usage: netgen check FILES... [--namespace NS]
-
-        Compiles .net.txt files (files, directories searched recursively, or globs such as 'nets/**/*.net.txt')
-        together, as one project does, and prints each diagnostic as the compiler does:
-          path(line,col): error NG0201: message
-        then a count of files, classes (networks and variants; those an error leaves out are counted
-        as not generated) and diagnostics. Exit code 1 if any diagnostic is an error, else 0.
-
-          --namespace NS   the namespace of the generated classes (default NetGen.Generated), as a project's
-                           RootNamespace; it decides which classes collide across files
-        """;
-
-    private static readonly Dictionary<string, string> ValueOptions = new() { ["--namespace"] = "--namespace" };
-
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>The <c>check</c> command: its arguments, options and action.</summary>
+    public static Command Create()
     {
-        if (Cli.Help(args, output, Usage))
+        var files = new Argument<string[]>("FILES")
         {
-            return Cli.Success;
-        }
-
-        var line = CommandLine.Parse("check", args, ValueOptions, Array.Empty<string>());
-        if (line.Positionals.Count == 0)
+            Description = "files, directories (searched recursively) or globs such as 'nets/**/*.net.txt', compiled together as one project",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var @namespace = ToolOptions.Namespace("the namespace of the generated classes, as a project's RootNamespace (default NetGen.Generated); it decides which classes collide across files");
+        var command = new Command(
+            "check",
+            "Compile files as a project does and print each diagnostic as the compiler does (path(line,col): error NG0201: message), then a count; exit code 1 if any is an error.")
         {
-            throw new UsageException("'check' needs at least one file, directory or glob; see 'netgen check --help'");
-        }
+            files,
+            @namespace,
+        };
+        command.SetAction(parse => Run(parse.GetRequiredValue(files), ToolOptions.NamespaceOrDefault(parse, @namespace), parse.InvocationConfiguration.Output));
+        return command;
+    }
 
-        var workspace = NetworkFiles.Load(NetworkFiles.Expand(line.Positionals), line.Value("--namespace") ?? NetGenCompiler.DefaultNamespace);
+    /// <summary>Compiles the files named by <paramref name="arguments"/> together and prints every diagnostic and the count.</summary>
+    public static int Run(IReadOnlyList<string> arguments, string @namespace, TextWriter output)
+    {
+        var workspace = NetworkFiles.Load(NetworkFiles.Expand(arguments), @namespace);
         var counts = new Dictionary<DiagnosticSeverity, int>();
         foreach (var diagnostic in workspace.Diagnostics)
         {

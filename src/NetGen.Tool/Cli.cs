@@ -1,69 +1,62 @@
 using System;
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.IO;
 using NetGen.Generator;
 
 namespace NetGen.Tool;
 
 /// <summary>
-/// The netgen command line: parses the command word and hands the rest to one command. Exit codes:
-/// 0 success, 1 the DSL has errors (or a file could not be read, or a graph could not be rendered, or an export failed), 2 the tool was
-/// called wrongly, 3 netgen itself failed (a bug). Every failure is one line on standard error, never a
-/// stack trace.
+/// The netgen command line, parsed by System.CommandLine: every command declares its arguments and options
+/// (<see cref="CreateRoot"/>), which gives generated help, typo suggestions and the <c>[suggest]</c> directive
+/// for shell completion. Exit codes: 0 success, 1 the DSL has errors (or a file could not be read, or a graph
+/// could not be rendered, or an export failed), 2 the tool was called wrongly, 3 netgen itself failed (a bug).
+/// Every failure is one line on standard error, never a stack trace.
 /// </summary>
 public static class Cli
 {
+    /// <summary>The command did what it was asked.</summary>
     public const int Success = 0;
+
+    /// <summary>The input or the machine explains the failure: DSL errors, an unreadable file, a failed render or export.</summary>
     public const int Failure = 1;
+
+    /// <summary>The tool was called wrongly: an unknown command or option, a missing argument, a bad value.</summary>
     public const int UsageError = 2;
+
+    /// <summary>A bug in netgen: no input should cause it.</summary>
     public const int InternalError = 3;
 
-    public const string Usage =
+    /// <summary>The root command's description, the first paragraph of <c>netgen --help</c>.</summary>
+    public const string Description =
         """
-        netgen: check, summarize, emit, draw and export NetGen .net.txt networks.
-
-        Usage:
-          netgen check FILES...            report diagnostics as the compiler does (files, directories or globs)
-          netgen summary FILE              a torchinfo-style table per network: shapes, parameters, MACs
-          netgen emit FILE                 the C# the source generator produces, to stdout or -o DIR
-                                           (--target pytorch: the same networks as a PyTorch module)
-          netgen graph FILE                a Mermaid or Graphviz drawing of a network
-          netgen export-onnx FILE -o OUT   a network as an ONNX model for serving (runs Python with PyTorch)
-          netgen --version                 the NetGen version
-          netgen COMMAND --help            the options of one command
-
-        Exit codes: 0 success, 1 errors in the DSL (or a file could not be read, or Python failed), 2 wrong usage,
-        3 an internal error (please report it).
+        Checks, summarizes, emits, draws and exports NetGen .net.txt networks.
+        Exit codes: 0 success; 1 errors in the DSL, or a file, Graphviz or Python failed;
+        2 wrong usage; 3 an internal error (please report it).
         """;
 
+    /// <summary>Runs one command line with the process's environment.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
         Run(args, output, error, ToolEnvironment.Current);
 
+    /// <summary>Parses <paramref name="args"/> and runs the command they name, writing to the given writers, as <c>Main</c> does.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, ToolEnvironment environment)
     {
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
-        {
-            output.WriteLine(Usage);
-            return Success;
-        }
-
-        if (args[0] is "--version" or "-v")
-        {
-            output.WriteLine(NetGenCompiler.Version);
-            return Success;
-        }
-
-        var rest = args.AsSpan(1).ToArray();
         try
         {
-            return args[0] switch
+            var root = CreateRoot(environment);
+            // '@file' is a path here, as it was before: no response files.
+            var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+            // Errors left after help, --version and [suggest] cleared theirs: the library's ParseErrorAction, or
+            // an error of the option that would act (--version with other arguments).
+            if (parse.Errors.Count > 0)
             {
-                "check" => CheckCommand.Run(rest, output, error),
-                "summary" => SummaryCommand.Run(rest, output, error),
-                "emit" => EmitCommand.Run(rest, output, error),
-                "graph" => GraphCommand.Run(rest, output, error, environment),
-                "export-onnx" => ExportOnnxCommand.Run(rest, output, error, environment),
-                _ => throw new UsageException($"unknown command '{args[0]}'; the commands are check, summary, emit, graph and export-onnx (netgen --help)"),
-            };
+                error.WriteLine("netgen: " + UsageErrors.Describe(parse));
+                return UsageError;
+            }
+
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (UsageException exception)
         {
@@ -86,6 +79,52 @@ public static class Cli
         }
     }
 
+    /// <summary>The command tree: every command with its arguments and options, the help and version options and the <c>[suggest]</c> directive.</summary>
+    public static RootCommand CreateRoot(ToolEnvironment environment)
+    {
+        var root = new RootCommand(Description)
+        {
+            HelpName = "netgen",
+        };
+        foreach (var option in root.Options)
+        {
+            if (option is VersionOption version)
+            {
+                version.Aliases.Add("-v");
+                version.Action = new VersionAction();
+            }
+            else if (option is HelpOption help)
+            {
+                help.Action = Help;
+            }
+        }
+
+        root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(SummaryCommand.Create());
+        root.Subcommands.Add(EmitCommand.Create());
+        root.Subcommands.Add(GraphCommand.Create(environment));
+        root.Subcommands.Add(ExportOnnxCommand.Create(environment));
+        root.Subcommands.Add(NewCommand.Create());
+        root.Subcommands.Add(ExplainCommand.Create());
+        root.SetAction(parse => Help.Invoke(parse));
+        return root;
+    }
+
+    /// <summary>The generated help, wrapped at the terminal's width up to 100 columns (100 when the output is not a terminal).</summary>
+    private static HelpAction Help => new() { MaxWidth = HelpWidth() };
+
+    private static int HelpWidth()
+    {
+        try
+        {
+            return Console.IsOutputRedirected ? 100 : Math.Clamp(Console.WindowWidth, 40, 100);
+        }
+        catch (IOException)
+        {
+            return 100;
+        }
+    }
+
     /// <summary>
     /// A failure no input should cause: one line that says so, names the exception and where it was thrown,
     /// and asks for a report, with its own exit code so that scripts do not take it for a DSL error.
@@ -97,18 +136,6 @@ public static class Cli
         return InternalError;
     }
 
-    /// <summary>Whether the command asked for its help text (printed to <paramref name="output"/>).</summary>
-    public static bool Help(string[] args, TextWriter output, string usage)
-    {
-        if (Array.Exists(args, a => a is "--help" or "-h"))
-        {
-            output.WriteLine(usage);
-            return true;
-        }
-
-        return false;
-    }
-
     /// <summary>Writes the diagnostics of a file a command cannot go on with; true when any is an error.</summary>
     public static bool ReportDiagnostics(Workspace workspace, TextWriter error)
     {
@@ -118,5 +145,17 @@ public static class Cli
         }
 
         return workspace.HasErrors;
+    }
+
+    /// <summary><c>--version</c>: the NetGen version the generator stamps into its output, not the tool assembly's.</summary>
+    private sealed class VersionAction : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            parseResult.InvocationConfiguration.Output.WriteLine(NetGenCompiler.Version);
+            return Success;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.IO;
 using System.Linq;
 using NetGen.Generator;
@@ -14,69 +15,69 @@ namespace NetGen.Tool;
 /// </summary>
 public static class EmitCommand
 {
-    public const string Usage =
-        """
-        Usage: netgen emit FILE [--target csharp|pytorch] [--network NAME] [-o PATH] [--namespace NS] [--skip-invalid]
-
-        Prints the C# the NetGen source generator produces for each network of FILE (exactly its text),
-        or writes one <Class>.g.cs per network into the folder PATH.
-
-        With --target pytorch, prints one Python module with a torch.nn.Module class per network of FILE
-        (same class names, constructor parameters, state_dict keys and forward as the C# classes), or
-        writes it to PATH (a .py file, or a folder that gets <file>.py) together with the runtime module
-        netgen_torch.py it imports.
-
-          --target T        csharp (default) or pytorch
-          --network NAME    only this network (a network or variant class name)
-          -o, --output PATH write files instead of printing (folders are created if missing)
-          --namespace NS    the namespace of the C# classes, as a project's RootNamespace (default NetGen.Generated)
-          --skip-invalid    emit the networks that bind and pass over the others and their diagnostics in silence,
-                            as the build's NetGenEmitPython step does (the compiler has reported them already)
-        """;
-
-    private static readonly Dictionary<string, string> ValueOptions = new()
+    /// <summary>The <c>emit</c> command: its arguments, options and action.</summary>
+    public static Command Create()
     {
-        ["--network"] = "--network",
-        ["-o"] = "--output",
-        ["--output"] = "--output",
-        ["--namespace"] = "--namespace",
-        ["--target"] = "--target",
-    };
-
-    public static int Run(string[] args, TextWriter output, TextWriter error)
-    {
-        if (Cli.Help(args, output, Usage))
+        var file = ToolOptions.File();
+        var target = ToolOptions.Value(
+            new Option<string>("--target")
+            {
+                Description = "csharp (default): the C# the source generator produces, exactly its text; pytorch: one Python module with a torch.nn.Module class per network (same class names, constructor parameters, state_dict keys and forward)",
+                HelpName = "csharp|pytorch",
+            },
+            "csharp",
+            "pytorch");
+        var network = ToolOptions.Network();
+        var destination = ToolOptions.Output("write files instead of printing: C# as one <Class>.g.cs per network into the folder PATH; PyTorch as a .py file, or a folder that gets <file>.py, with the runtime module netgen_torch.py beside it (folders are created if missing)");
+        var @namespace = ToolOptions.Namespace("the namespace of the C# classes, as a project's RootNamespace (default NetGen.Generated)");
+        var skipInvalid = new Option<bool>("--skip-invalid")
         {
-            return Cli.Success;
+            Description = "emit the networks that bind and pass over the others and their diagnostics in silence, as the build's NetGenEmitPython step does (the compiler has reported them already)",
+        };
+        var command = new Command("emit", "The C# the source generator produces for each network of FILE (or with --target pytorch, the same networks as a PyTorch module), to stdout or -o.")
+        {
+            file,
+            target,
+            network,
+            destination,
+            @namespace,
+            skipInvalid,
+        };
+        command.SetAction(parse => Run(
+            new EmitRequest(parse.GetRequiredValue(file), parse.GetValue(target) ?? "csharp", parse.GetValue(network), parse.GetValue(destination), ToolOptions.NamespaceOrDefault(parse, @namespace), parse.GetValue(skipInvalid)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    /// <summary>Emits the file's networks (or the one named) as <paramref name="request"/> says.</summary>
+    public static int Run(EmitRequest request, TextWriter output, TextWriter error)
+    {
+        if (request.Target is not "csharp" and not "pytorch")
+        {
+            throw new UsageException($"unknown target '{request.Target}' for 'emit'; the targets are csharp and pytorch");
         }
 
-        var line = CommandLine.Parse("emit", args, ValueOptions, new[] { "--skip-invalid" });
-        var path = NetworkFiles.ExpandOne(line.Single("emit", "file"));
-        var workspace = NetworkFiles.Load(new[] { path }, line.Value("--namespace") ?? NetGenCompiler.DefaultNamespace);
-        var skipInvalid = line.Flag("--skip-invalid");
-        if (skipInvalid && line.Value("--network") is null && !workspace.Networks.Any())
+        var path = NetworkFiles.ExpandOne(request.File);
+        var workspace = NetworkFiles.Load(new[] { path }, request.Namespace);
+        if (request.SkipInvalid && request.Network is null && !workspace.Networks.Any())
         {
             // The build's pass over every .net.txt file: a file of blocks alone has nothing to emit.
             return Cli.Success;
         }
 
-        if (!skipInvalid && Cli.ReportDiagnostics(workspace, error))
+        if (!request.SkipInvalid && Cli.ReportDiagnostics(workspace, error))
         {
             return Cli.Failure;
         }
 
-        var networks = NetworkFiles.Select(workspace, line.Value("--network"));
-        switch (line.Value("--target") ?? "csharp")
+        var networks = NetworkFiles.Select(workspace, request.Network);
+        if (request.Target == "pytorch")
         {
-            case "csharp":
-                break;
-            case "pytorch":
-                return EmitPython(path, networks, line.Value("--output"), output);
-            case var other:
-                throw new UsageException($"unknown target '{other}' for 'emit'; the targets are csharp and pytorch");
+            return EmitPython(path, networks, request.Output, output);
         }
 
-        var directory = line.Value("--output");
+        var directory = request.Output;
         if (directory is not null)
         {
             Directory.CreateDirectory(directory);
@@ -152,3 +153,6 @@ public static class EmitCommand
         return module + ".py";
     }
 }
+
+/// <summary>What <c>netgen emit</c> was asked for: the file, the target language, one network or all, where to write, the C# namespace.</summary>
+public sealed record EmitRequest(string File, string Target, string? Network, string? Output, string Namespace, bool SkipInvalid);

@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -14,56 +14,63 @@ namespace NetGen.Tool;
 /// </summary>
 public static class ExportOnnxCommand
 {
-    public const string Usage =
-        """
-        Usage: netgen export-onnx FILE [--network NAME] -o OUT.onnx [--weights W.pt] [--opset N] [--python PATH]
-
-        Writes one network of FILE as an ONNX model for serving (ONNX Runtime and others). Emits the network's
-        PyTorch module (as 'netgen emit --target pytorch' does) into a temporary folder and runs Python with
-        PyTorch: it builds the network with its default arguments, loads the weights strictly and exports it in
-        evaluation mode. The model has one input 'input' (batch x the network's input shape) and one output
-        'logits'; the batch size is free.
-
-          --network NAME    the network to export (needed when FILE defines more than one)
-          -o, --output OUT  the ONNX file to write (its folder is created if missing); a model over 2 GB also
-                            gets one external data file per weight tensor beside it, as ONNX requires
-          --weights W       a state_dict saved by torch.save or SaveWeights("w.pt") (.pt, .pth, .bin or .ckpt);
-                            every key must fit. Without it, the network's initial weights are exported
-          --opset N         the ONNX opset (default: the highest the PyTorch exporter writes, 17 on torch 1.13)
-          --python PATH     the Python to run, with PyTorch 1.13 or later (default: $NETGEN_PYTHON, else python3)
-        """;
-
     /// <summary>The environment variable that names the Python to run when --python is not given.</summary>
     public const string PythonVariable = "NETGEN_PYTHON";
 
     /// <summary>The oldest opset PyTorch's exporter writes.</summary>
     private const int MinimumOpset = 7;
 
-    private static readonly Dictionary<string, string> ValueOptions = new()
-    {
-        ["--network"] = "--network",
-        ["-o"] = "--output",
-        ["--output"] = "--output",
-        ["--weights"] = "--weights",
-        ["--opset"] = "--opset",
-        ["--python"] = "--python",
-    };
-
     /// <summary>Extensions of files torch.load reads; others hold TorchSharp's format or safetensors.</summary>
     private static readonly string[] TorchSaveExtensions = { ".pt", ".pth", ".bin", ".ckpt" };
 
-    public static int Run(string[] args, TextWriter output, TextWriter error, ToolEnvironment environment)
+    /// <summary>The <c>export-onnx</c> command: its arguments, options and action.</summary>
+    public static Command Create(ToolEnvironment environment)
     {
-        if (Cli.Help(args, output, Usage))
+        var file = ToolOptions.File();
+        var network = ToolOptions.Network("the network to export (needed when FILE defines more than one)");
+        var destination = ToolOptions.Output("the ONNX file to write (its folder is created if missing); a model over 2 GB also gets one external data file per weight tensor beside it, as ONNX requires", "OUT.onnx");
+        destination.Required = true;
+        var weights = ToolOptions.Value(new Option<string>("--weights")
         {
-            return Cli.Success;
-        }
+            Description = "a state_dict saved by torch.save or SaveWeights(\"w.pt\") (.pt, .pth, .bin or .ckpt); every key must fit. Without it, the network's initial weights are exported",
+            HelpName = "W.pt",
+        });
+        var opset = ToolOptions.Value(new Option<string>("--opset")
+        {
+            Description = $"the ONNX opset, {MinimumOpset} or more (default: the highest the PyTorch exporter writes, 17 on torch 1.13)",
+            HelpName = "N",
+        });
+        var python = ToolOptions.Value(new Option<string>("--python")
+        {
+            Description = $"the Python to run, with PyTorch 1.13 or later (default: ${PythonVariable}, else {PythonExport.DefaultPython})",
+            HelpName = "PATH",
+        });
+        var command = new Command(
+            "export-onnx",
+            "One network as an ONNX model for serving (input 'input', any batch size; output 'logits'), exported in evaluation mode by Python with PyTorch from the network's emitted PyTorch module.")
+        {
+            file,
+            network,
+            destination,
+            weights,
+            opset,
+            python,
+        };
+        command.SetAction(parse => Run(
+            new ExportRequest(parse.GetRequiredValue(file), parse.GetValue(network), parse.GetRequiredValue(destination), parse.GetValue(weights), parse.GetValue(opset), parse.GetValue(python)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            environment));
+        return command;
+    }
 
-        var line = CommandLine.Parse("export-onnx", args, ValueOptions, Array.Empty<string>());
-        var path = NetworkFiles.ExpandOne(line.Single("export-onnx", "file"));
-        var target = line.Value("--output") ?? throw new UsageException("'export-onnx' needs the ONNX file to write: -o OUT.onnx");
-        var opset = Opset(line.Value("--opset"));
-        var weights = line.Value("--weights");
+    /// <summary>Exports the network <paramref name="request"/> names with Python.</summary>
+    public static int Run(ExportRequest request, TextWriter output, TextWriter error, ToolEnvironment environment)
+    {
+        var path = NetworkFiles.ExpandOne(request.File);
+        var target = request.Output;
+        var opset = Opset(request.Opset);
+        var weights = request.Weights;
         if (weights is not null)
         {
             CheckWeights(weights);
@@ -75,7 +82,7 @@ public static class ExportOnnxCommand
             return Cli.Failure;
         }
 
-        var networks = NetworkFiles.Select(workspace, line.Value("--network"));
+        var networks = NetworkFiles.Select(workspace, request.Network);
         if (networks.Count > 1)
         {
             throw new UsageException($"{Path.GetFileName(path)} defines {string.Join(", ", networks.Select(n => n.ClassName))}; choose one with --network NAME");
@@ -83,7 +90,7 @@ public static class ExportOnnxCommand
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
         Directory.CreateDirectory(directory);
-        var python = line.Value("--python") ?? environment.Python ?? PythonExport.DefaultPython;
+        var python = request.Python ?? environment.Python ?? PythonExport.DefaultPython;
         var result = PythonExport.Run(python, new OnnxExportRequest(networks[0], weights, target, opset));
         if (result.Failure is not null)
         {
@@ -130,3 +137,6 @@ public static class ExportOnnxCommand
 
     private static string Dimensions(long[] sizes) => string.Join(" x ", Array.ConvertAll(sizes, s => s.ToString(CultureInfo.InvariantCulture)));
 }
+
+/// <summary>What <c>netgen export-onnx</c> was asked for: the file, the network, the ONNX file, the weights, the opset (as typed) and the Python.</summary>
+public sealed record ExportRequest(string File, string? Network, string Output, string? Weights, string? Opset, string? Python);

@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.CommandLine;
 using System.IO;
 using NetGen.Generator;
 using NetGen.Tool.Graph;
@@ -12,46 +12,50 @@ namespace NetGen.Tool;
 /// </summary>
 public static class GraphCommand
 {
-    public const string Usage =
-        """
-        Usage: netgen graph FILE [--network NAME] [--format mermaid|dot] [-o OUT] [--detail layers|blocks]
-
-        Draws a network: layers (conv → norm → activation folded into one node) inside a box per block,
-        residual adds with dashed skip edges, concat and multiply nodes, auxiliary heads as side branches.
-
-          --network NAME    the network to draw (default: the first network of FILE)
-          --format FORMAT   mermaid (default) or dot; with -o, the file's extension decides
-          -o, --output OUT  write OUT.mmd or OUT.dot, or render OUT.svg / OUT.png with Graphviz 'dot'
-                            (found on PATH); without -o the text goes to stdout
-          --detail LEVEL    layers (default) or blocks: one node per block, for an overview
-        """;
-
-    private static readonly Dictionary<string, string> ValueOptions = new()
+    /// <summary>The <c>graph</c> command: its arguments, options and action.</summary>
+    public static Command Create(ToolEnvironment environment)
     {
-        ["--network"] = "--network",
-        ["--format"] = "--format",
-        ["-o"] = "--output",
-        ["--output"] = "--output",
-        ["--detail"] = "--detail",
-    };
-
-    public static int Run(string[] args, TextWriter output, TextWriter error, ToolEnvironment environment)
-    {
-        if (Cli.Help(args, output, Usage))
+        var file = ToolOptions.File();
+        var network = ToolOptions.Network("the network to draw (default: the first network of FILE)");
+        var format = ToolOptions.Value(
+            new Option<string>("--format") { Description = "mermaid (default) or dot; with -o, the file's extension decides (.mmd, .dot, .svg, .png)", HelpName = "mermaid|dot" },
+            "mermaid",
+            "dot");
+        var destination = ToolOptions.Output("write OUT.mmd or OUT.dot, or render OUT.svg / OUT.png with Graphviz 'dot' (found on PATH); without -o the text goes to stdout", "OUT");
+        var detail = ToolOptions.Value(
+            new Option<string>("--detail") { Description = "layers (default) or blocks: one node per block, for an overview", HelpName = "layers|blocks" },
+            "layers",
+            "blocks");
+        var command = new Command(
+            "graph",
+            "A Mermaid or Graphviz drawing of a network: a node per layer chain, a box per block, add, concat and multiply nodes, dashed skip edges; SVG or PNG through Graphviz.")
         {
-            return Cli.Success;
-        }
+            file,
+            network,
+            format,
+            destination,
+            detail,
+        };
+        command.SetAction(parse => Run(
+            new GraphRequest(parse.GetRequiredValue(file), parse.GetValue(network), parse.GetValue(format), parse.GetValue(destination), parse.GetValue(detail)),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error,
+            environment));
+        return command;
+    }
 
-        var line = CommandLine.Parse("graph", args, ValueOptions, Array.Empty<string>());
-        var path = NetworkFiles.ExpandOne(line.Single("graph", "file"));
-        var detail = line.Value("--detail") switch
+    /// <summary>Draws the network <paramref name="request"/> names, to stdout or to a file, rendering SVG and PNG with Graphviz.</summary>
+    public static int Run(GraphRequest request, TextWriter output, TextWriter error, ToolEnvironment environment)
+    {
+        var path = NetworkFiles.ExpandOne(request.File);
+        var detail = request.Detail switch
         {
             null or "layers" => GraphDetail.Layers,
             "blocks" => GraphDetail.Blocks,
             var other => throw new UsageException($"--detail is 'layers' or 'blocks', not '{other}'"),
         };
-        var target = line.Value("--output");
-        var format = Format(line.Value("--format"), target);
+        var target = request.Output;
+        var format = Format(request.Format, target);
 
         var workspace = NetworkFiles.Load(new[] { path }, NetGenCompiler.DefaultNamespace);
         if (Cli.ReportDiagnostics(workspace, error))
@@ -59,8 +63,8 @@ public static class GraphCommand
             return Cli.Failure;
         }
 
-        var networks = NetworkFiles.Select(workspace, line.Value("--network"));
-        if (line.Value("--network") is null && networks.Count > 1)
+        var networks = NetworkFiles.Select(workspace, request.Network);
+        if (request.Network is null && networks.Count > 1)
         {
             error.WriteLine($"netgen: drawing {networks[0].ClassName}, the first of {networks.Count} networks in {Path.GetFileName(path)}; choose another with --network NAME");
         }
@@ -94,6 +98,12 @@ public static class GraphCommand
         }
 
         output.WriteLine("wrote " + target);
+        if (detail == GraphDetail.Layers && GraphSize.Estimate(graph) is { IsLarge: true } size)
+        {
+            var blocks = GraphSize.Estimate(GraphBuilder.Build(networks[0], GraphDetail.Blocks));
+            error.WriteLine($"netgen: {networks[0].ClassName} at layer detail renders about {size}; --detail blocks draws one node per block (about {blocks})");
+        }
+
         return Cli.Success;
     }
 
@@ -132,3 +142,6 @@ public static class GraphCommand
         return byExtension;
     }
 }
+
+/// <summary>What <c>netgen graph</c> was asked for: the file, one network or the first, the format, where to write, the detail.</summary>
+public sealed record GraphRequest(string File, string? Network, string? Format, string? Output, string? Detail);

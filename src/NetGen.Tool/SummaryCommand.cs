@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.CommandLine;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -16,41 +17,38 @@ namespace NetGen.Tool;
 /// </summary>
 public static class SummaryCommand
 {
-    public const string Usage =
-        """
-        Usage: netgen summary FILE [--network NAME] [--json]
-
-        Prints a table per network (all networks of FILE unless --network is given): each module with its
-        state_dict path, kind, output shape, parameters and multiply-accumulates, how skip and concat
-        edges join, and the totals with estimated memory, as torchinfo does.
-
-          --network NAME   only this network (a network or variant class name)
-          --json           the same data as JSON
-        """;
-
     private const int BytesPerElement = 4;
 
-    private static readonly Dictionary<string, string> ValueOptions = new() { ["--network"] = "--network" };
-
-    private static readonly string[] Flags = { "--json" };
-
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>The <c>summary</c> command: its arguments, options and action.</summary>
+    public static Command Create()
     {
-        if (Cli.Help(args, output, Usage))
+        var file = ToolOptions.File();
+        var network = ToolOptions.Network();
+        var json = new Option<bool>("--json") { Description = "the same rows and totals as JSON" };
+        var command = new Command(
+            "summary",
+            "A torchinfo-style table per network: each module's state_dict path, kind, output shape, parameters and MACs, how skip and concat edges join, totals and memory.")
         {
-            return Cli.Success;
-        }
+            file,
+            network,
+            json,
+        };
+        command.SetAction(parse => Run(parse.GetRequiredValue(file), parse.GetValue(network), parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return command;
+    }
 
-        var line = CommandLine.Parse("summary", args, ValueOptions, Flags);
-        var path = NetworkFiles.ExpandOne(line.Single("summary", "file"));
+    /// <summary>Prints the table (or JSON) of the file's networks, or of the one named.</summary>
+    public static int Run(string file, string? network, bool json, TextWriter output, TextWriter error)
+    {
+        var path = NetworkFiles.ExpandOne(file);
         var workspace = NetworkFiles.Load(new[] { path }, NetGenCompiler.DefaultNamespace);
         if (Cli.ReportDiagnostics(workspace, error))
         {
             return Cli.Failure;
         }
 
-        var summaries = NetworkFiles.Select(workspace, line.Value("--network")).Select(SummaryRows.For).ToList();
-        output.Write(line.Flag("--json") ? Json(summaries) : string.Join(Environment.NewLine, summaries.Select(Table)));
+        var summaries = NetworkFiles.Select(workspace, network).Select(SummaryRows.For).ToList();
+        output.Write(json ? Json(summaries) : string.Join(Environment.NewLine, summaries.Select(Table)));
         return Cli.Success;
     }
 
