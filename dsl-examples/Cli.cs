@@ -8,6 +8,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text.Json;
+using NetGen.CommandLineSupport;
 using NetGen.Examples.ConsoleOutput;
 using NetGen.Examples.Training;
 using NetGen.Generated;
@@ -98,8 +99,8 @@ public static class Cli
             if (Find(name) is null)
             {
                 var names = NetworkCatalog.All.Select(n => n.Name).ToList();
-                result.AddError(Suggest(name, names) is { } suggestion
-                    ? $"No network '{name}'; did you mean '{suggestion}'?"
+                result.AddError(Closest.Names(name ?? string.Empty, names) is { Count: > 0 } closest
+                    ? $"No network '{name}'; did you mean {Closest.Quoted(closest)}?"
                     : $"No network '{name}'; networks: {string.Join(", ", names)}.");
             }
         });
@@ -127,65 +128,9 @@ public static class Cli
         return command;
     }
 
-    /// <summary>
-    /// One line for a parse error: the errors, a suggestion for each unknown word close to a command or option of the
-    /// command, and where its usage is.
-    /// </summary>
-    private static string UsageMessage(ParseResult result)
-    {
-        var errors = result.Errors.Select(e => string.Join(' ', e.Message.Split(new[] { '\n', '\r', '\t' }, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
-        var command = result.CommandResult.Command;
-        var known = command.Subcommands.Where(c => !c.Hidden).SelectMany(c => c.Aliases.Prepend(c.Name))
-            .Concat(command.Options.Where(o => !o.Hidden).SelectMany(o => o.Aliases.Prepend(o.Name)))
-            .ToList();
-        var suggestions = result.UnmatchedTokens
-            .Select(token => (Token: token, Suggestion: Suggest(token, known)))
-            .Where(s => s.Suggestion is not null)
-            .Select(s => result.UnmatchedTokens.Count == 1 ? $"Did you mean '{s.Suggestion}'?" : $"Did you mean '{s.Suggestion}' for '{s.Token}'?");
-        var path = string.Join(' ', CommandWords(result.CommandResult).Prepend(Name));
-        return $"{path}: {string.Join(" ", errors.Concat(suggestions))} (see {path} --help)";
-    }
-
-    /// <summary>The closest candidate to a mistyped <paramref name="token"/>: one it begins, or within a third of its length in edits.</summary>
-    internal static string? Suggest(string token, IReadOnlyCollection<string> candidates)
-    {
-        if (token.Length < 2)
-        {
-            return null;
-        }
-
-        var prefixed = candidates.Where(c => token.Length >= 3 && c.StartsWith(token, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (prefixed.Count == 1)
-        {
-            return prefixed[0];
-        }
-
-        return candidates
-            .Select(c => (Candidate: c, Distance: EditDistance(token.ToLowerInvariant(), c.ToLowerInvariant())))
-            .Where(c => c.Distance <= Math.Max(1, token.Length / 3))
-            .OrderBy(c => c.Distance)
-            .Select(c => c.Candidate)
-            .FirstOrDefault();
-    }
-
-    /// <summary>Edits (insert, delete, replace, swap two neighbours) from <paramref name="a"/> to <paramref name="b"/>.</summary>
-    private static int EditDistance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            for (var j = 0; j <= b.Length; j++)
-            {
-                d[i, j] = i == 0 ? j : j == 0 ? i : Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
+    /// <summary>One line for a parse error: the parser's messages and typo corrections, and where the usage is.</summary>
+    private static string UsageMessage(ParseResult result) =>
+        $"{UsageErrors.CommandPath(result.CommandResult, Name)}: {UsageErrors.Describe(result, Name)}";
 
     /// <summary>The command's words after the program's name: none for the root, "train", "platform canary".</summary>
     private static IEnumerable<string> CommandWords(CommandResult result)

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.IO;
+using NetGen.CommandLineSupport;
 using NetGen.Generator;
 
 namespace NetGen.Tool;
@@ -52,7 +53,7 @@ public static class Cli
             // an error of the option that would act (--version with other arguments).
             if (parse.Errors.Count > 0)
             {
-                error.WriteLine("netgen: " + UsageErrors.Describe(parse));
+                error.WriteLine("netgen: " + UsageErrors.Describe(parse, "netgen"));
                 return UsageError;
             }
 

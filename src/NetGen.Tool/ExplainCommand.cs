@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.IO;
 using System.Linq;
+using NetGen.CommandLineSupport;
 
 namespace NetGen.Tool;
 

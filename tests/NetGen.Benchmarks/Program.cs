@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.CommandLine;
-using System.CommandLine.Invocation;
 using System.Linq;
+using NetGen.CommandLineSupport;
 
 namespace NetGen.Benchmarks;
 
@@ -65,13 +65,13 @@ public static class Program
         });
 
         var parsed = root.Parse(args);
-        if (parsed.Action is ParseErrorAction onError)
+        if (parsed.Errors.Count > 0)
         {
-            onError.ShowHelp = false; // the error and a typo suggestion, not the whole help again
+            Console.Error.WriteLine(UsageErrors.Describe(parsed, "NetGen.Benchmarks"));
+            return 2;
         }
 
-        var exitCode = parsed.Invoke();
-        return parsed.Errors.Count > 0 ? 2 : exitCode;
+        return parsed.Invoke();
     }
 
     private static void Run(string section, BenchOptions options)

@@ -103,11 +103,11 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
-    [InlineData("trian", "dsl-examples: Unrecognized command or argument 'trian'. Did you mean 'train'? (see dsl-examples --help)")]
+    [InlineData("trian", "dsl-examples: Unrecognized command or argument 'trian'. Did you mean 'train'? See 'dsl-examples --help'.")]
     [InlineData("platfrom", "Did you mean 'platform'?")]
     [InlineData("--verfy", "Did you mean '--verify'?")]
     [InlineData("train --epoch 3", "dsl-examples train: Unrecognized command or argument '--epoch'.")]
-    [InlineData("train --epoch 3", "Did you mean '--epochs' for '--epoch'? (see dsl-examples train --help)")]
+    [InlineData("train --epoch 3", "Did you mean '--epochs'? See 'dsl-examples train --help'.")]
     [InlineData("keys Resnet5", "dsl-examples keys: No network 'Resnet5'; did you mean 'ResNet50'?")]
     public void A_typo_exits_2_with_one_line_that_suggests_the_right_word(string args, string expected)
     {
@@ -126,7 +126,7 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Equal(string.Empty, output);
-        Assert.Equal("dsl-examples keys: Required argument 'NETWORK' missing for command: 'keys'. (see dsl-examples keys --help)\n", error);
+        Assert.Equal("dsl-examples keys: Required argument 'NETWORK' missing for command: 'keys'. See 'dsl-examples keys --help'.\n", error);
     }
 
     [Theory]

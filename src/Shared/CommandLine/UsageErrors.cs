@@ -7,17 +7,21 @@ using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 
-namespace NetGen.Tool;
+namespace NetGen.CommandLineSupport;
 
 /// <summary>
-/// A command line System.CommandLine could not parse, as the one line the tool prints for every usage error:
-/// the parser's messages, its typo corrections and the help to read, e.g.
+/// A command line System.CommandLine could not parse, as the one line a NetGen program prints for every usage
+/// error: the parser's messages, its typo corrections and the help to read, e.g.
 /// <c>Unrecognized command or argument 'sumary'. Did you mean 'summary'? See 'netgen --help'.</c>
+/// Shared, as a linked source file, by the netgen tool, the demo program and the benchmarks.
 /// </summary>
-public static class UsageErrors
+internal static class UsageErrors
 {
-    /// <summary>The line (without the <c>netgen: </c> prefix) for a parse result whose action is the library's <see cref="ParseErrorAction"/>.</summary>
-    public static string Describe(ParseResult parse)
+    /// <summary>
+    /// The line (without the program's prefix) for a parse result with errors; <paramref name="program"/> is the name
+    /// the user typed for the root command (<c>netgen</c>, <c>dsl-examples</c>).
+    /// </summary>
+    public static string Describe(ParseResult parse, string program)
     {
         var messages = parse.Errors.Select(e => OneLine(e.Message)).Distinct(StringComparer.Ordinal);
         var suggestions = TypoCorrections(parse);
@@ -27,7 +31,7 @@ public static class UsageErrors
             text += $" Did you mean {string.Join(" or ", suggestions.Select(s => $"'{s}'"))}?";
         }
 
-        return text + $" See '{CommandPath(parse.CommandResult)} --help'.";
+        return text + $" See '{CommandPath(parse.CommandResult, program)} --help'.";
     }
 
     /// <summary>
@@ -102,8 +106,8 @@ public static class UsageErrors
         return names;
     }
 
-    /// <summary><c>netgen graph</c> for the graph command's result; the root command is always called netgen.</summary>
-    private static string CommandPath(CommandResult command)
+    /// <summary><c>netgen graph</c> for the graph command's result.</summary>
+    public static string CommandPath(CommandResult command, string program)
     {
         var names = new List<string>();
         for (var result = command; result.Parent is CommandResult parent; result = parent)
@@ -111,7 +115,7 @@ public static class UsageErrors
             names.Add(result.Command.Name);
         }
 
-        names.Add("netgen");
+        names.Add(program);
         names.Reverse();
         return string.Join(" ", names);
     }

@@ -2,10 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 
-namespace NetGen.Tool;
+namespace NetGen.CommandLineSupport;
 
 /// <summary>The names nearest to a mistyped one, by edit distance ignoring case, for "did you mean" in a usage error.</summary>
-public static class Closest
+internal static class Closest
 {
     /// <summary>
     /// The names at the smallest distance from <paramref name="typed"/>, at most <paramref name="count"/>, when that
