@@ -73,19 +73,19 @@ public static class Cli
     }
 
     /// <summary>The command tree; actions write to <paramref name="output"/> and their progress to <paramref name="error"/>.</summary>
-    public static Command CreateCommand(TextWriter output, TextWriter error)
+    public static RootCommand CreateCommand(TextWriter output, TextWriter error)
     {
         var json = new Option<bool>("--json") { Description = "print the figures as JSON instead of tables" };
         var verify = new Option<bool>("--verify") { Description = "also build every network and check its live figures against the compiled ones (minutes)" };
         int Summary(ParseResult result) => PrintSummary(output, error, result.GetValue(json), result.GetValue(verify));
 
-        var root = new Command(Name, "NetGen's network zoo and demo. Run it with: dotnet run --project dsl-examples -- [command] [options]; with no command it prints the summary.")
+        // A root command brings --help, --version and the [suggest] directive dotnet-suggest completes with.
+        var root = new RootCommand("NetGen's network zoo and demo. Run it with: dotnet run --project dsl-examples -- [command] [options]; with no command it prints the summary.")
         {
-            new HelpOption(),
-            new VersionOption(),
-            json,
-            verify,
+            HelpName = Name,
         };
+        root.Options.Add(json);
+        root.Options.Add(verify);
         root.SetAction(Summary);
 
         var summary = new Command("summary", "Print the seed article's table beside the generated networks, and every network's figures (the default)") { json, verify };

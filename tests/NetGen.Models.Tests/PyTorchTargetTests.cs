@@ -253,8 +253,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
             }
 
             File.WriteAllText(Path.Combine(folder, "manifest.json"), JsonSerializer.Serialize(manifest));
-            var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
-            var result = JsonDocument.Parse(PythonProcess.Run(new[] { script, "compare", folder, module, Path.Combine(folder, "manifest.json") }, TimeSpan.FromMinutes(2))).RootElement;
+            var result = RunScript("compare", folder, module, new[] { Path.Combine(folder, "manifest.json") }, TimeSpan.FromMinutes(2));
             foreach (var network in networks)
             {
                 var entry = result.GetProperty(network.ClassName);
@@ -305,9 +304,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
             File.WriteAllText(Path.Combine(folder, PythonEmitter.RuntimeFileName), PythonEmitter.Runtime);
             File.WriteAllText(Path.Combine(folder, "scaled.py"), PythonEmitter.Emit(networks, "test"));
             var arguments = JsonSerializer.Serialize(new Dictionary<string, object> { ["width"] = width, ["depth"] = depth, ["classes"] = classes, ["wide"] = wide });
-            var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
-            var described = JsonDocument.Parse(PythonProcess.Run(new[] { script, "construct", folder, "scaled", "Scaled", arguments }, TimeSpan.FromMinutes(1)))
-                .RootElement.GetProperty("Scaled");
+            var described = RunScript("construct", folder, "scaled", new[] { "Scaled", arguments }, TimeSpan.FromMinutes(1)).GetProperty("Scaled");
             Assert.Equal(Entries(csharp), Entries(described));
             Assert.Equal(csharp.parameters().Sum(p => p.numel()), described.GetProperty("counted").GetInt64());
         }
@@ -320,6 +317,14 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
     /// <summary>A C# module's state_dict as "key shape" lines; TorchSharp lists each module's buffers after all parameters, PyTorch module by module.</summary>
     private static List<string> Entries(nn.Module module) =>
         module.state_dict().Select(e => $"{e.Key} {string.Join("x", e.Value.shape)}").Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Runs a command of Python/pytorch_target.py on the emitted module <paramref name="module"/> in <paramref name="folder"/>; its JSON output.</summary>
+    private static JsonElement RunScript(string command, string folder, string module, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
+        var output = PythonProcess.Run(new[] { script, "--folder", folder, "--module", module, command }.Concat(arguments), timeout);
+        return JsonDocument.Parse(output).RootElement.Clone();
+    }
 
     /// <summary>pytorch_target.py's description of a module's state_dict, as <see cref="Entries(nn.Module)"/> writes C#'s.</summary>
     private static List<string> Entries(JsonElement described) => described.GetProperty("keys").EnumerateArray()
@@ -369,12 +374,8 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         public IReadOnlyList<NetworkModel> Networks(string file) => Load(file);
 
         /// <summary>Runs a command of pytorch_target.py on a file's module; its JSON output.</summary>
-        public JsonElement Run(string command, string file, IEnumerable<string> arguments)
-        {
-            var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
-            var output = PythonProcess.Run(new[] { script, command, Folder, Module(file) }.Concat(arguments), TimeSpan.FromMinutes(5));
-            return JsonDocument.Parse(output).RootElement.Clone();
-        }
+        public JsonElement Run(string command, string file, IEnumerable<string> arguments) =>
+            RunScript(command, Folder, Module(file), arguments, TimeSpan.FromMinutes(5));
 
         private static string Module(string file) => file.Substring(0, file.Length - ".net.txt".Length);
 

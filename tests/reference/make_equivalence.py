@@ -27,6 +27,7 @@ It writes:
 
 Names after the folder make only those fixtures: make_equivalence.py FOLDER features
 """
+import argparse
 import copy
 import json
 import math
@@ -396,8 +397,13 @@ def features(folder):
 
 
 if __name__ == "__main__":
-    # With names after the folder (tiny, train_step, equivalence, features), only those fixtures are made.
-    folder = sys.argv[1]
     fixtures = {"tiny": tiny, "train_step": train_step, "equivalence": equivalence, "features": features}
-    for name in sys.argv[2:] or list(fixtures):
-        fixtures[name](folder)
+    parser = argparse.ArgumentParser(description="Make the reference fixtures the model tests compare against.")
+    parser.add_argument("folder", help="where the fixtures are written")
+    parser.add_argument("fixtures", nargs="*", metavar="FIXTURE", help=f"only these, of {', '.join(fixtures)} (default: all)")
+    args = parser.parse_args()
+    unknown = [name for name in args.fixtures if name not in fixtures]
+    if unknown:
+        parser.error(f"unknown fixture {', '.join(unknown)}; the fixtures are {', '.join(fixtures)}")
+    for name in args.fixtures or list(fixtures):
+        fixtures[name](args.folder)

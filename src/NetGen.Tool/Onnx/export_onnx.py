@@ -7,6 +7,7 @@ written. A failure ends with one line on standard error (after Python's tracebac
 code 1; the tool shows that line.
 """
 
+import argparse
 import importlib
 import inspect
 import sys
@@ -42,9 +43,21 @@ def load_strictly(torch, network, path):
     network.load_state_dict(state, strict=True)
 
 
+def parse(argv):
+    parser = argparse.ArgumentParser(description="Export a network of an emitted NetGen module to ONNX (run by netgen export-onnx).")
+    parser.add_argument("folder", help="the folder holding the module and netgen_torch.py")
+    parser.add_argument("module", help="the emitted module's name")
+    parser.add_argument("name", help="the network's class")
+    parser.add_argument("weights", help="a torch.save state_dict to load strictly, or '' for none")
+    parser.add_argument("output", help="the .onnx file to write")
+    parser.add_argument("opset", help="the ONNX opset, or '' for netgen_torch's default")
+    parser.add_argument("sample", nargs="+", type=int, help="the input's shape without the batch: C H W")
+    return parser.parse_args(argv)
+
+
 def main(argv):
-    folder, module, name, weights, output, opset = argv[:6]
-    sample = [int(size) for size in argv[6:]]
+    args = parse(argv)
+    folder, module, name, weights, output, opset, sample = args.folder, args.module, args.name, args.weights, args.output, args.opset, args.sample
     try:
         import torch
     except ImportError as error:

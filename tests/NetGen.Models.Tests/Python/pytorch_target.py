@@ -22,6 +22,7 @@ object on stdout; the C# test asserts on it.
         "logits" (C#'s); then moves every parameter and buffer by a seeded amount, saves the state_dict to
         OUT_WEIGHTS and {"input", "logits"} of the moved network to OUT_CHECK, for C# to load back.
 """
+import argparse
 import contextlib
 import importlib
 import json
@@ -177,22 +178,41 @@ def roundtrip(folder, module, name, weights, check, out_weights, out_check):
     return result
 
 
+def parse(argv):
+    parser = argparse.ArgumentParser(description="Checks of emitted NetGen modules for PyTorchTargetTests; prints JSON.")
+    parser.add_argument("--folder", required=True, help="the folder holding the emitted module and netgen_torch.py")
+    parser.add_argument("--module", required=True, help="the emitted module's name")
+    commands = parser.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("describe", help="state_dict keys, shapes and counts of classes")
+    command.add_argument("classes", nargs="+")
+    command = commands.add_parser("construct", help="the same for one class built with constructor arguments")
+    command.add_argument("name")
+    command.add_argument("arguments", type=json.loads, help="keyword arguments as a JSON object")
+    command = commands.add_parser("torchvision", help="classes against torchvision's models with the same weights")
+    command.add_argument("resolution", type=int)
+    command.add_argument("classes", nargs="+")
+    command = commands.add_parser("compare", help="outputs on C#'s weights and inputs against C#'s outputs")
+    command.add_argument("manifest")
+    command = commands.add_parser("roundtrip", help="C#'s weights in, changed weights out")
+    for name in ("name", "weights", "check", "out_weights", "out_check"):
+        command.add_argument(name)
+    return parser.parse_args(argv)
+
+
 def main(argv):
-    command, folder, module = argv[1], argv[2], argv[3]
-    if command == "describe":
-        result = describe(folder, module, argv[4:])
-    elif command == "construct":
-        result = describe(folder, module, [argv[4]], json.loads(argv[5]))
-    elif command == "torchvision":
-        result = against_torchvision(folder, module, int(argv[4]), argv[5:])
-    elif command == "compare":
-        result = compare(folder, module, argv[4])
-    elif command == "roundtrip":
-        result = roundtrip(folder, module, *argv[4:9])
+    args = parse(argv)
+    if args.command == "describe":
+        result = describe(args.folder, args.module, args.classes)
+    elif args.command == "construct":
+        result = describe(args.folder, args.module, [args.name], args.arguments)
+    elif args.command == "torchvision":
+        result = against_torchvision(args.folder, args.module, args.resolution, args.classes)
+    elif args.command == "compare":
+        result = compare(args.folder, args.module, args.manifest)
     else:
-        raise SystemExit(f"unknown command {command}")
+        result = roundtrip(args.folder, args.module, args.name, args.weights, args.check, args.out_weights, args.out_check)
     json.dump(result, sys.stdout)
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    main(sys.argv[1:])
