@@ -19,7 +19,7 @@ public static class NoisyStudent
     {
         var clock = Stopwatch.StartNew();
         manual_seed(options.Seed);
-        var trainer = new Trainer(Trainer.ChooseDevice(options.Device));
+        var trainer = new Trainer(Trainer.ChooseDevice(options.Device), options.MixedPrecision);
         using var data = options.LoadData();
         var (labeledImages, labeledTargets, unlabeledImages) = SplitLabeled(data.Train, options.LabeledFraction, options.Seed);
         Console.WriteLine($"data: {data.Source}; {labeledImages.shape[0]:#,0} labeled and {unlabeledImages.shape[0]:#,0} unlabeled training images");
@@ -62,8 +62,7 @@ public static class NoisyStudent
 
     private static nn.Module<Tensor, Tensor> Train(Trainer trainer, string network, Tensor images, Tensor targets, TrainOptions options, string label)
     {
-        var model = Trainer.CreateNetwork(network);
-        model.to(trainer.Device);
+        var model = trainer.Prepare(Trainer.CreateNetwork(network));
         var optimizer = Trainer.CreateOptimizer(model, options.LearningRate);
         var batches = (images.shape[0] + options.BatchSize - 1) / options.BatchSize;
         for (var epoch = 1; epoch <= options.Epochs; epoch++)

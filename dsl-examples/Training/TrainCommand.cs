@@ -53,9 +53,9 @@ public static class TrainCommand
         var device = Trainer.ChooseDevice(options.Device);
         using var data = options.LoadData();
         Console.WriteLine($"data: {data.Source}");
-        using var network = Trainer.CreateNetwork(options.Network);
-        network.to(device);
-        Console.WriteLine($"network: {options.Network}, {network.ParameterCount():#,0} parameters, on {device.type}; {options.Epochs} epochs of batch {options.BatchSize}, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
+        var trainer = new Trainer(device, options.MixedPrecision);
+        using var network = trainer.Prepare(Trainer.CreateNetwork(options.Network));
+        Console.WriteLine($"network: {options.Network}, {network.ParameterCount():#,0} parameters, on {device.type}, {trainer.Precision}; {options.Epochs} epochs of batch {options.BatchSize}, lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}");
 
         if (!Charts.CanDrawText)
         {
@@ -82,7 +82,6 @@ public static class TrainCommand
             }
         }
 
-        var trainer = new Trainer(device);
         var targets = Trainer.OneHot(data.Train.Labels);
         var batches = (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
         var title = $"{network.GetType().Name} on Fashion-MNIST ({data.Train.Count:#,0} train / {data.Validation.Count:#,0} validation / {data.Test.Count:#,0} test images)";
@@ -132,9 +131,13 @@ public static class TrainCommand
     {
         network.SaveWeights(Path.Combine(folder, "checkpoint.dat"));
         network.SaveWeights(Path.Combine(folder, "checkpoint.pt"));
-        optimizer.save_state_dict(Path.Combine(folder, "optimizer.dat"));
+        ChannelsLast.WhileContiguous(MomentumBuffers(optimizer), () => optimizer.save_state_dict(Path.Combine(folder, "optimizer.dat")));
         File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, StateJson));
     }
+
+    /// <summary>SGD's momentum buffers: channels-last, like the weights they follow, when the weights are.</summary>
+    private static IEnumerable<Tensor> MomentumBuffers(TorchSharp.Modules.SGD optimizer) =>
+        optimizer.state_dict().State.OfType<TorchSharp.Modules.SGD.State>().Select(s => s.momentum_buffer).OfType<Tensor>();
 
     /// <summary>Loads the checkpoint in <paramref name="folder"/>, if any, after checking that it was trained on <paramref name="schedule"/>.</summary>
     /// <exception cref="ArgumentException">The checkpoint's schedule differs (or is not recorded) and <paramref name="allowScheduleChange"/> is false.</exception>
@@ -156,7 +159,7 @@ public static class TrainCommand
         }
 
         network.LoadWeights(Path.Combine(folder, "checkpoint.dat"));
-        optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat"));
+        ChannelsLast.WhileContiguous(MomentumBuffers(optimizer), () => optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat")));
         return state;
     }
 

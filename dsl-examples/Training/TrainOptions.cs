@@ -4,6 +4,8 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 
+using static TorchSharp.torch;
+
 namespace NetGen.Examples.Training;
 
 /// <summary>
@@ -14,6 +16,9 @@ public sealed record TrainOptions
 {
     /// <summary>The devices <c>--device</c> accepts.</summary>
     public static readonly string[] Devices = { "auto", "cpu", "cuda" };
+
+    /// <summary>The precisions <c>--precision</c> accepts.</summary>
+    public static readonly string[] Precisions = { "fp32", "bf16", "fp16" };
 
     /// <summary>A generated network's name, or a DSL file (<c>FILE.net.txt</c> or <c>FILE.net.txt#Class</c>).</summary>
     public string Network { get; init; } = "TinyResNet";
@@ -41,6 +46,20 @@ public sealed record TrainOptions
 
     /// <summary>Continue after the last checkpoint in <see cref="Output"/>.</summary>
     public bool Resume { get; init; }
+
+    /// <summary>fp32, or mixed precision: bf16 or fp16 autocast (fp16 with loss scaling).</summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>Weights and inputs in channels-last memory.</summary>
+    public bool ChannelsLast { get; init; }
+
+    /// <summary>The precision and memory format the options ask for.</summary>
+    public MixedPrecision MixedPrecision => new(Precision switch
+    {
+        "bf16" => ScalarType.BFloat16,
+        "fp16" => ScalarType.Float16,
+        _ => null,
+    }, ChannelsLast);
 
     /// <summary>Lets <c>--resume</c> continue a checkpoint whose learning-rate schedule (epochs, rate, batch size, training images) differs from this run's.</summary>
     public bool AllowScheduleChange { get; init; }
@@ -75,6 +94,8 @@ public sealed record TrainOptions
             .Add(Text("--network", "NAME|FILE.net.txt[#Class]", "a generated network for 1x28x28 images and 10 classes, or a DSL file compiled at run time"), o => o.Network, (o, v) => o with { Network = v })
             .Add(OptionalText("--data", "DIR|embedded", "a folder of Fashion-MNIST's IDX files, or the test set embedded in the program [default: the Debian package's folder if present, else embedded]"), o => o.DataFolder, (o, v) => o with { DataFolder = v })
             .Add(DeviceOption(), o => o.Device, (o, v) => o with { Device = v })
+            .Add(Choice("--precision", Precisions, "fp32, or mixed precision with autocast: bf16, or fp16 with loss scaling"), o => o.Precision, (o, v) => o with { Precision = v })
+            .Add(new Option<bool>("--channels-last") { Description = "weights and inputs in channels-last (NHWC) memory" }, o => o.ChannelsLast, (o, v) => o with { ChannelsLast = v })
             .Add(PositiveInteger("--epochs", "epochs to train"), o => o.Epochs, (o, v) => o with { Epochs = v })
             .Add(PositiveInteger("--batch-size", "images a batch"), o => o.BatchSize, (o, v) => o with { BatchSize = v })
             .Add(PositiveNumber("--lr", "learning rate at the start of the cosine schedule (SGD, Nesterov momentum)"), o => o.LearningRate, (o, v) => o with { LearningRate = v })
@@ -97,16 +118,19 @@ public sealed record TrainOptions
     private static Option<string?> OptionalText(string name, string valueName, string description) =>
         new(name) { HelpName = valueName, Description = description };
 
-    private static Option<string> DeviceOption()
+    private static Option<string> DeviceOption() => Choice("--device", Devices, "auto picks CUDA when TorchSharp reports it");
+
+    /// <summary>An option whose value is one of <paramref name="values"/>, which completions offer.</summary>
+    private static Option<string> Choice(string name, string[] values, string description)
     {
-        var option = new Option<string>("--device") { HelpName = string.Join('|', Devices), Description = "auto picks CUDA when TorchSharp reports it" };
-        option.CompletionSources.Add(Devices);
+        var option = new Option<string>(name) { HelpName = string.Join('|', values), Description = description };
+        option.CompletionSources.Add(values);
         option.Validators.Add(result =>
         {
             var value = result.GetValueOrDefault<string>();
-            if (Array.IndexOf(Devices, value) < 0)
+            if (Array.IndexOf(values, value) < 0)
             {
-                result.AddError($"--device is auto, cpu or cuda, not '{value}'.");
+                result.AddError($"{name} is {string.Join(", ", values[..^1])} or {values[^1]}, not '{value}'.");
             }
         });
         return option;

@@ -19,10 +19,31 @@ public sealed record EpochResult(double Loss, double Accuracy, double ImagesPerS
 public sealed class Trainer
 {
     private readonly Device _device;
+    private readonly GradScaler? _scaler;
 
-    public Trainer(Device device) => _device = device;
+    /// <summary>A trainer on <paramref name="device"/> that computes as <paramref name="precision"/> says (float32 if null).</summary>
+    public Trainer(Device device, MixedPrecision? precision = null)
+    {
+        _device = device;
+        Precision = precision ?? MixedPrecision.Float32;
+        _scaler = Precision.CreateScaler();
+    }
 
     public Device Device => _device;
+
+    /// <summary>The precision and memory format of every forward pass.</summary>
+    public MixedPrecision Precision { get; }
+
+    /// <summary>The float16 loss scaler (null otherwise): its scale and skipped steps.</summary>
+    public GradScaler? Scaler => _scaler;
+
+    /// <summary>The network on this trainer's device, in its memory format; returns it.</summary>
+    public T Prepare<T>(T network)
+        where T : nn.Module<Tensor, Tensor>
+    {
+        network.to(_device);
+        return Precision.Apply(network);
+    }
 
     /// <summary>cuda when TorchSharp reports it (for auto), else the CPU.</summary>
     public static Device ChooseDevice(string option) => option switch
@@ -105,13 +126,27 @@ public sealed class Trainer
             }
 
             var index = order.narrow(0, b * batchSize, Math.Min(batchSize, count - (b * batchSize)));
-            var x = Augment(images.index_select(0, index), generator).to(_device);
+            var x = Precision.Input(Augment(images.index_select(0, index), generator).to(_device));
             var y = targets.index_select(0, index).to(_device);
-            var logits = network.call(x);
-            var loss = -(y * nn.functional.log_softmax(logits, 1)).sum(1).mean();
+            Tensor logits;
+            using (Precision.Enter(_device))
+            {
+                logits = network.call(x);
+            }
+
+            // The loss in float32, outside autocast, as PyTorch's mixed-precision recipe has it.
+            var loss = -(y * nn.functional.log_softmax(logits.to(ScalarType.Float32), 1)).sum(1).mean();
             optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            if (_scaler is null)
+            {
+                loss.backward();
+                optimizer.step();
+            }
+            else
+            {
+                _scaler.ScaleLoss(loss).backward();
+                _scaler.Step(optimizer, network.parameters());
+            }
 
             var n = index.shape[0];
             lossSum += loss.item<float>() * n;
@@ -149,8 +184,14 @@ public sealed class Trainer
         for (var b = 0; b < parts.Length; b++)
         {
             using var scope = NewDisposeScope();
-            var x = images.narrow(0, (long)b * batchSize, Math.Min(batchSize, images.shape[0] - ((long)b * batchSize))).to(_device);
-            parts[b] = nn.functional.softmax(network.call(x), 1).cpu().MoveToOuterDisposeScope();
+            var x = Precision.Input(images.narrow(0, (long)b * batchSize, Math.Min(batchSize, images.shape[0] - ((long)b * batchSize))).to(_device));
+            Tensor logits;
+            using (Precision.Enter(_device))
+            {
+                logits = network.call(x);
+            }
+
+            parts[b] = nn.functional.softmax(logits.to(ScalarType.Float32), 1).cpu().MoveToOuterDisposeScope();
         }
 
         var result = cat(parts, 0);

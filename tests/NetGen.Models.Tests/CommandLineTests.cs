@@ -44,7 +44,7 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData("summary", "--json --verify")]
     [InlineData("keys", "<NETWORK>")]
-    [InlineData("train", "--network --data --device --epochs --batch-size --lr --seed --output --resume --allow-schedule-change --limit")]
+    [InlineData("train", "--network --data --device --precision --channels-last --epochs --batch-size --lr --seed --output --resume --allow-schedule-change --limit")]
     [InlineData("noisy-student", "--network --epochs --iterations --labeled --student")]
     [InlineData("platform", "--check")]
     public void Help_on_a_command_prints_its_usage_and_options_and_runs_nothing(string command, string options)
@@ -115,6 +115,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("train --lr 0", "--lr needs a positive number, not '0'.")]
     [InlineData("train --lr NaN", "--lr needs a positive number, not 'NaN'.")]
     [InlineData("train --device gpu", "--device is auto, cpu or cuda, not 'gpu'.")]
+    [InlineData("train --precision fp8", "--precision is fp32, bf16 or fp16, not 'fp8'.")]
     [InlineData("train --epochs", "Required argument missing for option: '--epochs'.")]
     [InlineData("train --iterations 3", "Unrecognized command or argument '--iterations'.")]
     [InlineData("noisy-student --labeled 1", "--labeled needs a fraction between 0 and 1, not '1'.")]
@@ -144,10 +145,10 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public void Training_options_bind_into_train_options_over_the_commands_defaults()
     {
-        var args = "--network my.net.txt#Net --data embedded --device cpu --epochs 3 --batch-size 32 --lr 0.05 --seed 7 --output out --resume --limit 100";
+        var args = "--network my.net.txt#Net --data embedded --device cpu --precision bf16 --channels-last --epochs 3 --batch-size 32 --lr 0.05 --seed 7 --output out --resume --limit 100";
 
         Assert.Equal(
-            new TrainOptions { Network = "my.net.txt#Net", DataFolder = "embedded", Device = "cpu", Epochs = 3, BatchSize = 32, LearningRate = 0.05, Seed = 7, Output = "out", Resume = true, Limit = 100 },
+            new TrainOptions { Network = "my.net.txt#Net", DataFolder = "embedded", Device = "cpu", Precision = "bf16", ChannelsLast = true, Epochs = 3, BatchSize = 32, LearningRate = 0.05, Seed = 7, Output = "out", Resume = true, Limit = 100 },
             Bind(new TrainOptions(), noisyStudent: false, args));
         Assert.Equal(new TrainOptions(), Bind(new TrainOptions(), noisyStudent: false, string.Empty));
         Assert.Equal(TrainOptions.NoisyStudentDefaults, Bind(TrainOptions.NoisyStudentDefaults, noisyStudent: true, string.Empty));

@@ -121,6 +121,25 @@ public sealed class TrainRefusalTests : IDisposable
         Assert.Equal(1, RunCli(Train("--epochs", "2", "--resume")).ExitCode);
     }
 
+    [Theory]
+    [InlineData("fp16", true)]
+    [InlineData("bf16", false)]
+    public void Mixed_precision_and_channels_last_train_checkpoint_and_resume(string precision, bool channelsLast)
+    {
+        var network = Path.Combine(_folder, "small.net.txt");
+        File.WriteAllText(network, SmallNetwork);
+        var output = Path.Combine(_folder, "run-" + precision);
+        string[] Train(string epochs, params string[] more) => new[] { "train", "--network", network, "--data", "embedded", "--limit", "32", "--batch-size", "16", "--output", output, "--epochs", epochs, "--precision", precision }
+            .Concat(channelsLast ? new[] { "--channels-last" } : Array.Empty<string>()).Concat(more).ToArray();
+
+        // TorchSharp's checkpoint formats write bytes as they lie: channels-last weights and momentum must be laid out for them.
+        Assert.Equal((0, string.Empty), RunCli(Train("1")));
+        Assert.Equal((0, string.Empty), RunCli(Train("2", "--resume", "--allow-schedule-change")));
+        var metrics = File.ReadAllLines(Path.Combine(output, "metrics.csv"));
+        Assert.Equal(3, metrics.Length);
+        Assert.All(metrics.Skip(1), line => Assert.True(double.IsFinite(double.Parse(line.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)), line));
+    }
+
     [Fact]
     public void A_checkpoint_that_records_no_schedule_resumes_only_when_allowed()
     {

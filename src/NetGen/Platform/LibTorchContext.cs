@@ -37,14 +37,19 @@ internal sealed unsafe class LibTorchContext
     }
 
     /// <summary>The context of the libtorch TorchSharp loaded, or null where it cannot be reached safely.</summary>
-    public static LibTorchContext? TryOpen()
+    public static LibTorchContext? TryOpen() => CpuLibrary() is { } library ? TryOpen(library) : null;
+
+    /// <summary>
+    /// The name of the <c>libtorch_cpu</c> that TorchSharp loaded, or null where its C++ exports cannot be called: MSVC
+    /// mangles C++ names differently, so on Windows nothing is reached.
+    /// </summary>
+    internal static string? CpuLibrary()
     {
-        // MSVC mangles C++ names differently: on Windows no switch is reached.
         var library = OperatingSystem.IsLinux() ? "libtorch_cpu.so" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : null;
 
         // TorchSharp loads libtorch (as a dependency of its bridge) on first use; make that happen, so
-        // the name below finds the library already in the process rather than another copy on disk.
-        return library is not null && TryInitializeDeviceType(DeviceType.CPU) ? TryOpen(library) : null;
+        // the name finds the library already in the process rather than another copy on disk.
+        return library is not null && TryInitializeDeviceType(DeviceType.CPU) ? library : null;
     }
 
     /// <summary>The context exported by <paramref name="library"/>, or null where it lacks an entry point.</summary>

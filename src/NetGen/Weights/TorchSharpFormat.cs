@@ -17,7 +17,7 @@ internal static class TorchSharpFormat
         WeightFile.RequireRegular(path);
         try
         {
-            module.load(path, strict);
+            ChannelsLast.WhileContiguous(module.state_dict().Values, () => module.load(path, strict));
         }
         catch (Exception error) when (error is ArgumentException or IOException or UnauthorizedAccessException or FormatException or OverflowException or NotImplementedException)
         {

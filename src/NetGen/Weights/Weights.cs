@@ -80,7 +80,7 @@ public static class Weights
                 using (var scope = NewDisposeScope())
                 using (var file = File.Create(path))
                 {
-                    Safetensors.SaveStateDict(file, module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu()));
+                    Safetensors.SaveStateDict(file, module.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu().contiguous()));
                 }
 
                 break;
@@ -88,7 +88,7 @@ public static class Weights
                 using (var file = File.Create(path))
                 using (var writer = new BinaryWriter(file))
                 {
-                    module.save(writer);
+                    ChannelsLast.WhileContiguous(module.state_dict().Values, () => module.save(writer));
                 }
 
                 break;
