@@ -8,7 +8,8 @@
 # Environment: PYTHON (the first of python3, /usr/bin/python3 that imports torch), TORCH_LIB (torch's lib folder; with
 # --cpu and a torch older than 2.x, NuGet's libtorch-cpu-linux-x64 folder if this machine has one), WORK
 # (/tmp/netgen-gpu), NETWORKS (all six), BATCH (64; --cpu 2), SIZE (224; --cpu 64), WARMUP (5; --cpu 1),
-# ITERATIONS (20; --cpu 2), TRAIN_ARGS (--cpu: --epochs 1 --limit 2000).
+# ITERATIONS (20; --cpu 2), THREADS (libtorch's CPU threads for the .NET side; --cpu 1, as Debian's torch uses),
+# TRAIN_ARGS (--cpu: --epochs 1 --limit 2000).
 #
 # TorchSharp 0.107's libLibTorchSharp.so was built for libtorch 2.10 and is shipped as is: it loaded and ran on torch
 # 2.11's libraries. `ldd -r` reports any symbol it cannot resolve against this torch; rebuilding it for another torch
@@ -23,14 +24,14 @@ for a in "$@"; do
   case "$a" in
     --cpu) MODE=cpu ;;
     --dry-run) DRY=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$a' (--cpu, --dry-run)" >&2; exit 2 ;;
   esac
 done
 if [ "$MODE" = cpu ]; then
-  BATCH=${BATCH:-2} SIZE=${SIZE:-64} WARMUP=${WARMUP:-1} ITERATIONS=${ITERATIONS:-2} TRAIN_ARGS=${TRAIN_ARGS:---epochs 1 --limit 2000}
+  BATCH=${BATCH:-2} SIZE=${SIZE:-64} WARMUP=${WARMUP:-1} ITERATIONS=${ITERATIONS:-2} THREADS=${THREADS:-1} TRAIN_ARGS=${TRAIN_ARGS:---epochs 1 --limit 2000}
 fi
-BATCH=${BATCH:-64} SIZE=${SIZE:-224} WARMUP=${WARMUP:-5} ITERATIONS=${ITERATIONS:-20} TRAIN_ARGS=${TRAIN_ARGS:-}
+THREADS=${THREADS:-} BATCH=${BATCH:-64} SIZE=${SIZE:-224} WARMUP=${WARMUP:-5} ITERATIONS=${ITERATIONS:-20} TRAIN_ARGS=${TRAIN_ARGS:-}
 NETWORKS=${NETWORKS:-resnet50,efficientnet_b0,densenet121,convnext_tiny,mobilenet_v3_large,regnet_y_1_6gf}
 DATA=$WORK/data DOTNET=$WORK/dotnet/dotnet
 T0=$(date +%s)
@@ -98,7 +99,7 @@ main() {
   local network common failed=0
   for network in ${NETWORKS//,/ }; do
     common=(--data "$DATA" --network "$network" --batch "$BATCH" --size "$SIZE" --warmup "$WARMUP" --iterations "$ITERATIONS")
-    gpucheck measure --device "$MODE" "${common[@]}" || { failed=1; say "measure $network: exit $?"; }
+    gpucheck measure --device "$MODE" ${THREADS:+--threads "$THREADS"} "${common[@]}" || { failed=1; say "measure $network: exit $?"; }
     if [ "$MODE" = cuda ]; then
       gpucheck memory --implementation generated "${common[@]}" || say "memory $network generated: exit $?"
       grep -q '"has_torch_vision": true' "$DATA/netgen-$network.json" 2>/dev/null &&

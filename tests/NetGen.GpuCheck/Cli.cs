@@ -53,7 +53,7 @@ public static class Cli
         var (data, network, batch, size, warmup, iterations) = Common();
         var device = new Option<string>("--device") { Description = "cuda or cpu.", DefaultValueFactory = _ => "cuda" };
         device.AcceptOnlyFromAmong("cuda", "cpu");
-        var tolerance = new Option<double?>("--tolerance") { Description = "Largest max|d|/(1+|ref|) of the logits [default: 1e-3 on CUDA, 1e-4 on the CPU]." };
+        var tolerance = new Option<double?>("--tolerance") { Description = "Largest max|d|/(1+|ref|) of the logits [default: 1e-3]." };
         var threads = Positive(new Option<int?>("--threads") { Description = "libtorch's CPU threads [default: libtorch's choice]." });
         var command = new Command("measure", "Checks one network's logits against PyTorch's, then times eval forward and an SGD step, generated against TorchVision (alternating); writes netgen-NAME.json.")
         {

@@ -33,7 +33,7 @@ public static class MeasureCommand
 
         using var generated = Load(network.Generated(), folder.Weights(network.Name), device);
         using var torchVision = network.TorchVision is { } make ? Load(make(), folder.Weights(network.Name), device) : null;
-        var tolerance = options.Tolerance ?? LogitsCheck.DefaultTolerance(device.IsCuda);
+        var tolerance = options.Tolerance ?? LogitsCheck.DefaultTolerance;
         var verdict = LogitsCheck.Run(generated, folder.InputsAndLogits(network.Name), device, tolerance);
         log.Line($"logits vs PyTorch: max|d|/(1+|ref|) = {verdict.Error:G3} (tolerance {tolerance:G3}); input sensitivity {verdict.Sensitivity:G3} (at least {verdict.MinimumSensitivity:G3}): {(verdict.Passed ? "pass" : "FAIL")}");
         double? torchVisionError = torchVision is null ? null : LogitsCheck.Run(torchVision, folder.InputsAndLogits(network.Name), device, tolerance).Error;
