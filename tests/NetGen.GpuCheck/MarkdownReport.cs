@@ -65,7 +65,7 @@ public static class MarkdownReport
             + Invariant($"PyTorch {environment.Torch} (torchvision {environment.Torchvision}, Python {environment.Python}) and TorchSharp {netgen?.TorchSharp ?? MeasureCommand.TorchSharpVersion}")
             + (environment.Device == "cuda" ? " on the same torch libraries, " : ", ")
             + Invariant($".NET {Environment.Version}. Batch {environment.Batch}, {environment.Size}×{environment.Size}, float32; ")
-            + Invariant($"median of {environment.Iterations} timed steps after {environment.Warmup} warm-up steps. The generated network and TorchSharp's TorchVision ")
+            + Invariant($"median of {environment.Iterations} timed steps after {environment.Warmup} warm-up step{(environment.Warmup == 1 ? string.Empty : "s")}. The generated network and TorchSharp's TorchVision ")
             + Invariant($"model alternate in one process; PyTorch eager runs in its own. Weights: torchvision's initialisation (seed {environment.Seed}), ")
             + "with every normalisation layer's scale and shift drawn at random and BatchNorm's running statistics "
             + "taken from a random calibration batch, so that every network's logits depend on its input.";
