@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace NetGen.GpuCheck;
+
+/// <summary>
+/// <c>report</c>: the data folder's results as the Markdown section docs/benchmarks.md takes ("## GPU": the machine,
+/// the versions, one table row per network measured, and the training run), pasted as printed.
+/// </summary>
+public static class MarkdownReport
+{
+    /// <summary>The section for the results in <paramref name="folder"/>; <paramref name="commit"/> names the checkout the bundle was built from.</summary>
+    public static string Write(ResultFolder folder, string? commit)
+    {
+        var environment = folder.Read<PyTorchEnvironment>("environment.json")
+            ?? throw new CheckException($"{folder.File("environment.json")} is missing: ref.py writes it");
+        var rows = CheckedNetwork.All
+            .Select(n => (Network: n, PyTorch: folder.Read<PyTorchResult>($"pytorch-{n.Name}.json"), NetGen: folder.Read<NetGenResult>($"netgen-{n.Name}.json")))
+            .Where(r => r.PyTorch is not null || r.NetGen is not null)
+            .ToArray();
+        if (rows.Length == 0)
+        {
+            throw new CheckException($"{folder.Path} holds no network's results");
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine("## GPU").AppendLine();
+        text.AppendLine(Machine(environment, rows.Select(r => r.NetGen).FirstOrDefault(n => n is not null), commit)).AppendLine();
+        text.AppendLine("| Network | Logits vs PyTorch | Input sensitivity | Eval forward, ms: PyTorch / generated / TorchVision | Generated ÷ PyTorch | Training step, ms: PyTorch / generated / TorchVision | Generated ÷ PyTorch | Peak memory, MiB: PyTorch / generated / TorchVision |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (network, pytorch, netgen) in rows)
+        {
+            var generatedMemory = folder.Read<MemoryResult>($"memory-{network.Name}-generated.json")?.PeakMib;
+            var torchVisionMemory = folder.Read<MemoryResult>($"memory-{network.Name}-torchvision.json")?.PeakMib;
+            text.AppendLine(string.Join(" | ", new[]
+            {
+                "| " + network.ZooName,
+                netgen is null ? "not run" : $"{Error(netgen.LogitsError)} ({(netgen.Passed ? "pass" : "FAIL")})",
+                netgen is null ? "–" : Fixed(netgen.Sensitivity, 3),
+                $"{Fixed(pytorch?.EvalMs, 2)} / {Fixed(netgen?.EvalMs, 2)} / {Fixed(netgen?.TorchVisionEvalMs, 2)}",
+                Ratio(netgen?.EvalMs, pytorch?.EvalMs),
+                $"{Fixed(pytorch?.TrainMs, 2)} / {Fixed(netgen?.TrainMs, 2)} / {Fixed(netgen?.TorchVisionTrainMs, 2)}",
+                Ratio(netgen?.TrainMs, pytorch?.TrainMs),
+                $"{Fixed(pytorch?.PeakReservedMib, 0)} / {Fixed(generatedMemory, 0)} / {Fixed(torchVisionMemory, 0)} |",
+            }));
+        }
+
+        text.AppendLine();
+        text.AppendLine(Legend(rows.Select(r => r.NetGen).FirstOrDefault(n => n is not null)));
+        text.AppendLine();
+        text.AppendLine(Training(folder));
+        return text.ToString();
+    }
+
+    private static string Machine(PyTorchEnvironment environment, NetGenResult? netgen, string? commit)
+    {
+        var device = environment.Device == "cuda"
+            ? $"{environment.DeviceName} (driver {environment.Driver ?? "?"}, CUDA {environment.Cuda ?? "?"}, cuDNN {environment.Cudnn ?? "?"})"
+            : $"the CPU ({environment.DeviceName}): a CPU run of the pipeline, not a GPU measurement";
+        var at = string.IsNullOrEmpty(commit) ? string.Empty : $" at commit {commit}";
+        return Invariant($"Measured by the GPU check (`bash gpu-bundle/run.sh`; tests/NetGen.GpuCheck, scripts/gpu){at} on {device}: ")
+            + Invariant($"PyTorch {environment.Torch} (torchvision {environment.Torchvision}, Python {environment.Python}) and TorchSharp {netgen?.TorchSharp ?? MeasureCommand.TorchSharpVersion}")
+            + (environment.Device == "cuda" ? " on the same torch libraries, " : ", ")
+            + Invariant($".NET {Environment.Version}. Batch {environment.Batch}, {environment.Size}×{environment.Size}, float32; ")
+            + Invariant($"median of {environment.Iterations} timed steps after {environment.Warmup} warm-up step{(environment.Warmup == 1 ? string.Empty : "s")}. The generated network and TorchSharp's TorchVision ")
+            + Invariant($"model alternate in one process; PyTorch eager runs in its own. Weights: torchvision's initialisation (seed {environment.Seed}), ")
+            + "with every normalisation layer's scale and shift drawn at random and BatchNorm's running statistics "
+            + "taken from a random calibration batch, so that every network's logits depend on its input.";
+    }
+
+    private static string Legend(NetGenResult? netgen)
+    {
+        var tolerance = netgen is null ? "?" : Error(netgen.Tolerance);
+        var minimum = netgen is null ? "?" : Error(netgen.MinimumSensitivity);
+        return $"Logits vs PyTorch: max |generated − PyTorch| / (1 + |PyTorch|) over two random inputs (tolerance {tolerance}). "
+            + "Input sensitivity: mean |logits(x₁) − logits(x₂)| of the generated network; the check fails below "
+            + $"{minimum}, so a network whose output ignores its input cannot pass. TorchVision: TorchSharp's hand-written model, "
+            + "where TorchSharp has one (–: none), with the same weights. Peak memory: device memory above the model's own "
+            + "during the timed steps (PyTorch: `torch.cuda.max_memory_reserved`; TorchSharp, which reports none: CUDA's "
+            + "used memory, one implementation a process); CUDA only.";
+    }
+
+    private static string Training(ResultFolder folder)
+    {
+        var run = folder.Read<TrainingRun>("training.json");
+        if (run is null)
+        {
+            return "Training run: not run.";
+        }
+
+        var summary = TrainingSummary.Read(folder.File("training-metrics.csv"));
+        if (run.ExitCode != 0 || summary is null)
+        {
+            return $"Training run (`{run.Command}`): failed with exit code {run.ExitCode} after {Fixed(run.WallSeconds, 0)} s; run.sh's out/training.log has its output.";
+        }
+
+        return Invariant($"Training run (`{run.Command}`): {summary.TestAccuracy * 100:F2} % test accuracy after {summary.Epochs} epochs, ")
+            + Invariant($"{summary.ImagesPerSecond:#,0} images/s (median over epochs), {run.WallSeconds:F1} s wall.");
+    }
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+
+    private static string Fixed(double? value, int decimals) =>
+        value is { } v && double.IsFinite(v) ? v.ToString("F" + decimals, CultureInfo.InvariantCulture) : "–";
+
+    private static string Ratio(double? value, double? reference) =>
+        value is { } v && reference is { } r && r > 0 && double.IsFinite(v) ? (v / r).ToString("F2", CultureInfo.InvariantCulture) : "–";
+
+    private static string Error(double value) => value == 0 ? "0" : value.ToString("0.0e+0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,113 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+using Net = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace NetGen.GpuCheck;
+
+/// <summary>What <c>measure</c> is asked to do; <c>Threads</c> is libtorch's number of CPU threads (null: its default).</summary>
+public sealed record MeasureOptions(string Data, string Device, string Network, int Batch, int Size, TimingPlan Plan, double? Tolerance, int? Threads = null);
+
+/// <summary>
+/// <c>measure</c>: one network with ref.py's weights. The generated network's eval logits on ref.py's two inputs
+/// against PyTorch's (and TorchVision's, where it has the model), then eval forward and training step times of the
+/// generated network and TorchVision's, alternating. Writes netgen-NAME.json; fails when the logits check fails.
+/// </summary>
+public static class MeasureCommand
+{
+    /// <summary>Runs the measurement; the result is also written to the data folder.</summary>
+    public static NetGenResult Run(MeasureOptions options, Log log)
+    {
+        var network = CheckedNetwork.Named(options.Network);
+        var folder = new ResultFolder(options.Data);
+        if (options.Threads is { } threads)
+        {
+            set_num_threads(threads);
+        }
+
+        var device = ComputeDevice.Open(options.Device, log);
+        log.Line($"{network.ZooName} on {device.Name}; TorchSharp {TorchSharpVersion}");
+        device.Prime();
+
+        using var generated = Load(network.Generated(), folder.Weights(network.Name), device);
+        using var torchVision = network.TorchVision is { } make ? Load(make(), folder.Weights(network.Name), device) : null;
+        var tolerance = options.Tolerance ?? LogitsCheck.DefaultTolerance;
+        var verdict = LogitsCheck.Run(generated, folder.InputsAndLogits(network.Name), device, tolerance);
+        log.Line($"logits vs PyTorch: max|d|/(1+|ref|) = {verdict.Error:G3} (tolerance {tolerance:G3}); input sensitivity {verdict.Sensitivity:G3} (at least {verdict.MinimumSensitivity:G3}): {(verdict.Passed ? "pass" : "FAIL")}");
+        double? torchVisionError = torchVision is null ? null : LogitsCheck.Run(torchVision, folder.InputsAndLogits(network.Name), device, tolerance).Error;
+        if (torchVisionError is { } error)
+        {
+            log.Line($"TorchVision's {network.Name} with the same weights: max|d|/(1+|ref|) = {error:G3}");
+        }
+
+        var models = new List<Net> { generated };
+        if (torchVision is not null)
+        {
+            models.Add(torchVision);
+        }
+
+        using var workload = new Workload(options.Batch, options.Size, device);
+        var eval = TimeEval(models, workload, options.Plan, device);
+        var train = TimeTraining(models, workload, options.Plan, device);
+        log.Line($"eval forward ms (median of {options.Plan.Iterations}): generated {eval[0]:F2}" + (eval.Length > 1 ? $", TorchVision {eval[1]:F2}" : string.Empty));
+        log.Line($"training step ms (median of {options.Plan.Iterations}): generated {train[0]:F2}" + (train.Length > 1 ? $", TorchVision {train[1]:F2}" : string.Empty));
+
+        var result = new NetGenResult(
+            network.Name, network.ZooName, generated.parameters().Sum(p => p.numel()), device.IsCuda ? "cuda" : "cpu", device.Name, TorchSharpVersion,
+            verdict.Error, verdict.Sensitivity, verdict.Tolerance, verdict.MinimumSensitivity, verdict.Passed,
+            eval[0], train[0], torchVision is not null, torchVisionError, torchVision is null ? null : eval[1], torchVision is null ? null : train[1]);
+        folder.Write($"netgen-{network.Name}.json", result);
+        return result;
+    }
+
+    /// <summary>TorchSharp's version, as its assembly states it.</summary>
+    public static string TorchSharpVersion => typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "?";
+
+    /// <summary>The model with the weights in <paramref name="weights"/>, on the device.</summary>
+    private static Net Load(Net model, string weights, ComputeDevice device)
+    {
+        if (!System.IO.File.Exists(weights))
+        {
+            throw new CheckException($"{weights} is missing: run ref.py for this network first");
+        }
+
+        model.LoadWeights(weights);
+        model.to(device.Device);
+        return model;
+    }
+
+    private static double[] TimeEval(IReadOnlyList<Net> models, Workload workload, TimingPlan plan, ComputeDevice device)
+    {
+        foreach (var model in models)
+        {
+            model.eval();
+        }
+
+        using var noGrad = no_grad();
+        return Timing.Alternating(models.Select(workload.EvalStep).ToArray(), plan, device);
+    }
+
+    private static double[] TimeTraining(IReadOnlyList<Net> models, Workload workload, TimingPlan plan, ComputeDevice device)
+    {
+        var steps = new List<Action>();
+        var optimizers = new List<IDisposable>();
+        foreach (var model in models)
+        {
+            model.train();
+            var (step, optimizer) = workload.TrainStep(model);
+            steps.Add(step);
+            optimizers.Add(optimizer);
+        }
+
+        try
+        {
+            return Timing.Alternating(steps, plan, device);
+        }
+        finally
+        {
+            optimizers.ForEach(o => o.Dispose());
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System;
+using TorchSharp;
+using static TorchSharp.torch;
+using Net = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>;
+
+namespace NetGen.GpuCheck;
+
+/// <summary>
+/// The batch every implementation is timed on (random images and labels from seed 0 on the device), and its two
+/// steps as ref.py takes them: an eval forward without gradients, and one SGD step (lr 0.01, momentum 0.9) on the
+/// cross-entropy loss.
+/// </summary>
+public sealed class Workload : IDisposable
+{
+    private readonly Tensor _images;
+    private readonly Tensor _labels;
+
+    /// <summary>A batch of <paramref name="batch"/> 3×<paramref name="size"/>×<paramref name="size"/> images with 1,000-class labels.</summary>
+    public Workload(int batch, int size, ComputeDevice device)
+    {
+        manual_seed(0);
+        _images = randn(new long[] { batch, 3, size, size }, device: device.Device);
+        _labels = randint(0, 1000, new long[] { batch }, dtype: int64, device: device.Device);
+    }
+
+    /// <summary>An eval forward of <paramref name="model"/> (which must be in eval mode, under no_grad).</summary>
+    public Action EvalStep(Net model) => () =>
+    {
+        using var scope = NewDisposeScope();
+        model.call(_images);
+    };
+
+    /// <summary>A training step of <paramref name="model"/> (in train mode) with its own optimizer; dispose the optimizer after timing.</summary>
+    public (Action Step, IDisposable Optimizer) TrainStep(Net model)
+    {
+        var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            nn.functional.cross_entropy(model.call(_images), _labels).backward();
+            optimizer.step();
+        }
+
+        return (Step, optimizer);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _images.Dispose();
+        _labels.Dispose();
+    }
+}
