@@ -16,6 +16,7 @@ public static class Statistics
         return stopwatch.Elapsed.TotalMilliseconds;
     }
 
+    /// <summary>The median (the mean of the middle two for an even count); NaN for none.</summary>
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.OrderBy(v => v).ToArray();

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 
+using NetGen.Benchmarks;
+
 namespace NetGen.GpuCheck;
 
 /// <summary>How many steps to time: <see cref="Warmup"/> untimed steps of each, then <see cref="Iterations"/> timed ones.</summary>
@@ -39,14 +41,6 @@ public static class Timing
             }
         }
 
-        return times.Select(Median).ToArray();
-    }
-
-    /// <summary>The median (the mean of the middle two for an even count); NaN for none.</summary>
-    public static double Median(IReadOnlyCollection<double> values)
-    {
-        var sorted = values.OrderBy(v => v).ToArray();
-        var n = sorted.Length;
-        return n == 0 ? double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
+        return times.Select(Statistics.Median).ToArray();
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using NetGen.Benchmarks;
 
 namespace NetGen.GpuCheck;
 
@@ -32,6 +33,6 @@ public sealed record TrainingSummary(int Epochs, double TestAccuracy, double Ima
         return new TrainingSummary(
             rows.Length,
             Value(rows[^1], "test_accuracy"),
-            Timing.Median(rows.Select(r => Value(r, "images_per_second")).ToArray()));
+            Statistics.Median(rows.Select(r => Value(r, "images_per_second")).ToArray()));
     }
 }
