@@ -17,7 +17,7 @@ namespace NetGen.Examples;
 
 /// <summary>
 /// The demo's command line (System.CommandLine): <c>summary</c> (the default) prints every generated network;
-/// <c>keys</c>, <c>train</c>, <c>noisy-student</c> and <c>platform</c>; <c>--help</c> on each, <c>--version</c>.
+/// <c>keys</c>, <c>train</c>, <c>noisy-student</c>, <c>meta-pseudo-labels</c>, <c>compare-semi-supervised</c> and <c>platform</c>; <c>--help</c> on each, <c>--version</c>.
 /// </summary>
 public static class Cli
 {
@@ -109,15 +109,17 @@ public static class Cli
 
         root.Subcommands.Add(summary);
         root.Subcommands.Add(keys);
-        root.Subcommands.Add(TrainingCommand("train", "Train a generated network on Fashion-MNIST, with checkpoints, curves and a confusion matrix", new TrainOptions(), TrainCommand.Run));
-        root.Subcommands.Add(TrainingCommand("noisy-student", "Noisy Student self-training: a teacher on a labeled fraction, noised students on pseudo-labels", TrainOptions.NoisyStudentDefaults, NoisyStudent.Run));
+        root.Subcommands.Add(TrainingCommand("train", "Train a generated network on Fashion-MNIST, with checkpoints, curves and a confusion matrix", TrainingKind.Train, new TrainOptions(), TrainCommand.Run));
+        root.Subcommands.Add(TrainingCommand("noisy-student", "Noisy Student self-training: a teacher on a labeled fraction, noised students on filtered, balanced pseudo-labels", TrainingKind.NoisyStudent, TrainOptions.NoisyStudentDefaults, NoisyStudent.Run));
+        root.Subcommands.Add(TrainingCommand("meta-pseudo-labels", "Meta Pseudo Labels: a teacher that learns from its student's feedback, with UDA; then the student is fine-tuned", TrainingKind.MetaPseudoLabels, TrainOptions.MetaPseudoLabelsDefaults, MetaPseudoLabels.Run));
+        root.Subcommands.Add(TrainingCommand("compare-semi-supervised", "Supervised teacher, Noisy Student and Meta Pseudo Labels on the same labeled images, over several seeds: a table of mean and spread", TrainingKind.Comparison, TrainOptions.ComparisonDefaults, SemiSupervisedComparison.Run));
         root.Subcommands.Add(PlatformCheck.PlatformCommand.Create(output));
         return root;
     }
 
-    private static Command TrainingCommand(string name, string description, TrainOptions defaults, Func<TrainOptions, int> run)
+    private static Command TrainingCommand(string name, string description, TrainingKind kind, TrainOptions defaults, Func<TrainOptions, int> run)
     {
-        var options = TrainOptions.CommandLine(defaults, noisyStudent: name == "noisy-student");
+        var options = TrainOptions.CommandLine(defaults, kind);
         var command = new Command(name, description);
         foreach (var option in options.Options)
         {

@@ -1,76 +1,82 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NetGen.Examples.Training;
 
 /// <summary>
-/// <c>noisy-student</c>: Noisy Student self-training (Xie, Luong, Hovy & Le, CVPR 2020) with generated
-/// networks. A teacher learns a labeled fraction of the training split; it labels the rest with soft
-/// pseudo-labels (no noise); a student that is noised (dropout, stochastic depth, random crops and
-/// flips) learns labeled and pseudo-labeled data together; the student becomes the next teacher.
+/// <c>noisy-student</c>: Noisy Student self-training (Xie, Luong, Hovy &amp; Le, CVPR 2020) with generated networks. A
+/// teacher learns the labeled fraction of the training split. Un-noised (evaluation mode, no augmentation), it gives
+/// every unlabeled image its class probabilities; images below a confidence threshold are dropped and the rest are
+/// balanced over the classes. A student at least as large, noised by RandAugment, flips, dropout and stochastic depth,
+/// learns the labeled and pseudo-labeled images together and becomes the next teacher.
 /// </summary>
 public static class NoisyStudent
 {
     public static int Run(TrainOptions options)
     {
+        Train(options);
+        return 0;
+    }
+
+    /// <summary>Runs the iterations; the results are the teacher (supervised only) and each student in turn.</summary>
+    public static IReadOnlyList<ModelResult> Train(TrainOptions options)
+    {
         var clock = Stopwatch.StartNew();
         manual_seed(options.Seed);
         var trainer = new Trainer(Trainer.ChooseDevice(options.Device), options.MixedPrecision);
         using var data = options.LoadData();
-        var (labeledImages, labeledTargets, unlabeledImages) = SplitLabeled(data.Train, options.LabeledFraction, options.Seed);
-        Console.WriteLine($"data: {data.Source}; {labeledImages.shape[0]:#,0} labeled and {unlabeledImages.shape[0]:#,0} unlabeled training images");
+        using var split = LabeledSplit.Create(data.Train, options.LabeledFraction, options.Seed);
+        Console.WriteLine($"data: {data.Source}; {split.LabeledImages.shape[0]:#,0} labeled and {split.UnlabeledImages.shape[0]:#,0} unlabeled training images");
+        var noise = new RandAugment(options.NoiseOps, options.NoiseMagnitude);
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+            "teacher {0} for {1} epochs; {2} iterations of student {3} for {4} epochs with RandAugment ({5} ops, magnitude {6}), {7} pseudo-labels of confidence >= {8}, balanced over the classes",
+            options.Network, options.TeacherEpochs, options.Iterations, options.Student, options.Epochs, noise.Ops, noise.Magnitude,
+            options.HardLabels ? "hard" : "soft", options.Threshold));
 
-        var teacher = Train(trainer, options.Network, labeledImages, labeledTargets, options, "teacher 0");
-        var (teacherAccuracy, _) = trainer.Evaluate(teacher, data.Test, 512);
-        Console.WriteLine(Line("teacher 0", options.Network, teacherAccuracy));
+        var results = new List<ModelResult>();
+        var teacher = trainer.Prepare(Trainer.CreateNetwork(options.Network));
+        var stage = Stage.TrainSupervised(trainer, options, Path.Combine(options.Output, "teacher"), "teacher", teacher, split.LabeledImages, split.LabeledTargets,
+            options.TeacherEpochs, options.LearningRate, data);
+        var seconds = stage.Seconds;
+        results.Add(Stage.Report(trainer, data, "teacher", teacher, stage.Last("validation_accuracy"), seconds));
         for (var iteration = 1; iteration <= options.Iterations; iteration++)
         {
-            // Soft pseudo-labels from the un-noised teacher (evaluation mode, no augmentation).
             using var scope = NewDisposeScope();
-            var pseudo = trainer.Predict(teacher, unlabeledImages, 512);
-            var images = cat(new[] { labeledImages, unlabeledImages }, 0);
-            var targets = cat(new[] { labeledTargets, pseudo }, 0);
-            var student = Train(trainer, options.Student, images, targets, options, $"student {iteration}");
-            var (studentAccuracy, _) = trainer.Evaluate(student, data.Test, 512);
-            Console.WriteLine(Line($"iteration {iteration}: teacher", "", teacherAccuracy) + "  ->  " + Line("student", options.Student, studentAccuracy));
+            var labelClock = Stopwatch.StartNew();
+            var pseudo = PseudoLabels.Select(trainer.Predict(teacher, split.UnlabeledImages, 512), options.Threshold, options.HardLabels);
+            seconds += labelClock.Elapsed.TotalSeconds;
+            Describe(iteration, pseudo, split);
+            var images = cat(new[] { split.LabeledImages, split.UnlabeledImages.index_select(0, pseudo.Index) }, 0);
+            var targets = cat(new[] { split.LabeledTargets, pseudo.Targets }, 0);
+            Trainer.SeedNetwork(options.Seed, iteration);
+            var student = trainer.Prepare(Trainer.CreateNetwork(options.Student));
+            stage = Stage.TrainSupervised(trainer, options, Path.Combine(options.Output, $"student-{iteration}"), $"student {iteration}", student, images, targets,
+                options.Epochs, options.LearningRate, data, (batch, generator) => noise.Apply(Trainer.Flip(batch, generator), generator));
+            seconds += stage.Seconds;
+            results.Add(Stage.Report(trainer, data, $"student {iteration}", student, stage.Last("validation_accuracy"), seconds));
             teacher.Dispose();
             teacher = student;
-            teacherAccuracy = studentAccuracy;
         }
 
         teacher.Dispose();
-        Console.WriteLine($"{clock.Elapsed.TotalMinutes:0.0} minutes in all");
-        return 0;
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0:0.0} minutes in all; checkpoints, metrics.csv and curves.png of each model in {1}",
+            clock.Elapsed.TotalMinutes, Path.GetFullPath(options.Output)));
+        return results;
     }
 
-    private static string Line(string who, string network, double accuracy) =>
-        string.Format(CultureInfo.InvariantCulture, "{0}{1} test accuracy {2:0.00}%", who, network.Length == 0 ? string.Empty : $" ({network})", accuracy * 100);
-
-    /// <summary>The first fraction of a seeded shuffle keeps its labels; the rest is unlabeled.</summary>
-    public static (Tensor LabeledImages, Tensor LabeledTargets, Tensor UnlabeledImages) SplitLabeled(Split train, double fraction, int seed)
+    /// <summary>One line on the pseudo-labels: how many images passed, how many rows a class, how often the hidden true label agrees.</summary>
+    private static void Describe(int iteration, PseudoLabels pseudo, LabeledSplit split)
     {
-        var order = randperm(train.Count, generator: new torch.Generator((ulong)seed));
-        var labeledCount = Math.Max(1, (long)Math.Round(train.Count * fraction));
-        var labeled = order.narrow(0, 0, labeledCount);
-        var unlabeled = order.narrow(0, labeledCount, train.Count - labeledCount);
-        return (train.Images.index_select(0, labeled), Trainer.OneHot(train.Labels.index_select(0, labeled)), train.Images.index_select(0, unlabeled));
-    }
-
-    private static nn.Module<Tensor, Tensor> Train(Trainer trainer, string network, Tensor images, Tensor targets, TrainOptions options, string label)
-    {
-        var model = trainer.Prepare(Trainer.CreateNetwork(network));
-        var optimizer = Trainer.CreateOptimizer(model, options.LearningRate);
-        var batches = (images.shape[0] + options.BatchSize - 1) / options.BatchSize;
-        for (var epoch = 1; epoch <= options.Epochs; epoch++)
-        {
-            trainer.TrainEpoch(model, optimizer, images, targets, options.BatchSize, options.Seed, epoch, options.LearningRate,
-                batches * options.Epochs, new Progress($"{label} epoch {epoch}/{options.Epochs}"));
-        }
-
-        return model;
+        var predicted = pseudo.Targets.argmax(1);
+        var truth = split.HiddenLabels.index_select(0, pseudo.Index);
+        var right = pseudo.Index.shape[0] == 0 ? 0 : predicted.eq(truth).to(ScalarType.Float32).mean().item<float>();
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
+            "iteration {0}: the teacher is confident on {1:#,0} of {2:#,0} unlabeled images; {3:#,0} rows a class ({4:#,0} in all); {5:0.0}% of them carry the true label (measured with the hidden labels, not used for training)",
+            iteration, pseudo.Confident, split.UnlabeledImages.shape[0], pseudo.PerClass.Max(), pseudo.Index.shape[0], right * 100));
     }
 }

@@ -4,8 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,30 +19,8 @@ public static class TrainCommand
     /// <summary>One row of the history: what an epoch measured (a checkpoint written before test accuracy was measured reads NaN).</summary>
     public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationAccuracy, double ImagesPerSecond, double Seconds, double ResidentMegabytes, double TestAccuracy = double.NaN);
 
-    /// <summary>
-    /// What fixes the learning rate at every step: the cosine runs from <paramref name="LearningRate"/> to 0 over
-    /// <paramref name="Epochs"/> epochs of ceil(<paramref name="TrainImages"/> / <paramref name="BatchSize"/>) steps.
-    /// </summary>
-    public sealed record Schedule(int Epochs, double LearningRate, int BatchSize, int TrainImages)
-    {
-        /// <summary>Each value that differs from <paramref name="now"/>'s, as "--epochs 8 then, 10 now".</summary>
-        public IEnumerable<string> Differences(Schedule now)
-        {
-            var pairs = new (string Name, object Then, object Now)[]
-            {
-                ("--epochs", Epochs, now.Epochs),
-                ("--lr", LearningRate, now.LearningRate),
-                ("--batch-size", BatchSize, now.BatchSize),
-                ("training images (--limit, --data)", TrainImages, now.TrainImages),
-            };
-            return pairs.Where(p => !p.Then.Equals(p.Now)).Select(p => string.Format(CultureInfo.InvariantCulture, "{0} {1} then, {2} now", p.Name, p.Then, p.Now));
-        }
-    }
-
     /// <summary>A checkpoint's state.json: the last epoch, the history, and the schedule (null in checkpoints written before it was recorded).</summary>
     private sealed record State(int Epoch, List<EpochRecord> History, Schedule? Schedule = null);
-
-    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static int Run(TrainOptions options)
     {
@@ -69,7 +45,7 @@ public static class TrainCommand
         var start = 1;
         if (options.Resume)
         {
-            var state = LoadCheckpoint(options.Output, network, optimizer, schedule, options.AllowScheduleChange);
+            var state = Checkpoint.Load<State>(options.Output, Parts(network, optimizer), s => s.Schedule, schedule, options.AllowScheduleChange);
             if (state is null)
             {
                 Console.WriteLine($"no checkpoint in {options.Output}; starting from scratch");
@@ -99,7 +75,7 @@ public static class TrainCommand
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
                 "epoch {0}: train loss {1:0.0000}, train acc {2:0.00}%, validation acc {3:0.00}%, test acc {4:0.00}%, {5:0.0} s, resident memory {6:#,0} MB",
                 epoch, record.TrainLoss, record.TrainAccuracy * 100, record.ValidationAccuracy * 100, record.TestAccuracy * 100, record.Seconds, record.ResidentMegabytes));
-            SaveCheckpoint(options.Output, network, optimizer, new State(epoch, history, schedule));
+            Checkpoint.Save(options.Output, Parts(network, optimizer), new State(epoch, history, schedule));
             WriteCurves(options.Output, title, history);
         }
 
@@ -127,41 +103,9 @@ public static class TrainCommand
         return process.WorkingSet64 / (1024.0 * 1024.0);
     }
 
-    private static void SaveCheckpoint(string folder, nn.Module<Tensor, Tensor> network, TorchSharp.Modules.SGD optimizer, State state)
-    {
-        network.SaveWeights(Path.Combine(folder, "checkpoint.dat"));
-        network.SaveWeights(Path.Combine(folder, "checkpoint.pt"));
-        ChannelsLast.WhileContiguous(MomentumBuffers(optimizer), () => optimizer.save_state_dict(Path.Combine(folder, "optimizer.dat")));
-        File.WriteAllText(Path.Combine(folder, "state.json"), JsonSerializer.Serialize(state, StateJson));
-    }
-
-    /// <summary>SGD's momentum buffers: channels-last, like the weights they follow, when the weights are.</summary>
-    private static IEnumerable<Tensor> MomentumBuffers(TorchSharp.Modules.SGD optimizer) =>
-        optimizer.state_dict().State.OfType<TorchSharp.Modules.SGD.State>().Select(s => s.momentum_buffer).OfType<Tensor>();
-
-    /// <summary>Loads the checkpoint in <paramref name="folder"/>, if any, after checking that it was trained on <paramref name="schedule"/>.</summary>
-    /// <exception cref="ArgumentException">The checkpoint's schedule differs (or is not recorded) and <paramref name="allowScheduleChange"/> is false.</exception>
-    private static State? LoadCheckpoint(string folder, nn.Module<Tensor, Tensor> network, TorchSharp.Modules.SGD optimizer, Schedule schedule, bool allowScheduleChange)
-    {
-        var statePath = Path.Combine(folder, "state.json");
-        if (!File.Exists(statePath))
-        {
-            return null;
-        }
-
-        var state = JsonSerializer.Deserialize<State>(File.ReadAllText(statePath), StateJson)
-            ?? throw new ArgumentException($"{statePath} holds no training state");
-        if (state.Schedule != schedule && !allowScheduleChange)
-        {
-            throw new ArgumentException(state.Schedule is null
-                ? $"--resume: the checkpoint in {folder} records no learning-rate schedule (an older version wrote it); pass --allow-schedule-change to continue on this run's"
-                : $"--resume: the checkpoint in {folder} was trained on another learning-rate schedule ({string.Join("; ", state.Schedule.Differences(schedule))}); pass --allow-schedule-change to continue on this run's");
-        }
-
-        network.LoadWeights(Path.Combine(folder, "checkpoint.dat"));
-        ChannelsLast.WhileContiguous(MomentumBuffers(optimizer), () => optimizer.load_state_dict(Path.Combine(folder, "optimizer.dat")));
-        return state;
-    }
+    /// <summary>The checkpoint's files: checkpoint.dat, checkpoint.pt and optimizer.dat.</summary>
+    private static CheckpointPart[] Parts(nn.Module<Tensor, Tensor> network, TorchSharp.Modules.SGD optimizer) =>
+        new[] { new CheckpointPart("checkpoint", "optimizer", network, optimizer) };
 
     /// <summary>Writes metrics.csv (one row an epoch) and curves.png (loss above, accuracy in % below, epochs across).</summary>
     public static void WriteCurves(string folder, string title, IReadOnlyList<EpochRecord> history)

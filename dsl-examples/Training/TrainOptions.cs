@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace NetGen.Examples.Training;
 
 /// <summary>
-/// Options of the <c>train</c> and <c>noisy-student</c> commands, as the trainers consume them. <see cref="CommandLine"/>
+/// Options of the <c>train</c>, <c>noisy-student</c>, <c>meta-pseudo-labels</c> and <c>compare-semi-supervised</c> commands, as the trainers consume them. <see cref="CommandLine"/>
 /// lists their command-line options: an option is a property here and one line there.
 /// </summary>
 public sealed record TrainOptions
@@ -29,7 +29,7 @@ public sealed record TrainOptions
     /// <summary>auto (CUDA when TorchSharp reports it), cpu or cuda.</summary>
     public string Device { get; init; } = "auto";
 
-    /// <summary>Epochs to train (each Noisy Student training, for noisy-student).</summary>
+    /// <summary>Epochs to train: each student's for noisy-student, the joint training's for meta-pseudo-labels.</summary>
     public int Epochs { get; init; } = 8;
 
     /// <summary>Images a batch.</summary>
@@ -67,17 +67,59 @@ public sealed record TrainOptions
     /// <summary>Keep only this many images of each split (quick runs and tests).</summary>
     public int? Limit { get; init; }
 
+    /// <summary>Semi-supervised: the labeled fraction of the training split.</summary>
+    public double LabeledFraction { get; init; } = 0.1;
+
+    /// <summary>Semi-supervised: the student network.</summary>
+    public string Student { get; init; } = "TinyResNetNoisy";
+
+    /// <summary>Semi-supervised: RandAugment operations an image of the student's (and UDA's strong view).</summary>
+    public int NoiseOps { get; init; } = 2;
+
+    /// <summary>Semi-supervised: RandAugment's magnitude, 0 to <see cref="RandAugment.MaxMagnitude"/>.</summary>
+    public int NoiseMagnitude { get; init; } = 5;
+
     /// <summary>Noisy Student: teacher/student iterations.</summary>
     public int Iterations { get; init; } = 2;
 
-    /// <summary>Noisy Student: the labeled fraction of the training split.</summary>
-    public double LabeledFraction { get; init; } = 0.1;
+    /// <summary>Noisy Student: epochs of the first teacher on the labeled images (<see cref="Epochs"/> is each student's).</summary>
+    public int TeacherEpochs { get; init; } = 30;
 
-    /// <summary>Noisy Student: the student network.</summary>
-    public string Student { get; init; } = "TinyResNetNoisy";
+    /// <summary>Noisy Student: the teacher's lowest confidence for an unlabeled image to be kept.</summary>
+    public double Threshold { get; init; } = 0.5;
+
+    /// <summary>Noisy Student: one-hot pseudo-labels instead of the teacher's probabilities.</summary>
+    public bool HardLabels { get; init; }
+
+    /// <summary>Meta Pseudo Labels: unlabeled images a step for each labeled one.</summary>
+    public int UnlabeledRatio { get; init; } = 4;
+
+    /// <summary>Meta Pseudo Labels: the weight of UDA's consistency loss in the teacher's.</summary>
+    public double UdaWeight { get; init; } = 1;
+
+    /// <summary>Meta Pseudo Labels: the temperature that sharpens the teacher's distribution on weak views.</summary>
+    public double Temperature { get; init; } = 0.7;
+
+    /// <summary>Meta Pseudo Labels: the lowest sharpened confidence at which UDA's consistency counts an image.</summary>
+    public double UdaThreshold { get; init; } = 0.9;
+
+    /// <summary>Meta Pseudo Labels: epochs of fine-tuning the student on the labeled images.</summary>
+    public int FinetuneEpochs { get; init; } = 10;
+
+    /// <summary>Meta Pseudo Labels: the fine-tuning's learning rate at the start of its cosine schedule.</summary>
+    public double FinetuneLearningRate { get; init; } = 0.01;
+
+    /// <summary>Comparison: the seeds 1 to N.</summary>
+    public int Seeds { get; init; } = 3;
 
     /// <summary><c>noisy-student</c>'s defaults, where they differ from <c>train</c>'s.</summary>
-    public static TrainOptions NoisyStudentDefaults => new() { Epochs = 4, Output = "runs/noisy-student" };
+    public static TrainOptions NoisyStudentDefaults => new() { Epochs = 8, Output = "runs/noisy-student" };
+
+    /// <summary><c>meta-pseudo-labels</c>' defaults, where they differ from <c>train</c>'s.</summary>
+    public static TrainOptions MetaPseudoLabelsDefaults => new() { Epochs = 4, BatchSize = 32, LearningRate = 0.05, Output = "runs/meta-pseudo-labels" };
+
+    /// <summary><c>compare-semi-supervised</c>'s defaults: the output folder; each method runs with its own defaults.</summary>
+    public static TrainOptions ComparisonDefaults => new() { Output = "runs/compare-semi-supervised" };
 
     /// <summary>The data the options name: a folder, "embedded", or (none) the system folder if present, else the embedded set.</summary>
     public DataSet LoadData() => string.Equals(DataFolder, "embedded", StringComparison.OrdinalIgnoreCase)
@@ -85,31 +127,83 @@ public sealed record TrainOptions
         : FashionMnist.Load(DataFolder, Seed, Limit);
 
     /// <summary>
-    /// The command-line options of <c>train</c> or, with <paramref name="noisyStudent"/>, <c>noisy-student</c> (three more),
-    /// each bound to the property it sets; help shows <paramref name="defaults"/>. Invalid values are parse errors.
+    /// The command-line options of a <paramref name="kind"/> of training, each bound to the property it sets; help shows
+    /// <paramref name="defaults"/>. Invalid values are parse errors.
     /// </summary>
-    public static TrainOptionSet CommandLine(TrainOptions defaults, bool noisyStudent)
+    public static TrainOptionSet CommandLine(TrainOptions defaults, TrainingKind kind)
     {
-        var options = new TrainOptionSet(defaults)
-            .Add(Text("--network", "NAME|FILE.net.txt[#Class]", "a generated network for 1x28x28 images and 10 classes, or a DSL file compiled at run time"), o => o.Network, (o, v) => o with { Network = v })
+        var options = new TrainOptionSet(defaults);
+        var single = kind != TrainingKind.Comparison;
+        var semiSupervised = kind != TrainingKind.Train;
+        var teacher = semiSupervised ? "the teacher: " : string.Empty;
+        if (single)
+        {
+            options.Add(Text("--network", "NAME|FILE.net.txt[#Class]", teacher + "a generated network for 1x28x28 images and 10 classes, or a DSL file compiled at run time"), o => o.Network, (o, v) => o with { Network = v });
+        }
+
+        options
             .Add(OptionalText("--data", "DIR|embedded", "a folder of Fashion-MNIST's IDX files, or the test set embedded in the program [default: the Debian package's folder if present, else embedded]"), o => o.DataFolder, (o, v) => o with { DataFolder = v })
-            .Add(DeviceOption(), o => o.Device, (o, v) => o with { Device = v })
-            .Add(Choice("--precision", Precisions, "fp32, or mixed precision with autocast: bf16, or fp16 with loss scaling"), o => o.Precision, (o, v) => o with { Precision = v })
-            .Add(new Option<bool>("--channels-last") { Description = "weights and inputs in channels-last (NHWC) memory" }, o => o.ChannelsLast, (o, v) => o with { ChannelsLast = v })
-            .Add(PositiveInteger("--epochs", "epochs to train"), o => o.Epochs, (o, v) => o with { Epochs = v })
-            .Add(PositiveInteger("--batch-size", "images a batch"), o => o.BatchSize, (o, v) => o with { BatchSize = v })
-            .Add(PositiveNumber("--lr", "learning rate at the start of the cosine schedule (SGD, Nesterov momentum)"), o => o.LearningRate, (o, v) => o with { LearningRate = v })
-            .Add(PositiveInteger("--seed", "seed of the split, initialization and shuffles (CPU runs are reproducible)"), o => o.Seed, (o, v) => o with { Seed = v })
+            .Add(DeviceOption(), o => o.Device, (o, v) => o with { Device = v });
+        if (single)
+        {
+            options
+                .Add(Choice("--precision", Precisions, "fp32, or mixed precision with autocast: bf16, or fp16 with loss scaling"), o => o.Precision, (o, v) => o with { Precision = v })
+                .Add(new Option<bool>("--channels-last") { Description = "weights and inputs in channels-last (NHWC) memory" }, o => o.ChannelsLast, (o, v) => o with { ChannelsLast = v })
+                .Add(PositiveInteger("--epochs", kind switch
+                {
+                    TrainingKind.NoisyStudent => "epochs of each student",
+                    TrainingKind.MetaPseudoLabels => "epochs (passes over the unlabeled images) of joint training",
+                    _ => "epochs to train",
+                }), o => o.Epochs, (o, v) => o with { Epochs = v })
+                .Add(PositiveInteger("--batch-size", kind == TrainingKind.MetaPseudoLabels ? "labeled images a step" : "images a batch"), o => o.BatchSize, (o, v) => o with { BatchSize = v })
+                .Add(PositiveNumber("--lr", "learning rate at the start of the cosine schedule (SGD, Nesterov momentum)"), o => o.LearningRate, (o, v) => o with { LearningRate = v })
+                .Add(PositiveInteger("--seed", "seed of the split, initialization and shuffles (CPU runs are reproducible)"), o => o.Seed, (o, v) => o with { Seed = v });
+        }
+
+        options
             .Add(Text("--output", "DIR", "folder for checkpoints, metrics.csv and curves"), o => o.Output, (o, v) => o with { Output = v })
             .Add(new Option<bool>("--resume") { Description = "continue after the last checkpoint in the output folder" }, o => o.Resume, (o, v) => o with { Resume = v })
             .Add(new Option<bool>("--allow-schedule-change") { Description = "let --resume continue a checkpoint trained on another learning-rate schedule (epochs, --lr, batch size, images)" }, o => o.AllowScheduleChange, (o, v) => o with { AllowScheduleChange = v })
             .Add(OptionalPositiveInteger("--limit", "keep only N images of each split (quick runs)"), o => o.Limit, (o, v) => o with { Limit = v });
-        return noisyStudent
-            ? options
+        if (semiSupervised)
+        {
+            options.Add(Fraction("--labeled", "fraction of the training split that keeps its labels"), o => o.LabeledFraction, (o, v) => o with { LabeledFraction = v });
+        }
+
+        if (kind is TrainingKind.NoisyStudent or TrainingKind.MetaPseudoLabels)
+        {
+            options
+                .Add(Text("--student", "NAME|FILE.net.txt[#Class]", "the student network"), o => o.Student, (o, v) => o with { Student = v })
+                .Add(Integer("--noise-ops", 0, 10, "RandAugment operations an image of the student's"), o => o.NoiseOps, (o, v) => o with { NoiseOps = v })
+                .Add(Integer("--noise-magnitude", 0, RandAugment.MaxMagnitude, "RandAugment's magnitude"), o => o.NoiseMagnitude, (o, v) => o with { NoiseMagnitude = v });
+        }
+
+        if (kind == TrainingKind.NoisyStudent)
+        {
+            options
                 .Add(PositiveInteger("--iterations", "teacher/student iterations"), o => o.Iterations, (o, v) => o with { Iterations = v })
-                .Add(Fraction("--labeled", "fraction of the training split that keeps its labels"), o => o.LabeledFraction, (o, v) => o with { LabeledFraction = v })
-                .Add(Text("--student", "NAME", "the noised student network"), o => o.Student, (o, v) => o with { Student = v })
-            : options;
+                .Add(PositiveInteger("--teacher-epochs", "epochs of the first teacher on the labeled images"), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v })
+                .Add(Fraction("--threshold", "the teacher's lowest confidence for an unlabeled image to be kept"), o => o.Threshold, (o, v) => o with { Threshold = v })
+                .Add(new Option<bool>("--hard-labels") { Description = "one-hot pseudo-labels instead of the teacher's probabilities" }, o => o.HardLabels, (o, v) => o with { HardLabels = v });
+        }
+
+        if (kind == TrainingKind.MetaPseudoLabels)
+        {
+            options
+                .Add(PositiveInteger("--unlabeled-ratio", "unlabeled images a step for each labeled one"), o => o.UnlabeledRatio, (o, v) => o with { UnlabeledRatio = v })
+                .Add(PositiveNumber("--uda-weight", "weight of UDA's consistency loss in the teacher's"), o => o.UdaWeight, (o, v) => o with { UdaWeight = v })
+                .Add(PositiveNumber("--temperature", "temperature that sharpens the teacher's distribution"), o => o.Temperature, (o, v) => o with { Temperature = v })
+                .Add(Fraction("--uda-threshold", "lowest sharpened confidence at which UDA's consistency counts an image"), o => o.UdaThreshold, (o, v) => o with { UdaThreshold = v })
+                .Add(PositiveInteger("--finetune-epochs", "epochs of fine-tuning the student on the labeled images"), o => o.FinetuneEpochs, (o, v) => o with { FinetuneEpochs = v })
+                .Add(PositiveNumber("--finetune-lr", "fine-tuning's learning rate at the start of its cosine schedule"), o => o.FinetuneLearningRate, (o, v) => o with { FinetuneLearningRate = v });
+        }
+
+        if (kind == TrainingKind.Comparison)
+        {
+            options.Add(PositiveInteger("--seeds", "run every method with seeds 1 to N"), o => o.Seeds, (o, v) => o with { Seeds = v });
+        }
+
+        return options;
     }
 
     private static Option<string> Text(string name, string valueName, string description) =>
@@ -143,21 +237,29 @@ public sealed record TrainOptions
     private static Option<int?> OptionalPositiveInteger(string name, string description) =>
         new(name) { HelpName = "N", Description = description, CustomParser = ParsePositiveInteger };
 
+    /// <summary>An integer option between <paramref name="min"/> and <paramref name="max"/> inclusive.</summary>
+    private static Option<int> Integer(string name, int min, int max, string description) =>
+        new(name) { HelpName = "N", Description = $"{description} ({min} to {max})", CustomParser = result => ParseInteger(result, min, max) ?? 0 };
+
     private static Option<double> PositiveNumber(string name, string description) =>
         new(name) { HelpName = "X", Description = description, CustomParser = result => ParseNumber(result, below1: false) };
 
     private static Option<double> Fraction(string name, string description) =>
         new(name) { HelpName = "F", Description = description, CustomParser = result => ParseNumber(result, below1: true) };
 
-    private static int? ParsePositiveInteger(ArgumentResult result)
+    private static int? ParsePositiveInteger(ArgumentResult result) => ParseInteger(result, 1, int.MaxValue);
+
+    private static int? ParseInteger(ArgumentResult result, int min, int max)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
-        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0)
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
         {
             return value;
         }
 
-        result.AddError($"{OptionName(result)} needs a positive integer, not '{text}'.");
+        result.AddError(min == 1 && max == int.MaxValue
+            ? $"{OptionName(result)} needs a positive integer, not '{text}'."
+            : $"{OptionName(result)} needs an integer from {min} to {max}, not '{text}'.");
         return null;
     }
 
@@ -174,6 +276,15 @@ public sealed record TrainOptions
     }
 
     private static string OptionName(ArgumentResult result) => result.Parent is OptionResult option ? option.Option.Name : "the value";
+}
+
+/// <summary>Which command's options <see cref="TrainOptions.CommandLine"/> makes.</summary>
+public enum TrainingKind
+{
+    Train,
+    NoisyStudent,
+    MetaPseudoLabels,
+    Comparison,
 }
 
 /// <summary>Command-line options, each bound to the <see cref="TrainOptions"/> property it sets.</summary>

@@ -93,7 +93,9 @@ public sealed class Trainer
     /// <summary>
     /// One epoch over (images, targets) in a shuffled order that depends only on the seed and epoch, so a
     /// resumed run repeats exactly what an uninterrupted one does. The learning rate follows a cosine
-    /// from <paramref name="learningRate"/> at step 0 to 0 at <paramref name="totalSteps"/>.
+    /// from <paramref name="learningRate"/> at step 0 to 0 at <paramref name="totalSteps"/>. Each batch is noised by
+    /// <paramref name="augment"/> (random crops and flips, <see cref="Augment"/>, if null); dropout and stochastic depth
+    /// draw from the global generator, which is seeded from the seed and epoch too.
     /// </summary>
     public EpochResult TrainEpoch(
         nn.Module<Tensor, Tensor> network,
@@ -105,10 +107,12 @@ public sealed class Trainer
         int epoch,
         double learningRate,
         long totalSteps,
-        Progress progress)
+        Progress progress,
+        Func<Tensor, torch.Generator, Tensor>? augment = null)
     {
         network.train();
-        var generator = new torch.Generator((ulong)((seed * 1000L) + epoch));
+        var generator = EpochGenerator(seed, epoch);
+        augment ??= Augment;
         var count = images.shape[0];
         var batches = (count + batchSize - 1) / batchSize;
         using var order = randperm(count, generator: generator);
@@ -118,15 +122,10 @@ public sealed class Trainer
         for (long b = 0; b < batches; b++)
         {
             using var scope = NewDisposeScope();
-            var step = ((epoch - 1) * batches) + b;
-            var rate = 0.5 * learningRate * (1 + Math.Cos(Math.PI * step / totalSteps));
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = rate;
-            }
+            SetCosineRate(optimizer, learningRate, ((epoch - 1) * batches) + b, totalSteps);
 
             var index = order.narrow(0, b * batchSize, Math.Min(batchSize, count - (b * batchSize)));
-            var x = Precision.Input(Augment(images.index_select(0, index), generator).to(_device));
+            var x = Precision.Input(augment(images.index_select(0, index), generator).to(_device));
             var y = targets.index_select(0, index).to(_device);
             Tensor logits;
             using (Precision.Enter(_device))
@@ -158,7 +157,34 @@ public sealed class Trainer
         return new EpochResult(lossSum / seen, correct / seen, seen / clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Random crops (4 pixels of padding) and horizontal flips, drawn from <paramref name="generator"/>.</summary>
+    /// <summary>Sets the rate of step <paramref name="step"/> of <paramref name="totalSteps"/> on a cosine from <paramref name="learningRate"/> down to 0.</summary>
+    public static void SetCosineRate(SGD optimizer, double learningRate, long step, long totalSteps)
+    {
+        var rate = 0.5 * learningRate * (1 + Math.Cos(Math.PI * step / totalSteps));
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.LearningRate = rate;
+        }
+    }
+
+    /// <summary>
+    /// Seeds the global generator before a run creates its <paramref name="index"/>-th network, so the network's
+    /// initialization does not depend on what trained before it, and a resumed run creates the same one.
+    /// </summary>
+    public static void SeedNetwork(int seed, int index) => manual_seed((seed * 100_000L) + 99_000 + index);
+
+    /// <summary>
+    /// The generator of an epoch's order and noise, seeded by the run's seed and the epoch; seeds the global generator
+    /// (dropout, stochastic depth) too, so a run resumed at that epoch repeats the uninterrupted one exactly.
+    /// </summary>
+    public static torch.Generator EpochGenerator(int seed, int epoch)
+    {
+        var epochSeed = (seed * 1000L) + epoch;
+        manual_seed(epochSeed + 500);
+        return new torch.Generator((ulong)epochSeed);
+    }
+
+    /// <summary>Random crops (the image padded by 2 pixels a side, cut back to 28x28) and horizontal flips, drawn from <paramref name="generator"/>.</summary>
     public static Tensor Augment(Tensor batch, torch.Generator generator)
     {
         var n = batch.shape[0];
@@ -170,9 +196,14 @@ public sealed class Trainer
             crops[i] = padded[i].narrow(1, offsets[2 * i], 28).narrow(2, offsets[(2 * i) + 1], 28);
         }
 
-        var cropped = stack(crops);
-        var flip = rand(new long[] { n, 1, 1, 1 }, generator: generator).lt(0.5);
-        return where(flip, cropped.flip(3), cropped);
+        return Flip(stack(crops), generator);
+    }
+
+    /// <summary>Each image mirrored left to right with probability 1/2, drawn from <paramref name="generator"/>.</summary>
+    public static Tensor Flip(Tensor batch, torch.Generator generator)
+    {
+        var flip = rand(new long[] { batch.shape[0], 1, 1, 1 }, generator: generator).lt(0.5);
+        return where(flip, batch.flip(3), batch);
     }
 
     /// <summary>Predicted class probabilities for every image, in evaluation mode, batch by batch.</summary>

@@ -36,7 +36,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Equal(string.Empty, error);
         Assert.Contains("Usage:\n  dsl-examples [command] [options]", output);
-        Assert.All(new[] { "summary", "keys <NETWORK>", "train", "noisy-student", "platform", "--json", "--verify", "--version" }, word => Assert.Contains(word, output));
+        Assert.All(new[] { "summary", "keys <NETWORK>", "train", "noisy-student", "meta-pseudo-labels", "compare-semi-supervised", "platform", "--json", "--verify", "--version" }, word => Assert.Contains(word, output));
         Assert.DoesNotContain("canary", output);
         Assert.DoesNotContain("Model (paper)", output);
     }
@@ -45,7 +45,9 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("summary", "--json --verify")]
     [InlineData("keys", "<NETWORK>")]
     [InlineData("train", "--network --data --device --precision --channels-last --epochs --batch-size --lr --seed --output --resume --allow-schedule-change --limit")]
-    [InlineData("noisy-student", "--network --epochs --iterations --labeled --student")]
+    [InlineData("noisy-student", "--network --epochs --iterations --labeled --student --teacher-epochs --threshold --hard-labels --noise-ops --noise-magnitude")]
+    [InlineData("meta-pseudo-labels", "--network --student --epochs --batch-size --labeled --unlabeled-ratio --uda-weight --temperature --uda-threshold --finetune-epochs --finetune-lr --resume")]
+    [InlineData("compare-semi-supervised", "--seeds --data --labeled --limit --output --resume")]
     [InlineData("platform", "--check")]
     public void Help_on_a_command_prints_its_usage_and_options_and_runs_nothing(string command, string options)
     {
@@ -55,7 +57,8 @@ public sealed class CommandLineTests : IDisposable
         var (exitCode, text, error) = command switch
         {
             "keys" => Run(command, "ResNet50", "--help"),
-            "train" or "noisy-student" => Run(command, "--output", output, "--epochs", "1", "--help"),
+            "train" or "noisy-student" or "meta-pseudo-labels" => Run(command, "--output", output, "--epochs", "1", "--help"),
+            "compare-semi-supervised" => Run(command, "--output", output, "--seeds", "1", "--help"),
             _ => Run(command, "--help"),
         };
 
@@ -78,8 +81,15 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("[default: 8]", train);
         Assert.Contains("[default: runs/train]", train);
         Assert.DoesNotContain("--iterations", train);
-        Assert.Contains("[default: 4]", noisyStudent);
+        Assert.Contains("[default: 8]", noisyStudent);
+        Assert.Contains("[default: 30]", noisyStudent);
         Assert.Contains("[default: runs/noisy-student]", noisyStudent);
+        var metaPseudoLabels = Run("meta-pseudo-labels", "--help").Output;
+        Assert.Contains("[default: runs/meta-pseudo-labels]", metaPseudoLabels);
+        Assert.DoesNotContain("--iterations", metaPseudoLabels);
+        var comparison = Run("compare-semi-supervised", "--help").Output;
+        Assert.Contains("[default: 3]", comparison);
+        Assert.DoesNotContain("--epochs", comparison);
     }
 
     [Fact]
@@ -120,6 +130,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("train --iterations 3", "Unrecognized command or argument '--iterations'.")]
     [InlineData("noisy-student --labeled 1", "--labeled needs a fraction between 0 and 1, not '1'.")]
     [InlineData("noisy-student --labeled 0", "--labeled needs a fraction between 0 and 1, not '0'.")]
+    [InlineData("noisy-student --noise-magnitude 11", "--noise-magnitude needs an integer from 0 to 10, not '11'.")]
+    [InlineData("meta-pseudo-labels --uda-threshold 1.5", "--uda-threshold needs a fraction between 0 and 1, not '1.5'.")]
     [InlineData("platform --check extra", "Unrecognized command or argument 'extra'.")]
     [InlineData("platform canary nope", "Argument 'nope' not recognized. Must be one of: 'conv1x1' 'conv3x3' 'resnet50-step'")]
     public void A_typo_or_an_invalid_value_exits_2_with_one_line_that_says_what_is_wrong(string args, string expected)
@@ -149,17 +161,24 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(
             new TrainOptions { Network = "my.net.txt#Net", DataFolder = "embedded", Device = "cpu", Precision = "bf16", ChannelsLast = true, Epochs = 3, BatchSize = 32, LearningRate = 0.05, Seed = 7, Output = "out", Resume = true, Limit = 100 },
-            Bind(new TrainOptions(), noisyStudent: false, args));
-        Assert.Equal(new TrainOptions(), Bind(new TrainOptions(), noisyStudent: false, string.Empty));
-        Assert.Equal(TrainOptions.NoisyStudentDefaults, Bind(TrainOptions.NoisyStudentDefaults, noisyStudent: true, string.Empty));
+            Bind(new TrainOptions(), TrainingKind.Train, args));
+        Assert.Equal(new TrainOptions(), Bind(new TrainOptions(), TrainingKind.Train, string.Empty));
+        Assert.Equal(TrainOptions.NoisyStudentDefaults, Bind(TrainOptions.NoisyStudentDefaults, TrainingKind.NoisyStudent, string.Empty));
         Assert.Equal(
-            TrainOptions.NoisyStudentDefaults with { Iterations = 3, LabeledFraction = 0.25, Student = "TinyResNetWide", Epochs = 12 },
-            Bind(TrainOptions.NoisyStudentDefaults, noisyStudent: true, "--iterations 3 --labeled 0.25 --student TinyResNetWide --epochs 12"));
+            TrainOptions.NoisyStudentDefaults with { Iterations = 3, LabeledFraction = 0.25, Student = "TinyResNetWide", Epochs = 12, TeacherEpochs = 20, Threshold = 0.7, HardLabels = true, NoiseOps = 3, NoiseMagnitude = 9 },
+            Bind(TrainOptions.NoisyStudentDefaults, TrainingKind.NoisyStudent, "--iterations 3 --labeled 0.25 --student TinyResNetWide --epochs 12 --teacher-epochs 20 --threshold 0.7 --hard-labels --noise-ops 3 --noise-magnitude 9"));
+        Assert.Equal(TrainOptions.MetaPseudoLabelsDefaults, Bind(TrainOptions.MetaPseudoLabelsDefaults, TrainingKind.MetaPseudoLabels, string.Empty));
+        Assert.Equal(
+            TrainOptions.MetaPseudoLabelsDefaults with { UnlabeledRatio = 7, UdaWeight = 8, Temperature = 0.5, UdaThreshold = 0.95, FinetuneEpochs = 3, FinetuneLearningRate = 0.001, NoiseMagnitude = 0 },
+            Bind(TrainOptions.MetaPseudoLabelsDefaults, TrainingKind.MetaPseudoLabels, "--unlabeled-ratio 7 --uda-weight 8 --temperature 0.5 --uda-threshold 0.95 --finetune-epochs 3 --finetune-lr 0.001 --noise-magnitude 0"));
+        Assert.Equal(
+            TrainOptions.ComparisonDefaults with { Seeds = 5, DataFolder = "embedded", Limit = 500, LabeledFraction = 0.2 },
+            Bind(TrainOptions.ComparisonDefaults, TrainingKind.Comparison, "--seeds 5 --data embedded --limit 500 --labeled 0.2"));
     }
 
-    private static TrainOptions Bind(TrainOptions defaults, bool noisyStudent, string args)
+    private static TrainOptions Bind(TrainOptions defaults, TrainingKind kind, string args)
     {
-        var options = TrainOptions.CommandLine(defaults, noisyStudent);
+        var options = TrainOptions.CommandLine(defaults, kind);
         var command = new RootCommand();
         foreach (var option in options.Options)
         {

@@ -68,13 +68,10 @@ public sealed class TrainingTests : IDisposable
     public void Pseudo_labels_are_probabilities_for_every_unlabeled_image()
     {
         using var data = FashionMnist.LoadEmbedded(seed: 7, limit: 200);
-        var (labeled, labeledTargets, unlabeled) = NoisyStudent.SplitLabeled(data.Train, 0.1, 7);
-        Assert.Equal(20, labeled.shape[0]);
-        Assert.Equal(180, unlabeled.shape[0]);
-        Assert.Equal(new long[] { 20, 10 }, labeledTargets.shape);
+        using var split = LabeledSplit.Create(data.Train, 0.1, 7);
 
         using var teacher = Trainer.CreateNetwork("TinyResNet");
-        var pseudo = new Trainer(CPU).Predict(teacher, unlabeled, 64);
+        var pseudo = new Trainer(CPU).Predict(teacher, split.UnlabeledImages, 64);
         Assert.Equal(new long[] { 180, 10 }, pseudo.shape);
         Assert.True(pseudo.sum(1).sub(1).abs().max().item<float>() < 1e-5);
         Assert.True(pseudo.ge(0).all().item<bool>());
