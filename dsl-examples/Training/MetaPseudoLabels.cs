@@ -32,7 +32,11 @@ public static class MetaPseudoLabels
         return 0;
     }
 
-    /// <summary>Trains teacher and student together, then fine-tunes the student; the results are the teacher, the student, and the fine-tuned student.</summary>
+    /// <summary>
+    /// Trains the teacher on the labeled images (unless <see cref="TrainOptions.TeacherEpochs"/> is 0), then teacher and
+    /// student together, then fine-tunes the student; the results are the supervised teacher (if trained), the teacher
+    /// and student after joint training, and the fine-tuned student.
+    /// </summary>
     /// <exception cref="ArgumentException">fp16 is asked for (two optimizers would need two loss scalers), or an option is out of range.</exception>
     public static IReadOnlyList<ModelResult> Train(TrainOptions options)
     {
@@ -50,12 +54,24 @@ public static class MetaPseudoLabels
         var steps = JointTraining.Steps(unlabeledCount, options);
         Console.WriteLine($"data: {data.Source}; {split.LabeledImages.shape[0]:#,0} labeled and {unlabeledCount:#,0} unlabeled training images");
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
-            "teacher {0}, student {1}; {2} epochs of {3:#,0} steps (labeled batch {4}, unlabeled batch {5}), lr {6}; UDA weight {7}, temperature {8}, threshold {9}; then {10} epochs of fine-tuning at lr {11}",
+            "teacher {0} ({12} epochs on the labeled images first), student {1}; {2} epochs of {3:#,0} steps (labeled batch {4}, unlabeled batch {5}), lr {6}; UDA weight {7}, temperature {8}, threshold {9}; then {10} epochs of fine-tuning at lr {11}",
             options.Network, options.Student, options.Epochs, steps, options.BatchSize, options.BatchSize * options.UnlabeledRatio, options.LearningRate, options.UdaWeight,
-            options.Temperature, options.UdaThreshold, options.FinetuneEpochs, options.FinetuneLearningRate));
+            options.Temperature, options.UdaThreshold, options.FinetuneEpochs, options.FinetuneLearningRate, options.TeacherEpochs));
 
         using var teacher = trainer.Prepare(Trainer.CreateNetwork(options.Network));
         using var student = trainer.Prepare(Trainer.CreateNetwork(options.Student));
+        var results = new List<ModelResult>();
+        var warmupSeconds = 0.0;
+        if (options.TeacherEpochs > 0)
+        {
+            // The teacher first learns the labeled images alone, with noisy-student's teacher's batch size and rate.
+            var supervised = new TrainOptions();
+            var warmup = Stage.TrainSupervised(trainer, options with { BatchSize = supervised.BatchSize }, Path.Combine(options.Output, "teacher"), "teacher", teacher,
+                split.LabeledImages, split.LabeledTargets, options.TeacherEpochs, supervised.LearningRate, data);
+            warmupSeconds = warmup.Seconds;
+            results.Add(Stage.Report(trainer, data, "teacher", teacher, warmup.Last("validation_accuracy"), warmupSeconds));
+        }
+
         var run = new JointTraining(trainer, options, split, teacher, student);
         var stage = run.CreateStage(Path.Combine(options.Output, "mpl"));
         var first = stage.Begin(options.Resume, options.AllowScheduleChange);
@@ -76,12 +92,9 @@ public static class MetaPseudoLabels
                 epoch, options.Epochs, result.TeacherLoss, result.StudentLoss, result.Signal, teacherValidation * 100, studentValidation * 100, result.UnlabeledPerSecond, epochClock.Elapsed.TotalSeconds));
         }
 
-        var seconds = stage.Seconds;
-        var results = new List<ModelResult>
-        {
-            Stage.Report(trainer, data, "MPL teacher", teacher, stage.Last("teacher_validation_accuracy"), seconds),
-            Stage.Report(trainer, data, "MPL student", student, stage.Last("student_validation_accuracy"), seconds),
-        };
+        var seconds = warmupSeconds + stage.Seconds;
+        results.Add(Stage.Report(trainer, data, "MPL teacher", teacher, stage.Last("teacher_validation_accuracy"), seconds));
+        results.Add(Stage.Report(trainer, data, "MPL student", student, stage.Last("student_validation_accuracy"), seconds));
         var finetune = Stage.TrainSupervised(trainer, options, Path.Combine(options.Output, "finetune"), "fine-tune", student, split.LabeledImages, split.LabeledTargets,
             options.FinetuneEpochs, options.FinetuneLearningRate, data);
         results.Add(Stage.Report(trainer, data, "MPL student, fine-tuned", student, finetune.Last("validation_accuracy"), seconds + finetune.Seconds));

@@ -71,18 +71,18 @@ public sealed record TrainOptions
     public double LabeledFraction { get; init; } = 0.1;
 
     /// <summary>Semi-supervised: the student network.</summary>
-    public string Student { get; init; } = "TinyResNetNoisy";
+    public string Student { get; init; } = "TinyResNet";
 
     /// <summary>Semi-supervised: RandAugment operations an image of the student's (and UDA's strong view).</summary>
     public int NoiseOps { get; init; } = 2;
 
     /// <summary>Semi-supervised: RandAugment's magnitude, 0 to <see cref="RandAugment.MaxMagnitude"/>.</summary>
-    public int NoiseMagnitude { get; init; } = 5;
+    public int NoiseMagnitude { get; init; } = 2;
 
     /// <summary>Noisy Student: teacher/student iterations.</summary>
     public int Iterations { get; init; } = 2;
 
-    /// <summary>Noisy Student: epochs of the first teacher on the labeled images (<see cref="Epochs"/> is each student's).</summary>
+    /// <summary>Epochs of the first teacher on the labeled images (<see cref="Epochs"/> is each student's, or the joint training's); 0 for none, in meta-pseudo-labels.</summary>
     public int TeacherEpochs { get; init; } = 30;
 
     /// <summary>Noisy Student: the teacher's lowest confidence for an unlabeled image to be kept.</summary>
@@ -113,10 +113,10 @@ public sealed record TrainOptions
     public int Seeds { get; init; } = 3;
 
     /// <summary><c>noisy-student</c>'s defaults, where they differ from <c>train</c>'s.</summary>
-    public static TrainOptions NoisyStudentDefaults => new() { Epochs = 8, Output = "runs/noisy-student" };
+    public static TrainOptions NoisyStudentDefaults => new() { Epochs = 10, Output = "runs/noisy-student" };
 
     /// <summary><c>meta-pseudo-labels</c>' defaults, where they differ from <c>train</c>'s.</summary>
-    public static TrainOptions MetaPseudoLabelsDefaults => new() { Epochs = 4, BatchSize = 32, LearningRate = 0.05, Output = "runs/meta-pseudo-labels" };
+    public static TrainOptions MetaPseudoLabelsDefaults => new() { Epochs = 4, BatchSize = 32, LearningRate = 0.05, NoiseMagnitude = 5, Output = "runs/meta-pseudo-labels" };
 
     /// <summary><c>compare-semi-supervised</c>'s defaults: the output folder; each method runs with its own defaults.</summary>
     public static TrainOptions ComparisonDefaults => new() { Output = "runs/compare-semi-supervised" };
@@ -175,14 +175,16 @@ public sealed record TrainOptions
             options
                 .Add(Text("--student", "NAME|FILE.net.txt[#Class]", "the student network"), o => o.Student, (o, v) => o with { Student = v })
                 .Add(Integer("--noise-ops", 0, 10, "RandAugment operations an image of the student's"), o => o.NoiseOps, (o, v) => o with { NoiseOps = v })
-                .Add(Integer("--noise-magnitude", 0, RandAugment.MaxMagnitude, "RandAugment's magnitude"), o => o.NoiseMagnitude, (o, v) => o with { NoiseMagnitude = v });
+                .Add(Integer("--noise-magnitude", 0, RandAugment.MaxMagnitude, "RandAugment's magnitude"), o => o.NoiseMagnitude, (o, v) => o with { NoiseMagnitude = v })
+                .Add(kind == TrainingKind.NoisyStudent
+                    ? PositiveInteger("--teacher-epochs", "epochs of the first teacher on the labeled images")
+                    : Integer("--teacher-epochs", 0, 100_000, "epochs of the teacher on the labeled images before joint training; 0 trains it from scratch jointly, as the paper does"), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v });
         }
 
         if (kind == TrainingKind.NoisyStudent)
         {
             options
                 .Add(PositiveInteger("--iterations", "teacher/student iterations"), o => o.Iterations, (o, v) => o with { Iterations = v })
-                .Add(PositiveInteger("--teacher-epochs", "epochs of the first teacher on the labeled images"), o => o.TeacherEpochs, (o, v) => o with { TeacherEpochs = v })
                 .Add(Fraction("--threshold", "the teacher's lowest confidence for an unlabeled image to be kept"), o => o.Threshold, (o, v) => o with { Threshold = v })
                 .Add(new Option<bool>("--hard-labels") { Description = "one-hot pseudo-labels instead of the teacher's probabilities" }, o => o.HardLabels, (o, v) => o with { HardLabels = v });
         }

@@ -81,7 +81,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("[default: 8]", train);
         Assert.Contains("[default: runs/train]", train);
         Assert.DoesNotContain("--iterations", train);
-        Assert.Contains("[default: 8]", noisyStudent);
+        Assert.Contains("[default: 10]", noisyStudent);
         Assert.Contains("[default: 30]", noisyStudent);
         Assert.Contains("[default: runs/noisy-student]", noisyStudent);
         var metaPseudoLabels = Run("meta-pseudo-labels", "--help").Output;
