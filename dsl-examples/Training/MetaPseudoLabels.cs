@@ -41,18 +41,14 @@ public static class MetaPseudoLabels
     public static IReadOnlyList<ModelResult> Train(TrainOptions options)
     {
         var clock = Stopwatch.StartNew();
-        manual_seed(options.Seed);
-        var trainer = new Trainer(Trainer.ChooseDevice(options.Device), options.MixedPrecision);
-        if (trainer.Scaler is not null)
+        if (options.MixedPrecision.CreateScaler() is not null)
         {
             throw new ArgumentException("--precision fp16 needs loss scaling, which meta-pseudo-labels does not do for its two optimizers; use bf16 or fp32");
         }
 
-        using var data = options.LoadData();
-        using var split = LabeledSplit.Create(data.Train, options.LabeledFraction, options.Seed);
-        var unlabeledCount = split.UnlabeledImages.shape[0];
-        var steps = JointTraining.Steps(unlabeledCount, options);
-        Console.WriteLine($"data: {data.Source}; {split.LabeledImages.shape[0]:#,0} labeled and {unlabeledCount:#,0} unlabeled training images");
+        using var run = SemiSupervisedRun.Start(options);
+        var (trainer, data, split) = (run.Trainer, run.Data, run.Split);
+        var steps = JointTraining.Steps(split.UnlabeledImages.shape[0], options);
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
             "teacher {0} ({12} epochs on the labeled images first), student {1}; {2} epochs of {3:#,0} steps (labeled batch {4}, unlabeled batch {5}), lr {6}; UDA weight {7}, temperature {8}, threshold {9}; then {10} epochs of fine-tuning at lr {11}",
             options.Network, options.Student, options.Epochs, steps, options.BatchSize, options.BatchSize * options.UnlabeledRatio, options.LearningRate, options.UdaWeight,
@@ -72,8 +68,8 @@ public static class MetaPseudoLabels
             results.Add(Stage.Report(trainer, data, "teacher", teacher, warmup.Last("validation_accuracy"), warmupSeconds));
         }
 
-        var run = new JointTraining(trainer, options, split, teacher, student);
-        var stage = run.CreateStage(Path.Combine(options.Output, "mpl"));
+        var joint = new JointTraining(trainer, options, split, teacher, student);
+        var stage = joint.CreateStage(Path.Combine(options.Output, "mpl"));
         var first = stage.Begin(options.Resume, options.AllowScheduleChange);
         if (first > 1)
         {
@@ -83,7 +79,7 @@ public static class MetaPseudoLabels
         for (var epoch = first; epoch <= options.Epochs; epoch++)
         {
             var epochClock = Stopwatch.StartNew();
-            var result = run.Epoch(epoch, stage);
+            var result = joint.Epoch(epoch, stage);
             var (teacherValidation, _) = trainer.Evaluate(teacher, data.Validation, 512);
             var (studentValidation, _) = trainer.Evaluate(student, data.Validation, 512);
             stage.EndEpoch(new[] { epoch, result.TeacherLoss, result.StudentLoss, result.Signal, teacherValidation, studentValidation, result.UnlabeledPerSecond, epochClock.Elapsed.TotalSeconds });

@@ -27,11 +27,8 @@ public static class NoisyStudent
     public static IReadOnlyList<ModelResult> Train(TrainOptions options)
     {
         var clock = Stopwatch.StartNew();
-        manual_seed(options.Seed);
-        var trainer = new Trainer(Trainer.ChooseDevice(options.Device), options.MixedPrecision);
-        using var data = options.LoadData();
-        using var split = LabeledSplit.Create(data.Train, options.LabeledFraction, options.Seed);
-        Console.WriteLine($"data: {data.Source}; {split.LabeledImages.shape[0]:#,0} labeled and {split.UnlabeledImages.shape[0]:#,0} unlabeled training images");
+        using var run = SemiSupervisedRun.Start(options);
+        var (trainer, data, split) = (run.Trainer, run.Data, run.Split);
         var noise = new RandAugment(options.NoiseOps, options.NoiseMagnitude);
         Console.WriteLine(string.Format(CultureInfo.InvariantCulture,
             "teacher {0} for {1} epochs; {2} iterations of student {3} for {4} epochs with RandAugment ({5} ops, magnitude {6}), {7} pseudo-labels of confidence >= {8}, balanced over the classes",

@@ -61,6 +61,45 @@ public sealed class LabeledSplit : IDisposable
     }
 }
 
+/// <summary>
+/// What both semi-supervised methods start from: the seeded global generator, the trainer, the data and its labeled
+/// split, announced in one line. Owns the data.
+/// </summary>
+public sealed class SemiSupervisedRun : IDisposable
+{
+    private SemiSupervisedRun(Trainer trainer, DataSet data, LabeledSplit split)
+    {
+        Trainer = trainer;
+        Data = data;
+        Split = split;
+    }
+
+    public Trainer Trainer { get; }
+
+    public DataSet Data { get; }
+
+    public LabeledSplit Split { get; }
+
+    /// <summary>Seeds, loads the data the options name and splits its training images.</summary>
+    /// <exception cref="ArgumentException">The device or precision cannot be used.</exception>
+    /// <exception cref="DataFormatException">The data is missing or corrupt.</exception>
+    public static SemiSupervisedRun Start(TrainOptions options)
+    {
+        manual_seed(options.Seed);
+        var trainer = new Trainer(Trainer.ChooseDevice(options.Device), options.MixedPrecision);
+        var data = options.LoadData();
+        var split = LabeledSplit.Create(data.Train, options.LabeledFraction, options.Seed);
+        Console.WriteLine($"data: {data.Source}; {split.LabeledImages.shape[0]:#,0} labeled and {split.UnlabeledImages.shape[0]:#,0} unlabeled training images");
+        return new SemiSupervisedRun(trainer, data, split);
+    }
+
+    public void Dispose()
+    {
+        Split.Dispose();
+        Data.Dispose();
+    }
+}
+
 /// <summary>One trained model of a semi-supervised run: its accuracies and the training time up to it (earlier stages included).</summary>
 public sealed record ModelResult(string Role, string Network, double ValidationAccuracy, double TestAccuracy, double Seconds)
 {
