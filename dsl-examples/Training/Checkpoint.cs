@@ -13,8 +13,9 @@ namespace NetGen.Examples.Training;
 /// <summary>
 /// What fixes the learning rate at every step: the cosine runs from <paramref name="LearningRate"/> to 0 over
 /// <paramref name="Epochs"/> epochs of ceil(<paramref name="TrainImages"/> / <paramref name="BatchSize"/>) steps.
+/// <paramref name="BatchSizeName"/> says which options make the batch size, for messages.
 /// </summary>
-public sealed record Schedule(int Epochs, double LearningRate, int BatchSize, int TrainImages)
+public sealed record Schedule(int Epochs, double LearningRate, int BatchSize, int TrainImages, string BatchSizeName = "--batch-size")
 {
     /// <summary>Each value that differs from <paramref name="now"/>'s, as "--epochs 8 then, 10 now".</summary>
     public IEnumerable<string> Differences(Schedule now)
@@ -23,7 +24,7 @@ public sealed record Schedule(int Epochs, double LearningRate, int BatchSize, in
         {
             ("--epochs", Epochs, now.Epochs),
             ("--lr", LearningRate, now.LearningRate),
-            ("--batch-size", BatchSize, now.BatchSize),
+            (BatchSizeName, BatchSize, now.BatchSize),
             ("training images (--limit, --data, --labeled)", TrainImages, now.TrainImages),
         };
         return pairs.Where(p => !p.Then.Equals(p.Now)).Select(p => string.Format(CultureInfo.InvariantCulture, "{0} {1} then, {2} now", p.Name, p.Then, p.Now));

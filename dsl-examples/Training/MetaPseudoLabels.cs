@@ -138,12 +138,16 @@ public static class MetaPseudoLabels
             return (unlabeledCount + unlabeledBatch - 1) / unlabeledBatch;
         }
 
-        /// <summary>The stage in <paramref name="folder"/> whose checkpoint holds both networks and both optimizers.</summary>
+        /// <summary>
+        /// The stage in <paramref name="folder"/> whose checkpoint holds both networks and both optimizers. Its schedule
+        /// counts steps as the unlabeled batches they are, so <c>--resume</c> with another <c>--batch-size</c> or
+        /// <c>--unlabeled-ratio</c> is refused like any other change of schedule.
+        /// </summary>
         public Stage CreateStage(string folder) => new(
             folder,
             $"Meta Pseudo Labels: {_teacher.GetType().Name} teaches {_student.GetType().Name}",
             new[] { "epoch", "teacher_labeled_loss", "student_loss", "mpl_signal", "teacher_validation_accuracy", "student_validation_accuracy", "unlabeled_per_second", "seconds" },
-            new Schedule(_options.Epochs, _options.LearningRate, _options.BatchSize, (int)_split.UnlabeledImages.shape[0]),
+            new Schedule(_options.Epochs, _options.LearningRate, _options.BatchSize * _options.UnlabeledRatio, (int)_split.UnlabeledImages.shape[0], "unlabeled images a step (--batch-size x --unlabeled-ratio)"),
             new[] { CheckpointPart.Named("teacher", _teacher, TeacherSgd), CheckpointPart.Named("student", _student, StudentSgd) });
 
         /// <summary>One pass over the unlabeled images in a seeded order; the labeled batches are drawn with replacement.</summary>

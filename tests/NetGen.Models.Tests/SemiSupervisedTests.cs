@@ -193,6 +193,11 @@ public sealed class SemiSupervisedTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(_folder, "ns", "teacher", "network.dat")), File.ReadAllBytes(Path.Combine(_folder, "mpl", "teacher", "network.dat")));
         Assert.True(File.Exists(Path.Combine(_folder, "mpl", "mpl", "curves.png")));
         Assert.True(File.Exists(Path.Combine(_folder, "mpl", "finetune", "network.pt")));
+        var changed = Assert.Throws<ArgumentException>(() => MetaPseudoLabels.Train(small(TrainOptions.MetaPseudoLabelsDefaults) with
+        {
+            TeacherEpochs = 2, Epochs = 1, FinetuneEpochs = 1, UnlabeledRatio = 2, Output = Path.Combine(_folder, "mpl"), Resume = true,
+        }));
+        Assert.Contains("(unlabeled images a step (--batch-size x --unlabeled-ratio) 128 then, 64 now)", changed.Message);
         Assert.Throws<ArgumentException>(() => MetaPseudoLabels.Train(small(TrainOptions.MetaPseudoLabelsDefaults) with { Precision = "fp16", Output = Path.Combine(_folder, "fp16") }));
 
         Assert.Equal(0, SemiSupervisedComparison.Run(options with { Seeds = 1 }));
