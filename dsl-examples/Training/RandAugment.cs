@@ -18,7 +18,9 @@ public sealed record RandAugment(int Ops, int Magnitude)
     public const int MaxMagnitude = 10;
 
     /// <summary>The operations, in the order their indices are drawn.</summary>
-    public static IReadOnlyList<string> Operations { get; } = new[]
+    public static IReadOnlyList<string> Operations => s_operations;
+
+    private static readonly string[] s_operations =
     {
         "identity", "rotate", "shear-x", "shear-y", "translate-x", "translate-y",
         "auto-contrast", "solarize", "posterize", "contrast", "brightness", "sharpness", "cutout",
@@ -121,14 +123,7 @@ public sealed record RandAugment(int Ops, int Magnitude)
 
     private static int Index(string name)
     {
-        for (var i = 0; i < Operations.Count; i++)
-        {
-            if (Operations[i] == name)
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentOutOfRangeException(nameof(name), name, "no such operation");
+        var index = Array.IndexOf(s_operations, name);
+        return index >= 0 ? index : throw new ArgumentOutOfRangeException(nameof(name), name, "no such operation");
     }
 }

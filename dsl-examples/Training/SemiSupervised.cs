@@ -120,7 +120,7 @@ public sealed class Stage
     public sealed record State(int Epoch, List<double[]> Rows, Schedule? Schedule, double Baseline = 0);
 
     private readonly string _title;
-    private readonly IReadOnlyList<string> _columns;
+    private readonly string[] _columns;
     private readonly IReadOnlyList<CheckpointPart> _parts;
     private readonly List<double[]> _rows = new();
 
@@ -129,7 +129,7 @@ public sealed class Stage
     {
         Folder = folder;
         _title = title;
-        _columns = columns;
+        _columns = columns.ToArray();
         Schedule = schedule;
         _parts = parts;
     }
@@ -184,15 +184,8 @@ public sealed class Stage
 
     private int IndexOf(string column)
     {
-        for (var i = 0; i < _columns.Count; i++)
-        {
-            if (_columns[i] == column)
-            {
-                return i;
-            }
-        }
-
-        throw new ArgumentException($"no column '{column}'", nameof(column));
+        var index = Array.IndexOf(_columns, column);
+        return index >= 0 ? index : throw new ArgumentException($"no column '{column}'", nameof(column));
     }
 
     /// <summary>
