@@ -103,10 +103,35 @@ public static class Checkpoint
         foreach (var part in parts)
         {
             part.Network.LoadWeights(Path.Combine(folder, part.Weights + ".dat"));
-            ChannelsLast.WhileContiguous(MomentumBuffers(part.Sgd), () => part.Sgd.load_state_dict(Path.Combine(folder, part.Optimizer + ".dat")));
+            ChannelsLast.WhileContiguous(MomentumBuffers(part.Sgd), () => LoadOptimizer(part.Sgd, Path.Combine(folder, part.Optimizer + ".dat")));
         }
 
         return state;
+    }
+
+    /// <summary>
+    /// Loads an optimizer state saved by <see cref="Save"/>. One that TorchSharp's <see cref="SGD"/> saved (checkpoints from
+    /// before <see cref="FlatSgd"/>) holds the same options and momentum under another class name, which TorchSharp's
+    /// loader refuses: it is read into an <see cref="SGD"/> over the same parameters and handed over.
+    /// </summary>
+    internal static void LoadOptimizer(SGD optimizer, string path)
+    {
+        if (optimizer is FlatSgd && SavedClassName(path) == nameof(SGD))
+        {
+            using var saved = optim.SGD(optimizer.parameters(), optimizer.ParamGroups.First().LearningRate);
+            saved.load_state_dict(path);
+            optimizer.load_state_dict(saved.state_dict());
+            return;
+        }
+
+        optimizer.load_state_dict(path);
+    }
+
+    /// <summary>The class name TorchSharp writes first in an optimizer state file.</summary>
+    private static string SavedClassName(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        return reader.ReadString();
     }
 
     /// <summary>SGD's momentum buffers: channels-last, like the weights they follow, when the weights are.</summary>

@@ -7,8 +7,9 @@ input (torchvision's own initialisation gives EfficientNet-B0 logits of ~1e-14 f
 would match). Then, in --out:
   NAME.pt            torch.save of the state_dict
   NAME_io.pt         torch.save of {"input", "logits", "input2", "logits2"}: two fixed inputs and their eval logits
-  pytorch-NAME.json  parameters, max |logit|, input sensitivity, eval forward and SGD training step medians (ms),
-                     peak device memory above the model's own (MiB, CUDA only)
+  pytorch-NAME.json  parameters, max |logit|, input sensitivity, eval forward and SGD training step medians (ms; the
+                     step with PyTorch's default SGD, foreach kernels on CUDA, and with foreach=False), peak device
+                     memory above the model's own (MiB, CUDA only)
   environment.json   device, driver, CUDA, cuDNN, torch, torchvision, Python and the run's settings
 Works with torch 1.13 (Debian, CPU) and torch 2.x (CUDA).
 """
@@ -104,21 +105,27 @@ def run(name, a, device):
     with torch.no_grad():
         eval_ms = median_ms(lambda: model(images), device, a.warmup, a.iterations)
     model.train()
+
+    def train_step(optimizer):
+        def step():
+            optimizer.zero_grad()
+            torch.nn.functional.cross_entropy(model(images), labels).backward()
+            optimizer.step()
+        return step
+
+    # PyTorch's default SGD (multi-tensor foreach kernels on CUDA), then its per-parameter loop for comparison.
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-
-    def train_step():
-        optimizer.zero_grad()
-        torch.nn.functional.cross_entropy(model(images), labels).backward()
-        optimizer.step()
-
-    train_ms = median_ms(train_step, device, a.warmup, a.iterations)
+    train_ms = median_ms(train_step(optimizer), device, a.warmup, a.iterations)
     peak_reserved = mib(torch.cuda.max_memory_reserved() - reserved) if device.type == "cuda" else None
     peak_allocated = mib(torch.cuda.max_memory_allocated() - allocated) if device.type == "cuda" else None
-    log(f"eval forward {eval_ms:.2f} ms, training step {train_ms:.2f} ms (medians of {a.iterations})")
+    del optimizer
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, foreach=False)
+    train_for_loop_ms = median_ms(train_step(optimizer), device, a.warmup, a.iterations)
+    log(f"eval forward {eval_ms:.2f} ms, training step {train_ms:.2f} ms, with foreach=False {train_for_loop_ms:.2f} ms (medians of {a.iterations})")
     if device.type == "cuda":
         log(f"peak device memory above the model's own: {peak_reserved:.0f} MiB reserved, {peak_allocated:.0f} MiB allocated")
     result = {"network": name, "parameters": parameters, "max_abs_logit": y1.abs().max().item(), "sensitivity": sensitivity,
-              "eval_ms": eval_ms, "train_ms": train_ms, "peak_reserved_mib": peak_reserved, "peak_allocated_mib": peak_allocated}
+              "eval_ms": eval_ms, "train_ms": train_ms, "train_for_loop_ms": train_for_loop_ms, "peak_reserved_mib": peak_reserved, "peak_allocated_mib": peak_allocated}
     write_json(os.path.join(a.out, f"pytorch-{name}.json"), result)
     del model, optimizer, images, labels
     if device.type == "cuda":

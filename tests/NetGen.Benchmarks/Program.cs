@@ -13,28 +13,28 @@ namespace NetGen.Benchmarks;
 /// </summary>
 public static class Program
 {
-    private static readonly string[] Sections = { "speed", "memory", "generator", "build", "onednn", "blocks" };
+    private static readonly string[] Sections = { "speed", "memory", "generator", "build", "onednn", "blocks", "optimizer" };
 
     public static int Main(string[] args)
     {
         var sections = new Argument<string[]>("sections")
         {
-            Description = "Sections to run, in order (none: all six).",
+            Description = "Sections to run, in order (none: all seven).",
             Arity = ArgumentArity.ZeroOrMore,
         };
         sections.AcceptOnlyFromAmong(Sections);
-        var reps = Positive(new Option<int>("--reps") { Description = "Timed repetitions per model and mode (speed, onednn, blocks).", DefaultValueFactory = _ => 7 });
+        var reps = Positive(new Option<int>("--reps") { Description = "Timed repetitions per model and mode (speed, onednn, blocks, optimizer; five times as many for the optimizer alone).", DefaultValueFactory = _ => 7 });
         var steps = Positive(new Option<int>("--steps") { Description = "memory: training steps of ResNet18 after warm-up.", DefaultValueFactory = _ => 300 });
         var batch = Positive(new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 8 });
         var resolution = Positive(new Option<int?>("--resolution")
         {
-            Description = "speed: input height and width instead of each network's own (at least 75 for Inception v3); with --batch 1 "
+            Description = "speed, optimizer: input height and width instead of each network's own (at least 75 for Inception v3); with --batch 1 "
                 + "and a small value the compute shrinks and what is left is the cost of the C# around it.",
         });
         var networks = new Option<string[]>("--networks")
         {
             Description = "speed: a subset of ResNet50, VGG16, GoogLeNet, InceptionV3, ResNeXt50_32x4d; blocks: of ResNet50, DenseNet121, "
-                + "RegNetY_1_6GF, EfficientNetB0 (comma-separated).",
+                + "RegNetY_1_6GF, EfficientNetB0; optimizer: of ResNet50, EfficientNetB0, DenseNet121 (comma-separated).",
             CustomParser = r => r.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray(),
         };
 
@@ -95,6 +95,9 @@ public static class Program
                 break;
             case "blocks":
                 BlockClassBenchmark.Run(options);
+                break;
+            case "optimizer":
+                OptimizerBenchmark.Run(options);
                 break;
         }
     }

@@ -29,7 +29,7 @@ public static class MarkdownReport
         var text = new StringBuilder();
         text.AppendLine("## GPU").AppendLine();
         text.AppendLine(Machine(environment, rows.Select(r => r.NetGen).FirstOrDefault(n => n is not null), commit)).AppendLine();
-        text.AppendLine("| Network | Logits vs PyTorch | Input sensitivity | Eval forward, ms: PyTorch / generated / TorchVision | Generated ÷ PyTorch | Training step, ms: PyTorch / generated / TorchVision | Generated ÷ PyTorch | Peak memory, MiB: PyTorch / generated / TorchVision |");
+        text.AppendLine("| Network | Logits vs PyTorch | Input sensitivity | Eval forward, ms: PyTorch / generated / TorchVision | Generated ÷ PyTorch | Training step, ms: PyTorch (foreach=False) / generated, SGD / generated, FlatSgd / TorchVision | Generated ÷ PyTorch: SGD / FlatSgd | Peak memory, MiB: PyTorch / generated / TorchVision |");
         text.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var (network, pytorch, netgen) in rows)
         {
@@ -42,8 +42,8 @@ public static class MarkdownReport
                 netgen is null ? "–" : Fixed(netgen.Sensitivity, 3),
                 $"{Fixed(pytorch?.EvalMs, 2)} / {Fixed(netgen?.EvalMs, 2)} / {Fixed(netgen?.TorchVisionEvalMs, 2)}",
                 Ratio(netgen?.EvalMs, pytorch?.EvalMs),
-                $"{Fixed(pytorch?.TrainMs, 2)} / {Fixed(netgen?.TrainMs, 2)} / {Fixed(netgen?.TorchVisionTrainMs, 2)}",
-                Ratio(netgen?.TrainMs, pytorch?.TrainMs),
+                $"{Fixed(pytorch?.TrainMs, 2)} ({Fixed(pytorch?.TrainForLoopMs, 2)}) / {Fixed(netgen?.TrainMs, 2)} / {Fixed(netgen?.FlatTrainMs, 2)} / {Fixed(netgen?.TorchVisionTrainMs, 2)}",
+                $"{Ratio(netgen?.TrainMs, pytorch?.TrainMs)} / {Ratio(netgen?.FlatTrainMs, pytorch?.TrainMs)}",
                 $"{Fixed(pytorch?.PeakReservedMib, 0)} / {Fixed(generatedMemory, 0)} / {Fixed(torchVisionMemory, 0)} |",
             }));
         }
@@ -78,7 +78,10 @@ public static class MarkdownReport
         return $"Logits vs PyTorch: max |generated − PyTorch| / (1 + |PyTorch|) over two random inputs (tolerance {tolerance}). "
             + "Input sensitivity: mean |logits(x₁) − logits(x₂)| of the generated network; the check fails below "
             + $"{minimum}, so a network whose output ignores its input cannot pass. TorchVision: TorchSharp's hand-written model, "
-            + "where TorchSharp has one (–: none), with the same weights. Peak memory: device memory above the model's own "
+            + "where TorchSharp has one (–: none), with the same weights. Training step: SGD with momentum; PyTorch's as it "
+            + "defaults (multi-tensor foreach kernels on CUDA) and, in brackets, with foreach=False (one parameter at a time, "
+            + "as TorchSharp's SGD); the generated network with TorchSharp's SGD and, a second copy, with NetGen's FlatSgd "
+            + "(every parameter a view of one flat tensor, a few kernels a step). Peak memory: device memory above the model's own "
             + "during the timed steps (PyTorch: `torch.cuda.max_memory_reserved`; TorchSharp, which reports none: CUDA's "
             + "used memory, one implementation a process); CUDA only.";
     }

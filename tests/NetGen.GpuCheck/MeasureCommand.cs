@@ -13,7 +13,8 @@ public sealed record MeasureOptions(string Data, string Device, string Network, 
 /// <summary>
 /// <c>measure</c>: one network with ref.py's weights. The generated network's eval logits on ref.py's two inputs
 /// against PyTorch's (and TorchVision's, where it has the model), then eval forward and training step times of the
-/// generated network and TorchVision's, alternating. Writes netgen-NAME.json; fails when the logits check fails.
+/// generated network (training with TorchSharp's SGD and, as a second copy, with NetGen's FlatSgd) and TorchVision's,
+/// alternating. Writes netgen-NAME.json; fails when the logits check fails.
 /// </summary>
 public static class MeasureCommand
 {
@@ -48,16 +49,20 @@ public static class MeasureCommand
             models.Add(torchVision);
         }
 
+        // A second copy of the generated network trains with FlatSgd, which makes its parameters views of one tensor.
+        using var flatTrained = Load(network.Generated(), folder.Weights(network.Name), device);
         using var workload = new Workload(options.Batch, options.Size, device);
         var eval = TimeEval(models, workload, options.Plan, device);
-        var train = TimeTraining(models, workload, options.Plan, device);
+        var trained = models.Select(m => (Model: m, Flat: false)).Append((flatTrained, true)).ToArray();
+        var train = TimeTraining(trained, workload, options.Plan, device);
+        var flatTrain = train[^1];
         log.Line($"eval forward ms (median of {options.Plan.Iterations}): generated {eval[0]:F2}" + (eval.Length > 1 ? $", TorchVision {eval[1]:F2}" : string.Empty));
-        log.Line($"training step ms (median of {options.Plan.Iterations}): generated {train[0]:F2}" + (train.Length > 1 ? $", TorchVision {train[1]:F2}" : string.Empty));
+        log.Line($"training step ms (median of {options.Plan.Iterations}): generated {train[0]:F2}, generated with FlatSgd {flatTrain:F2}" + (torchVision is not null ? $", TorchVision {train[1]:F2}" : string.Empty));
 
         var result = new NetGenResult(
             network.Name, network.ZooName, generated.parameters().Sum(p => p.numel()), device.IsCuda ? "cuda" : "cpu", device.Name, TorchSharpVersion,
             verdict.Error, verdict.Sensitivity, verdict.Tolerance, verdict.MinimumSensitivity, verdict.Passed,
-            eval[0], train[0], torchVision is not null, torchVisionError, torchVision is null ? null : eval[1], torchVision is null ? null : train[1]);
+            eval[0], train[0], flatTrain, torchVision is not null, torchVisionError, torchVision is null ? null : eval[1], torchVision is null ? null : train[1]);
         folder.Write($"netgen-{network.Name}.json", result);
         return result;
     }
@@ -89,14 +94,14 @@ public static class MeasureCommand
         return Timing.Alternating(models.Select(workload.EvalStep).ToArray(), plan, device);
     }
 
-    private static double[] TimeTraining(IReadOnlyList<Net> models, Workload workload, TimingPlan plan, ComputeDevice device)
+    private static double[] TimeTraining(IReadOnlyList<(Net Model, bool Flat)> models, Workload workload, TimingPlan plan, ComputeDevice device)
     {
         var steps = new List<Action>();
         var optimizers = new List<IDisposable>();
-        foreach (var model in models)
+        foreach (var (model, flat) in models)
         {
             model.train();
-            var (step, optimizer) = workload.TrainStep(model);
+            var (step, optimizer) = workload.TrainStep(model, flat);
             steps.Add(step);
             optimizers.Add(optimizer);
         }

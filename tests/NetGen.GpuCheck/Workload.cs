@@ -30,10 +30,13 @@ public sealed class Workload : IDisposable
         model.call(_images);
     };
 
-    /// <summary>A training step of <paramref name="model"/> (in train mode) with its own optimizer; dispose the optimizer after timing.</summary>
-    public (Action Step, IDisposable Optimizer) TrainStep(Net model)
+    /// <summary>
+    /// A training step of <paramref name="model"/> (in train mode) with its own optimizer, TorchSharp's SGD or NetGen's
+    /// <see cref="FlatSgd"/>; dispose the optimizer after timing.
+    /// </summary>
+    public (Action Step, IDisposable Optimizer) TrainStep(Net model, bool flat = false)
     {
-        var optimizer = optim.SGD(model.parameters(), 0.01, momentum: 0.9);
+        optim.Optimizer optimizer = flat ? new FlatSgd(model.parameters(), 0.01, momentum: 0.9) : optim.SGD(model.parameters(), 0.01, momentum: 0.9);
         void Step()
         {
             using var scope = NewDisposeScope();

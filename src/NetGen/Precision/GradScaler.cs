@@ -62,7 +62,8 @@ public sealed class GradScaler
     /// </summary>
     public bool Step(OptimizerHelper optimizer, IEnumerable<Parameter> parameters)
     {
-        var gradients = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
+        // A FlatSgd's gradients are views into a few flat tensors: unscaled and checked in a kernel or two each.
+        IReadOnlyList<Tensor> gradients = optimizer is FlatSgd flat ? flat.FlatGradients() : parameters.Select(p => p.grad).OfType<Tensor>().ToList();
         bool finite;
         using (var scope = NewDisposeScope())
         using (no_grad())
