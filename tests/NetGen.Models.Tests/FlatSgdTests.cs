@@ -118,12 +118,7 @@ public sealed class FlatSgdTests : IDisposable
         Assert.Empty(unexpected);
         using var sgd = optim.SGD(reference.parameters(), 0.05, momentum: 0.9);
 
-        for (var step = 0; step < 2; step++)
-        {
-            TrainStep(reference, sgd, step);
-            TrainStep(flat, flatSgd, step);
-            AssertSameWeights(reference, flat, $"step {step}");
-        }
+        StepBothAlike(reference, sgd, flat, flatSgd, steps: 0..2);
     }
 
     [Fact]
@@ -174,12 +169,7 @@ public sealed class FlatSgdTests : IDisposable
         using var resumedSgd = new FlatSgd(resumed.parameters(), 0.05, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
         resumed.load(weights);
         resumedSgd.load_state_dict(optimizerState);
-        for (var step = 2; step < 4; step++)
-        {
-            TrainStep(uninterrupted, uninterruptedSgd, step);
-            TrainStep(resumed, resumedSgd, step);
-            AssertSameWeights(uninterrupted, resumed, $"step {step}");
-        }
+        StepBothAlike(uninterrupted, uninterruptedSgd, resumed, resumedSgd, steps: 2..4);
     }
 
     [Fact]
@@ -194,12 +184,7 @@ public sealed class FlatSgdTests : IDisposable
         using var resumed = Twin(reference);
         using var flatSgd = new FlatSgd(resumed.parameters(), 0.05, momentum: 0.9, weight_decay: 5e-4, nesterov: true);
         Checkpoint.LoadOptimizer(flatSgd, optimizerState);
-        for (var step = 1; step < 3; step++)
-        {
-            TrainStep(reference, sgd, step);
-            TrainStep(resumed, flatSgd, step);
-            AssertSameWeights(reference, resumed, $"step {step}");
-        }
+        StepBothAlike(reference, sgd, resumed, flatSgd, steps: 1..3);
     }
 
     [Fact]
@@ -319,6 +304,17 @@ public sealed class FlatSgdTests : IDisposable
         (zeroGrad ?? optimizer.zero_grad)();
         Backward(network, step);
         optimizer.step();
+    }
+
+    /// <summary>Trains both networks on the same batches for <paramref name="steps"/>, requiring equal weights after each step.</summary>
+    private static void StepBothAlike(nn.Module<Tensor, Tensor> expected, optim.Optimizer expectedOptimizer, nn.Module<Tensor, Tensor> actual, optim.Optimizer actualOptimizer, Range steps)
+    {
+        for (var step = steps.Start.Value; step < steps.End.Value; step++)
+        {
+            TrainStep(expected, expectedOptimizer, step);
+            TrainStep(actual, actualOptimizer, step);
+            AssertSameWeights(expected, actual, $"step {step}");
+        }
     }
 
     private static void SetRate(optim.Optimizer optimizer, double rate)
