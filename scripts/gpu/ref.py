@@ -8,8 +8,9 @@ would match). Then, in --out:
   NAME.pt            torch.save of the state_dict
   NAME_io.pt         torch.save of {"input", "logits", "input2", "logits2"}: two fixed inputs and their eval logits
   pytorch-NAME.json  parameters, max |logit|, input sensitivity, eval forward and SGD training step medians (ms; the
-                     step with PyTorch's default SGD, foreach kernels on CUDA, and with foreach=False), peak device
-                     memory above the model's own (MiB, CUDA only)
+                     step with PyTorch's default SGD, foreach kernels on CUDA, and with foreach=False), the optimizer
+                     alone (zero_grad and step: ms, and the operators torch.profiler counts), peak device memory above
+                     the model's own (MiB, CUDA only)
   environment.json   device, driver, CUDA, cuDNN, torch, torchvision, Python and the run's settings
 Works with torch 1.13 (Debian, CPU) and torch 2.x (CUDA).
 """
@@ -73,6 +74,22 @@ def median_ms(step, device, warmup, iterations):
     return statistics.median(times)
 
 
+def optimizer_alone(optimizer, device, a):
+    """The optimizer on the gradients of the last training step: zero_grad and step, timed, and the operators they
+    dispatch (each a kernel launch on CUDA), counted with torch.profiler."""
+    def step():
+        optimizer.zero_grad()
+        optimizer.step()
+
+    ms = median_ms(step, device, a.warmup, a.iterations)
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
+        step()
+    # The operators the optimizer calls directly: children of its record_function ranges ("Optimizer.step#SGD.step").
+    operators = sum(1 for e in profile.events()
+                    if e.name.startswith("aten::") and e.cpu_parent is not None and e.cpu_parent.name.startswith("Optimizer."))
+    return {"ms": ms, "operators": operators}
+
+
 def mib(count):
     return None if count is None else count / 2**20
 
@@ -118,14 +135,20 @@ def run(name, a, device):
     train_ms = median_ms(train_step(optimizer), device, a.warmup, a.iterations)
     peak_reserved = mib(torch.cuda.max_memory_reserved() - reserved) if device.type == "cuda" else None
     peak_allocated = mib(torch.cuda.max_memory_allocated() - allocated) if device.type == "cuda" else None
-    del optimizer
+    default_optimizer = optimizer_alone(optimizer, device, a)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, foreach=False)
     train_for_loop_ms = median_ms(train_step(optimizer), device, a.warmup, a.iterations)
+    for_loop_optimizer = optimizer_alone(optimizer, device, a)
     log(f"eval forward {eval_ms:.2f} ms, training step {train_ms:.2f} ms, with foreach=False {train_for_loop_ms:.2f} ms (medians of {a.iterations})")
+    log(f"optimizer alone (zero_grad and step): {default_optimizer['ms']:.2f} ms, {default_optimizer['operators']} operators; "
+        f"with foreach=False {for_loop_optimizer['ms']:.2f} ms, {for_loop_optimizer['operators']} operators")
     if device.type == "cuda":
         log(f"peak device memory above the model's own: {peak_reserved:.0f} MiB reserved, {peak_allocated:.0f} MiB allocated")
     result = {"network": name, "parameters": parameters, "max_abs_logit": y1.abs().max().item(), "sensitivity": sensitivity,
-              "eval_ms": eval_ms, "train_ms": train_ms, "train_for_loop_ms": train_for_loop_ms, "peak_reserved_mib": peak_reserved, "peak_allocated_mib": peak_allocated}
+              "eval_ms": eval_ms, "train_ms": train_ms, "train_for_loop_ms": train_for_loop_ms,
+              "optimizer_ms": default_optimizer["ms"], "optimizer_operators": default_optimizer["operators"],
+              "optimizer_for_loop_ms": for_loop_optimizer["ms"], "optimizer_for_loop_operators": for_loop_optimizer["operators"],
+              "peak_reserved_mib": peak_reserved, "peak_allocated_mib": peak_allocated}
     write_json(os.path.join(a.out, f"pytorch-{name}.json"), result)
     del model, optimizer, images, labels
     if device.type == "cuda":

@@ -51,7 +51,32 @@ public static class MarkdownReport
         text.AppendLine();
         text.AppendLine(Legend(rows.Select(r => r.NetGen).FirstOrDefault(n => n is not null)));
         text.AppendLine();
+        text.AppendLine(OptimizerTable(rows, environment.Iterations));
         text.AppendLine(Training(folder));
+        return text.ToString();
+    }
+
+    /// <summary>The optimizer alone, where the training steps differ: PyTorch's two SGDs against TorchSharp's and FlatSgd.</summary>
+    private static string OptimizerTable(IEnumerable<(CheckedNetwork Network, PyTorchResult? PyTorch, NetGenResult? NetGen)> rows, int iterations)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"The optimizer alone (`zero_grad` and `step` on the last training step's gradients, median of {iterations}, ms; in brackets the operators torch.profiler records under PyTorch's optimizer, one kernel launch each on CUDA):"));
+        text.AppendLine();
+        text.AppendLine("| Network | PyTorch, default | PyTorch, foreach=False | TorchSharp's SGD | FlatSgd | FlatSgd ÷ PyTorch default |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (var (network, pytorch, netgen) in rows)
+        {
+            text.AppendLine(string.Join(" | ", new[]
+            {
+                "| " + network.ZooName,
+                $"{Fixed(pytorch?.OptimizerMs, 2)} ({pytorch?.OptimizerOperators?.ToString(CultureInfo.InvariantCulture) ?? "–"})",
+                $"{Fixed(pytorch?.OptimizerForLoopMs, 2)} ({pytorch?.OptimizerForLoopOperators?.ToString(CultureInfo.InvariantCulture) ?? "–"})",
+                Fixed(netgen?.OptimizerMs, 2),
+                Fixed(netgen?.FlatOptimizerMs, 2),
+                Ratio(netgen?.FlatOptimizerMs, pytorch?.OptimizerMs) + " |",
+            }));
+        }
+
         return text.ToString();
     }
 

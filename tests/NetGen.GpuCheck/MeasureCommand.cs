@@ -54,15 +54,16 @@ public static class MeasureCommand
         using var workload = new Workload(options.Batch, options.Size, device);
         var eval = TimeEval(models, workload, options.Plan, device);
         var trained = models.Select(m => (Model: m, Flat: false)).Append((flatTrained, true)).ToArray();
-        var train = TimeTraining(trained, workload, options.Plan, device);
+        var (train, optimizer) = TimeTraining(trained, workload, options.Plan, device);
         var flatTrain = train[^1];
         log.Line($"eval forward ms (median of {options.Plan.Iterations}): generated {eval[0]:F2}" + (eval.Length > 1 ? $", TorchVision {eval[1]:F2}" : string.Empty));
         log.Line($"training step ms (median of {options.Plan.Iterations}): generated {train[0]:F2}, generated with FlatSgd {flatTrain:F2}" + (torchVision is not null ? $", TorchVision {train[1]:F2}" : string.Empty));
+        log.Line($"optimizer alone (zero_grad and step) ms: SGD {optimizer[0]:F2}, FlatSgd {optimizer[^1]:F2}");
 
         var result = new NetGenResult(
             network.Name, network.ZooName, generated.parameters().Sum(p => p.numel()), device.IsCuda ? "cuda" : "cpu", device.Name, TorchSharpVersion,
             verdict.Error, verdict.Sensitivity, verdict.Tolerance, verdict.MinimumSensitivity, verdict.Passed,
-            eval[0], train[0], flatTrain, torchVision is not null, torchVisionError, torchVision is null ? null : eval[1], torchVision is null ? null : train[1]);
+            eval[0], train[0], flatTrain, optimizer[0], optimizer[^1], torchVision is not null, torchVisionError, torchVision is null ? null : eval[1], torchVision is null ? null : train[1]);
         folder.Write($"netgen-{network.Name}.json", result);
         return result;
     }
@@ -94,10 +95,11 @@ public static class MeasureCommand
         return Timing.Alternating(models.Select(workload.EvalStep).ToArray(), plan, device);
     }
 
-    private static double[] TimeTraining(IReadOnlyList<(Net Model, bool Flat)> models, Workload workload, TimingPlan plan, ComputeDevice device)
+    /// <summary>Median ms of a training step of each model, then of its optimizer alone on the last step's gradients.</summary>
+    private static (double[] Step, double[] Optimizer) TimeTraining(IReadOnlyList<(Net Model, bool Flat)> models, Workload workload, TimingPlan plan, ComputeDevice device)
     {
         var steps = new List<Action>();
-        var optimizers = new List<IDisposable>();
+        var optimizers = new List<optim.Optimizer>();
         foreach (var (model, flat) in models)
         {
             model.train();
@@ -108,7 +110,8 @@ public static class MeasureCommand
 
         try
         {
-            return Timing.Alternating(steps, plan, device);
+            var step = Timing.Alternating(steps, plan, device);
+            return (step, Timing.Alternating(optimizers.Select(Workload.OptimizerStep).ToArray(), plan, device));
         }
         finally
         {

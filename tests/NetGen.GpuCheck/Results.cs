@@ -11,19 +11,22 @@ public sealed record PyTorchEnvironment(
 /// <summary>
 /// ref.py's figures for one network (pytorch-NAME.json); times in ms, memory in MiB, null where not measured.
 /// <c>TrainMs</c> is PyTorch's default SGD (multi-tensor <c>foreach</c> kernels on CUDA), <c>TrainForLoopMs</c> its
-/// per-parameter loop (<c>foreach=False</c>), as TorchSharp's SGD steps.
+/// per-parameter loop (<c>foreach=False</c>), as TorchSharp's SGD steps; <c>Optimizer…</c> the optimizer alone
+/// (zero_grad and step) in each mode, with the operators torch.profiler records under it.
 /// </summary>
 public sealed record PyTorchResult(
-    string Network, long Parameters, double MaxAbsLogit, double Sensitivity, double? EvalMs, double? TrainMs, double? TrainForLoopMs, double? PeakReservedMib, double? PeakAllocatedMib);
+    string Network, long Parameters, double MaxAbsLogit, double Sensitivity, double? EvalMs, double? TrainMs, double? TrainForLoopMs,
+    double? OptimizerMs, int? OptimizerOperators, double? OptimizerForLoopMs, int? OptimizerForLoopOperators, double? PeakReservedMib, double? PeakAllocatedMib);
 
 /// <summary>
 /// This program's figures for one network (netgen-NAME.json): the logits check, and times in ms of the generated network
-/// (its training step with TorchSharp's SGD and with NetGen's <see cref="FlatSgd"/>) and of TorchVision's.
+/// (its training step, and the optimizer alone, with TorchSharp's SGD and with NetGen's <see cref="FlatSgd"/>) and of
+/// TorchVision's.
 /// </summary>
 public sealed record NetGenResult(
     string Network, string ZooName, long Parameters, string Device, string DeviceName, string TorchSharp,
     double LogitsError, double Sensitivity, double Tolerance, double MinimumSensitivity, bool Passed,
-    double? EvalMs, double? TrainMs, double? FlatTrainMs, bool HasTorchVision, double? TorchVisionLogitsError, double? TorchVisionEvalMs, double? TorchVisionTrainMs);
+    double? EvalMs, double? TrainMs, double? FlatTrainMs, double? OptimizerMs, double? FlatOptimizerMs, bool HasTorchVision, double? TorchVisionLogitsError, double? TorchVisionEvalMs, double? TorchVisionTrainMs);
 
 /// <summary>Device memory above the model's own during eval and training steps (memory-NAME-IMPLEMENTATION.json), in MiB.</summary>
 public sealed record MemoryResult(string Network, string Implementation, double? PeakMib);

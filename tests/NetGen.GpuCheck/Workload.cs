@@ -34,7 +34,7 @@ public sealed class Workload : IDisposable
     /// A training step of <paramref name="model"/> (in train mode) with its own optimizer, TorchSharp's SGD or NetGen's
     /// <see cref="FlatSgd"/>; dispose the optimizer after timing.
     /// </summary>
-    public (Action Step, IDisposable Optimizer) TrainStep(Net model, bool flat = false)
+    public (Action Step, optim.Optimizer Optimizer) TrainStep(Net model, bool flat = false)
     {
         optim.Optimizer optimizer = flat ? new FlatSgd(model.parameters(), 0.01, momentum: 0.9) : optim.SGD(model.parameters(), 0.01, momentum: 0.9);
         void Step()
@@ -47,6 +47,14 @@ public sealed class Workload : IDisposable
 
         return (Step, optimizer);
     }
+
+    /// <summary>The optimizer alone on the gradients it holds: zero_grad and step, as ref.py times PyTorch's.</summary>
+    public static Action OptimizerStep(optim.Optimizer optimizer) => () =>
+    {
+        using var scope = NewDisposeScope();
+        optimizer.zero_grad();
+        optimizer.step();
+    };
 
     /// <inheritdoc/>
     public void Dispose()

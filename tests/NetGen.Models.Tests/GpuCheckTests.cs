@@ -1,7 +1,9 @@
 using System;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text.RegularExpressions;
 using NetGen.GpuCheck;
 using Xunit;
 using Xunit.Abstractions;
@@ -45,20 +47,28 @@ public class GpuCheckTests
             Assert.True(result.Sensitivity >= LogitsCheck.MinimumSensitivity, $"sensitivity {result.Sensitivity}");
             Assert.True(result.HasTorchVision);
             Assert.InRange(result.TorchVisionLogitsError ?? double.NaN, 0, LogitsCheck.DefaultTolerance);
-            Assert.All(new[] { result.EvalMs, result.TrainMs, result.FlatTrainMs, result.TorchVisionEvalMs, result.TorchVisionTrainMs }, ms => Assert.InRange(ms ?? double.NaN, 0.001, 1e6));
+            Assert.All(new[] { result.EvalMs, result.TrainMs, result.FlatTrainMs, result.OptimizerMs, result.FlatOptimizerMs, result.TorchVisionEvalMs, result.TorchVisionTrainMs }, ms => Assert.InRange(ms ?? double.NaN, 0.001, 1e6));
 
             var report = Run("report", "--data", data, "--commit", "0000000");
             Assert.True(report.Code == 0, report.Error);
             _output.WriteLine(report.Output);
             Assert.StartsWith("## GPU\n", report.Output.Replace("\r\n", "\n"), StringComparison.Ordinal);
             Assert.Contains("at commit 0000000 on the CPU", report.Output, StringComparison.Ordinal);
-            var row = report.Output.Split('\n').Single(l => l.StartsWith("| MobileNetV3Large |", StringComparison.Ordinal));
+            var row = report.Output.Split('\n').First(l => l.StartsWith("| MobileNetV3Large |", StringComparison.Ordinal));
             var cells = row.Trim().Trim('|').Split(" | ");
             Assert.Equal(8, cells.Length);
             Assert.EndsWith("(pass)", cells[1], StringComparison.Ordinal);
             Assert.Matches(@"^\d+\.\d\d / \d+\.\d\d / \d+\.\d\d$", cells[3]);
             Assert.Matches(@"^\d+\.\d\d \(\d+\.\d\d\) / \d+\.\d\d / \d+\.\d\d / \d+\.\d\d$", cells[5]);
             Assert.Matches(@"^\d+\.\d\d / \d+\.\d\d$", cells[6]);
+
+            // The optimizer alone: PyTorch's per-parameter SGD dispatches several operators for each of the 174 parameter tensors.
+            var optimizerRow = report.Output.Split('\n').Last(l => l.StartsWith("| MobileNetV3Large |", StringComparison.Ordinal));
+            var optimizerCells = optimizerRow.Trim().Trim('|').Split(" | ");
+            Assert.Equal(6, optimizerCells.Length);
+            var forLoopOperators = int.Parse(Regex.Match(optimizerCells[2], @"^\d+\.\d\d \((\d+)\)$").Groups[1].Value, CultureInfo.InvariantCulture);
+            Assert.True(forLoopOperators >= 3 * 174, optimizerCells[2]);
+            Assert.Matches(@"^\d+\.\d\d$", optimizerCells[4]);
             Assert.Contains("Training run: not run.", report.Output, StringComparison.Ordinal);
             _output.WriteLine($"ref.py, measure and report: {clock.Elapsed.TotalSeconds:F1} s");
         }
