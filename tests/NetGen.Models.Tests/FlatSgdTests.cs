@@ -142,8 +142,8 @@ public sealed class FlatSgdTests : IDisposable
             var momentum = flatSgd.state_dict().State.OfType<SGD.State>().Select(s => s.momentum_buffer).OfType<Tensor>();
             ChannelsLast.WhileContiguous(flat.parameters().Cast<Tensor>().Concat(momentum).ToArray(), () => flatSgd.save_state_dict(Path.Combine(_folder, "optimizer.dat")));
 
-            // The relaid weights are outside the flat tensor now; asking for the gradients (as GradScaler does,
-            // with gradients enabled) takes them back in.
+            // The relaid weights are outside the flat tensor until the next step takes them back in; the flat
+            // gradients can still be had meanwhile, with gradients enabled, as GradScaler asks for them.
             Assert.Single(flatSgd.FlatGradients());
         }
 

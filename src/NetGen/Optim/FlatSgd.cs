@@ -21,10 +21,11 @@ namespace NetGen;
 /// </para>
 /// <para>
 /// Build it after the model is on its device and in its memory format: <c>module.to(device)</c> and
-/// <see cref="ChannelsLast.Apply{T}"/> give parameters new storage. Whatever replaces a parameter's storage or gradient
-/// later (<c>module.zero_grad()</c> with its default <c>set_to_none</c>, <c>load_state_dict</c>,
-/// <see cref="ChannelsLast.WhileContiguous"/>) is noticed at the next <see cref="step"/> or <see cref="zero_grad"/>,
-/// which copies the new values in and makes the tensor a view again. Unlike <see cref="SGD"/>, which skips a parameter
+/// <see cref="ChannelsLast.Apply{T}"/> give parameters new storage. Whatever replaces a parameter's storage, its
+/// gradient or its momentum buffer later (<c>load_state_dict</c>, <see cref="ChannelsLast.WhileContiguous"/>, a loaded
+/// optimizer state, <c>module.zero_grad()</c> with its default <c>set_to_none</c>) is noticed at the next
+/// <see cref="step"/> (a gradient also at <see cref="zero_grad"/>), which copies the new values in and makes the
+/// tensor a view again. Unlike <see cref="SGD"/>, which skips a parameter
 /// whose gradient is null, a parameter that has not had a gradient yet still decays and keeps its momentum: the
 /// behaviour of PyTorch's SGD after <c>zero_grad(set_to_none=False)</c>.
 /// </para>
@@ -64,7 +65,7 @@ public sealed class FlatSgd : SGD
     {
         foreach (var bucket in _buckets)
         {
-            bucket.Relink(keepGradients: true);
+            bucket.RelinkGradients(keep: true);
         }
 
         return _buckets.Select(b => b.Gradients).ToArray();
@@ -108,7 +109,7 @@ public sealed class FlatSgd : SGD
         using var noGrad = no_grad();
         foreach (var bucket in _buckets)
         {
-            bucket.Relink(keepGradients: false);
+            bucket.RelinkGradients(keep: false);
             bucket.Gradients.fill_(0);
         }
     }

@@ -63,27 +63,21 @@ internal sealed class FlatSgdBucket : IDisposable
     public Tensor Gradients { get; }
 
     /// <summary>
-    /// Makes every parameter, gradient and momentum buffer a view into the flat tensors again where something replaced it
-    /// (copying the new values in); a replaced gradient is copied only if <paramref name="keepGradients"/>.
+    /// Makes every gradient a view into <see cref="Gradients"/> again where something replaced it (a module's
+    /// <c>zero_grad</c> sets them to null; backward then makes new ones), copying the replacement in if
+    /// <paramref name="keep"/>, else zeroing its place.
     /// </summary>
-    public void Relink(bool keepGradients)
+    public void RelinkGradients(bool keep)
     {
         using var noGrad = no_grad();
         for (var i = 0; i < _parameters.Length; i++)
         {
-            if (DataAddress(_parameters[i]) != _valueAddresses[i])
-            {
-                LinkValue(i);
-            }
-
             using var gradient = _parameters[i].grad;
             if (gradient is null || DataAddress(gradient) != _gradientAddresses[i])
             {
-                LinkGradient(i, keepGradients);
+                LinkGradient(i, keep);
             }
         }
-
-        RelinkMomentum();
     }
 
     /// <summary>
@@ -92,7 +86,11 @@ internal sealed class FlatSgdBucket : IDisposable
     /// </summary>
     public void Step()
     {
-        Relink(keepGradients: true);
+        // Whatever gave a parameter or a momentum buffer new memory since the last step (loading weights or an
+        // optimizer state, relaying for a checkpoint) is taken back in first.
+        RelinkValues();
+        RelinkGradients(keep: true);
+        RelinkMomentum();
         var momentum = _options.momentum!.Value;
         var weightDecay = _options.weight_decay!.Value;
         var nesterov = _options.nesterov!.Value;
@@ -173,6 +171,17 @@ internal sealed class FlatSgdBucket : IDisposable
     }
 
     private Tensor View(Tensor flat, int i) => flat.as_strided(_parameters[i].shape, _strides[i], _offsets[i]);
+
+    private void RelinkValues()
+    {
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            if (DataAddress(_parameters[i]) != _valueAddresses[i])
+            {
+                LinkValue(i);
+            }
+        }
+    }
 
     /// <summary>Copies parameter <paramref name="i"/> into its place in <see cref="Values"/> and makes it a view of it.</summary>
     private void LinkValue(int i)
