@@ -253,7 +253,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
             }
 
             File.WriteAllText(Path.Combine(folder, "manifest.json"), JsonSerializer.Serialize(manifest));
-            var result = RunScript("compare", folder, module, new[] { Path.Combine(folder, "manifest.json") }, TimeSpan.FromMinutes(2));
+            var result = _zoo.RunScript("compare", folder, module, new[] { Path.Combine(folder, "manifest.json") }, TimeSpan.FromMinutes(2));
             foreach (var network in networks)
             {
                 var entry = result.GetProperty(network.ClassName);
@@ -304,7 +304,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
             File.WriteAllText(Path.Combine(folder, PythonEmitter.RuntimeFileName), PythonEmitter.Runtime);
             File.WriteAllText(Path.Combine(folder, "scaled.py"), PythonEmitter.Emit(networks, "test"));
             var arguments = JsonSerializer.Serialize(new Dictionary<string, object> { ["width"] = width, ["depth"] = depth, ["classes"] = classes, ["wide"] = wide });
-            var described = RunScript("construct", folder, "scaled", new[] { "Scaled", arguments }, TimeSpan.FromMinutes(1)).GetProperty("Scaled");
+            var described = _zoo.RunScript("construct", folder, "scaled", new[] { "Scaled", arguments }, TimeSpan.FromMinutes(1)).GetProperty("Scaled");
             Assert.Equal(Entries(csharp), Entries(described));
             Assert.Equal(csharp.parameters().Sum(p => p.numel()), described.GetProperty("counted").GetInt64());
         }
@@ -314,17 +314,21 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         }
     }
 
+    /// <summary>The served Python process: a command that raises fails the test with Python's traceback, and the process answers the next one.</summary>
+    [Fact]
+    public void A_failing_python_command_fails_with_its_traceback_and_the_next_command_runs()
+    {
+        var failure = Assert.Throws<Xunit.Sdk.FailException>(() => _zoo.Run("describe", "tiny.net.txt", new[] { "NoSuchNetwork" }));
+        Assert.Contains("Traceback", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("NoSuchNetwork", failure.Message, StringComparison.Ordinal);
+
+        var described = _zoo.Run("describe", "tiny.net.txt", new[] { "TinyResNet" });
+        Assert.Equal(NetworkCatalog.All.Single(n => n.Name == "TinyResNet").ParameterCount, described.GetProperty("TinyResNet").GetProperty("counted").GetInt64());
+    }
+
     /// <summary>A C# module's state_dict as "key shape" lines; TorchSharp lists each module's buffers after all parameters, PyTorch module by module.</summary>
     private static List<string> Entries(nn.Module module) =>
         module.state_dict().Select(e => $"{e.Key} {string.Join("x", e.Value.shape)}").Order(StringComparer.Ordinal).ToList();
-
-    /// <summary>Runs a command of Python/pytorch_target.py on the emitted module <paramref name="module"/> in <paramref name="folder"/>; its JSON output.</summary>
-    private static JsonElement RunScript(string command, string folder, string module, IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var script = Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py");
-        var output = PythonProcess.Run(new[] { script, "--folder", folder, "--module", module, command }.Concat(arguments), timeout);
-        return JsonDocument.Parse(output).RootElement.Clone();
-    }
 
     /// <summary>pytorch_target.py's description of a module's state_dict, as <see cref="Entries(nn.Module)"/> writes C#'s.</summary>
     private static List<string> Entries(JsonElement described) => described.GetProperty("keys").EnumerateArray()
@@ -345,9 +349,14 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         TorchSharp.PyBridge.PyTorchPickler.PickleStateDict(file, state);
     }
 
-    /// <summary>Every zoo file emitted once for PyTorch into a temporary folder, with the runtime module.</summary>
+    /// <summary>
+    /// Every zoo file emitted once for PyTorch into a temporary folder, with the runtime module; and the one Python
+    /// process (Python/pytorch_target.py serve) that runs every command of the class's tests.
+    /// </summary>
     public sealed class EmittedZoo : IDisposable
     {
+        private readonly PythonWorker _python = new(Path.Combine(AppContext.BaseDirectory, "Python", "pytorch_target.py"));
+
         public static readonly string[] Files = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Networks"), "*.net.txt")
             .Select(Path.GetFileName).OrderBy(f => f, StringComparer.Ordinal).ToArray()!;
 
@@ -377,8 +386,16 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         public JsonElement Run(string command, string file, IEnumerable<string> arguments) =>
             RunScript(command, Folder, Module(file), arguments, TimeSpan.FromMinutes(5));
 
+        /// <summary>Runs a command of pytorch_target.py on the emitted module <paramref name="module"/> in <paramref name="folder"/>; its JSON output.</summary>
+        public JsonElement RunScript(string command, string folder, string module, IEnumerable<string> arguments, TimeSpan timeout) =>
+            _python.Call(new[] { "--folder", folder, "--module", module, command }.Concat(arguments).ToList(), timeout);
+
         private static string Module(string file) => file.Substring(0, file.Length - ".net.txt".Length);
 
-        public void Dispose() => Directory.Delete(Folder, recursive: true);
+        public void Dispose()
+        {
+            _python.Dispose();
+            Directory.Delete(Folder, recursive: true);
+        }
     }
 }

@@ -71,25 +71,31 @@ def pattern(key, shape, damped=()):
 
 def scaled(key, shape, u, damped=()):
     """A tensor's values from u, uniform in [-1, 1], scaled by the tensor's role (its key and shape)."""
+    offset, factor = role(key, shape, damped)
+    return offset + factor * u
+
+
+def role(key, shape, damped=()):
+    """(offset, factor) of a tensor's role (its key and shape): its values are offset + factor * u."""
     if key.endswith("num_batches_tracked"):
-        return u * 0
+        return 0.0, 0.0
     # Norms keep the signal's scale (gain about 1) so deep networks neither lose nor blow up the input.
     if key.endswith("running_var"):
-        return 1.0 + 0.1 * u
+        return 1.0, 0.1
     if key.endswith("fc2.bias"):
         # Squeeze-and-excitation gates open (sigmoid about 0.9), or they halve the signal at every block.
-        return 2.0 + 0.02 * u
+        return 2.0, 0.02
     if key.endswith("running_mean") or key.endswith(".bias"):
-        return 0.02 * u
+        return 0.0, 0.02
     if key.endswith(".bn3.weight") or key in damped:
         # The last norm of a bottleneck's residual branch: damped, or activations grow with depth
         # until the logits hardly depend on the input (torchvision's zero_init_residual in spirit).
         # Other networks name the keys to damp (see DAMPED).
-        return 0.2 + 0.02 * u
+        return 0.2, 0.02
     if len(shape) == 1:
-        return 1.0 + 0.1 * u
+        return 1.0, 0.1
     fan_in = int(np.prod(shape[1:]))
-    return u * math.sqrt(6.0 / fan_in)
+    return 0.0, math.sqrt(6.0 / fan_in)
 
 
 def fill(model, damped=()):

@@ -21,13 +21,20 @@ object on stdout; the C# test asserts on it.
         loads C#'s state_dict WEIGHTS strictly, runs CHECK's "input" in eval mode and compares with CHECK's
         "logits" (C#'s); then moves every parameter and buffer by a seeded amount, saves the state_dict to
         OUT_WEIGHTS and {"input", "logits"} of the moved network to OUT_CHECK, for C# to load back.
+    pytorch_target.py serve
+        runs commands read from stdin, one JSON array of the arguments above a line, and answers each with
+        one line on stdout: {"result": the command's JSON} or {"error": its traceback}. The C# tests keep one
+        such process for all their commands instead of importing torch (about 2 s) for each.
 """
 import argparse
 import contextlib
-import importlib
+import gc
+import importlib.util
+import itertools
 import json
 import os
 import sys
+import traceback
 
 import torch
 
@@ -35,9 +42,26 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 
+LOADED = itertools.count()
+
+
 def load_module(folder, module):
+    """FOLDER/MODULE.py, with the runtime netgen_torch.py beside it, loaded afresh: a served process sees many
+    folders, some holding a module of the same name."""
+    folder = os.path.abspath(folder)
+    runtime = sys.modules.get("netgen_torch")
+    if runtime is not None and os.path.dirname(os.path.abspath(runtime.__file__)) != folder:
+        del sys.modules["netgen_torch"]
+    name = f"{module}_{next(LOADED)}"
+    spec = importlib.util.spec_from_file_location(name, os.path.join(folder, module + ".py"))
+    emitted = importlib.util.module_from_spec(spec)
     sys.path.insert(0, folder)
-    return importlib.import_module(module)
+    sys.modules[name] = emitted
+    try:
+        spec.loader.exec_module(emitted)
+    finally:
+        sys.path.remove(folder)
+    return emitted
 
 
 def describe(folder, module, classes, arguments=None):
@@ -72,28 +96,32 @@ def uninitialized():
 
 
 def seeded_fill(model, damped):
-    """make_equivalence.py's weights scaled by role, drawn from torch's generator: the same magnitudes, and fast
-    enough for the largest networks (its hash-based pattern costs minutes there; C# need not repeat these)."""
-    from make_equivalence import scaled
+    """make_equivalence.py's weights scaled by role, drawn from torch's generator into each tensor in place: the
+    same magnitudes, and fast enough for the largest networks (its hash-based pattern costs minutes there; C#
+    need not repeat these)."""
+    from make_equivalence import role
 
     generator = torch.Generator().manual_seed(0)
     with torch.no_grad():
         for key, tensor in model.state_dict().items():
-            u = torch.empty(tensor.shape).uniform_(-1, 1, generator=generator)
-            tensor.copy_(scaled(key, list(tensor.shape), u, damped))
+            offset, factor = role(key, list(tensor.shape), damped)
+            if tensor.is_floating_point():
+                tensor.uniform_(-1, 1, generator=generator).mul_(factor).add_(offset)
+            else:
+                tensor.fill_(int(offset))
 
 
 def differences(a, b):
     return (a.double() - b.double()).abs().max().item()
 
 
+@torch.no_grad()
 def against_torchvision(folder, module, resolution, classes):
     import torchvision
     from make_equivalence import damped_keys, deterministic_input
     from make_reference import BUILT, MODELS
 
     emitted = load_module(folder, module)
-    torch.set_grad_enabled(False)
     result = {}
     for name in classes:
         with uninitialized():
@@ -135,9 +163,9 @@ def against_torchvision(folder, module, resolution, classes):
     return result
 
 
+@torch.no_grad()
 def compare(folder, module, manifest):
     emitted = load_module(folder, module)
-    torch.set_grad_enabled(False)
     result = {}
     with open(manifest) as file:
         entries = json.load(file)
@@ -153,9 +181,9 @@ def compare(folder, module, manifest):
     return result
 
 
+@torch.no_grad()
 def roundtrip(folder, module, name, weights, check, out_weights, out_check):
     emitted = load_module(folder, module)
-    torch.set_grad_enabled(False)
     model = getattr(emitted, name)().eval()
     state = torch.load(weights)
     missing, unexpected = model.load_state_dict(state, strict=True)
@@ -199,19 +227,41 @@ def parse(argv):
     return parser.parse_args(argv)
 
 
-def main(argv):
-    args = parse(argv)
+def run(args):
     if args.command == "describe":
-        result = describe(args.folder, args.module, args.classes)
-    elif args.command == "construct":
-        result = describe(args.folder, args.module, [args.name], args.arguments)
-    elif args.command == "torchvision":
-        result = against_torchvision(args.folder, args.module, args.resolution, args.classes)
-    elif args.command == "compare":
-        result = compare(args.folder, args.module, args.manifest)
+        return describe(args.folder, args.module, args.classes)
+    if args.command == "construct":
+        return describe(args.folder, args.module, [args.name], args.arguments)
+    if args.command == "torchvision":
+        return against_torchvision(args.folder, args.module, args.resolution, args.classes)
+    if args.command == "compare":
+        return compare(args.folder, args.module, args.manifest)
+    return roundtrip(args.folder, args.module, args.name, args.weights, args.check, args.out_weights, args.out_check)
+
+
+def serve():
+    """Answers commands from stdin until it closes. The C# test waits on each answer, so torch may use every
+    core; a command's own prints go to stderr, which keeps stdout one answer a line."""
+    answers = sys.stdout
+    torch.set_num_threads(os.cpu_count() or 1)
+    for line in sys.stdin:
+        sys.stdout = sys.stderr
+        try:
+            answer = {"result": run(parse(json.loads(line)))}
+        except (Exception, SystemExit):  # argparse exits on bad arguments
+            answer = {"error": traceback.format_exc()}
+        finally:
+            sys.stdout = answers
+        gc.collect()
+        answers.write(json.dumps(answer) + "\n")
+        answers.flush()
+
+
+def main(argv):
+    if argv == ["serve"]:
+        serve()
     else:
-        result = roundtrip(args.folder, args.module, args.name, args.weights, args.check, args.out_weights, args.out_check)
-    json.dump(result, sys.stdout)
+        json.dump(run(parse(argv)), sys.stdout)
 
 
 if __name__ == "__main__":
