@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading.Tasks;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,23 +27,10 @@ public static class DeterministicWeights
         return hash;
     }
 
-    public static double[] Uniform(string key, long count)
-    {
-        var seed = Fnv1a(key);
-        var values = new double[count];
-        for (long j = 0; j < count; j++)
-        {
-            var x = seed ^ unchecked((uint)((ulong)j * 0x9E3779B1ul));
-            x ^= x >> 16;
-            x *= 0x85EBCA6Bu;
-            x ^= x >> 13;
-            x *= 0xC2B2AE35u;
-            x ^= x >> 16;
-            values[j] = ((long)(x % 2001) - 1000) / 1000.0;
-        }
+    /// <summary>Elements hashed a task, where a tensor is large enough to be worth both cores (a test waits on it).</summary>
+    private const int Chunk = 1 << 16;
 
-        return values;
-    }
+    public static double[] Uniform(string key, long count) => Values(key, count, 0.0, 1.0);
 
     /// <summary>
     /// The values of one state_dict tensor. <paramref name="damped"/> names norm weights damped as ResNet's
@@ -50,40 +38,44 @@ public static class DeterministicWeights
     /// </summary>
     public static double[] Pattern(string key, long[] shape, IReadOnlySet<string>? damped = null)
     {
-        var count = shape.Aggregate(1L, (a, b) => a * b);
-        var u = Uniform(key, count);
+        var (offset, factor) = Role(key, shape, damped);
+        return Values(key, shape.Aggregate(1L, (a, b) => a * b), offset, factor);
+    }
+
+    /// <summary>make_equivalence.py's <c>role</c>: a tensor's values are offset + factor * u, by its key and shape.</summary>
+    public static (double Offset, double Factor) Role(string key, long[] shape, IReadOnlySet<string>? damped = null)
+    {
         if (key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
         {
-            return new double[count];
+            return (0.0, 0.0);
         }
 
         if (key.EndsWith("running_var", StringComparison.Ordinal))
         {
-            return u.Select(v => 1.0 + (0.1 * v)).ToArray();
+            return (1.0, 0.1);
         }
 
         if (key.EndsWith("fc2.bias", StringComparison.Ordinal))
         {
-            return u.Select(v => 2.0 + (0.02 * v)).ToArray();
+            return (2.0, 0.02);
         }
 
         if (key.EndsWith("running_mean", StringComparison.Ordinal) || key.EndsWith(".bias", StringComparison.Ordinal))
         {
-            return u.Select(v => 0.02 * v).ToArray();
+            return (0.0, 0.02);
         }
 
         if (key.EndsWith(".bn3.weight", StringComparison.Ordinal) || (damped?.Contains(key) ?? false))
         {
-            return u.Select(v => 0.2 + (0.02 * v)).ToArray();
+            return (0.2, 0.02);
         }
 
         if (shape.Length == 1)
         {
-            return u.Select(v => 1.0 + (0.1 * v)).ToArray();
+            return (1.0, 0.1);
         }
 
-        var scale = Math.Sqrt(6.0 / shape.Skip(1).Aggregate(1L, (a, b) => a * b));
-        return u.Select(v => v * scale).ToArray();
+        return (0.0, Math.Sqrt(6.0 / shape.Skip(1).Aggregate(1L, (a, b) => a * b)));
     }
 
     /// <summary>Fills every state_dict tensor of the module with its pattern.</summary>
@@ -96,6 +88,29 @@ public static class DeterministicWeights
             var values = tensor(Pattern(key, target.shape, damped), target.shape, ScalarType.Float64);
             target.copy_(values.to(target.dtype));
         }
+    }
+
+    /// <summary>offset + factor * u for the key's hashed u of every element, in double as make_equivalence.py computes it.</summary>
+    private static double[] Values(string key, long count, double offset, double factor)
+    {
+        var seed = Fnv1a(key);
+        var values = new double[count];
+        Parallel.For(0, (count + Chunk - 1) / Chunk, chunk =>
+        {
+            var end = Math.Min(count, (chunk + 1) * Chunk);
+            for (var j = chunk * Chunk; j < end; j++)
+            {
+                var x = seed ^ unchecked((uint)((ulong)j * 0x9E3779B1ul));
+                x ^= x >> 16;
+                x *= 0x85EBCA6Bu;
+                x ^= x >> 13;
+                x *= 0xC2B2AE35u;
+                x ^= x >> 16;
+                values[j] = offset + (factor * (((long)(x % 2001) - 1000) / 1000.0));
+            }
+        });
+
+        return values;
     }
 
     public static Tensor Input(string name, long[] shape) =>
