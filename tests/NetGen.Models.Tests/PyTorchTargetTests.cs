@@ -326,6 +326,17 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         Assert.Equal(NetworkCatalog.All.Single(n => n.Name == "TinyResNet").ParameterCount, described.GetProperty("TinyResNet").GetProperty("counted").GetInt64());
     }
 
+    /// <summary>A command past its time limit fails the test, its process is killed, and the next command gets a new one.</summary>
+    [Fact]
+    public void A_python_command_past_its_time_limit_fails_and_the_next_command_runs_in_a_new_process()
+    {
+        var failure = Assert.Throws<Xunit.Sdk.FailException>(() => _zoo.RunScript("describe", _zoo.Folder, "tiny", new[] { "TinyResNet" }, TimeSpan.FromMilliseconds(1)));
+        Assert.Contains("ran past", failure.Message, StringComparison.Ordinal);
+
+        var described = _zoo.Run("describe", "tiny.net.txt", new[] { "TinyResNet" });
+        Assert.Equal(NetworkCatalog.All.Single(n => n.Name == "TinyResNet").ParameterCount, described.GetProperty("TinyResNet").GetProperty("counted").GetInt64());
+    }
+
     /// <summary>A C# module's state_dict as "key shape" lines; TorchSharp lists each module's buffers after all parameters, PyTorch module by module.</summary>
     private static List<string> Entries(nn.Module module) =>
         module.state_dict().Select(e => $"{e.Key} {string.Join("x", e.Value.shape)}").Order(StringComparer.Ordinal).ToList();

@@ -18,8 +18,30 @@ public static class PythonProcess
     /// <summary>Runs the interpreter (or <paramref name="program"/>, such as torchrun) with the arguments; its stdout. A failure or timeout fails the test with what it printed.</summary>
     public static string Run(IEnumerable<string> arguments, TimeSpan timeout, string program = Interpreter, string? workingDirectory = null)
     {
+        using var process = Start(program, arguments, workingDirectory);
+        var command = $"{program} {string.Join(" ", process.StartInfo.ArgumentList)}";
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit((int)timeout.TotalMilliseconds))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail($"{command} ran past {timeout}:\n{Tail(output)}\n{Tail(error)}");
+        }
+
+        // After a successful timed wait, this one waits for the redirected streams to close.
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{command} exited {process.ExitCode}:\n{Tail(output)}\n{Tail(error)}");
+        return output.Result;
+    }
+
+    /// <summary>Starts <paramref name="program"/> with its output and error redirected (and its input, when <paramref name="input"/>); fails the test if it is not installed.</summary>
+    public static Process Start(string program, IEnumerable<string> arguments, string? workingDirectory = null, bool input = false)
+    {
+        Assert.True(File.Exists(program), $"{program} is missing: install python3-torch and python3-torchvision (Debian; .ci/run does)");
         var start = new ProcessStartInfo(program)
         {
+            RedirectStandardInput = input,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -34,21 +56,7 @@ public static class PythonProcess
             start.ArgumentList.Add(argument);
         }
 
-        Assert.True(File.Exists(program), $"{program} is missing: install python3-torch and python3-torchvision (Debian; .ci/run does)");
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit((int)timeout.TotalMilliseconds))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            Assert.Fail($"{program} {string.Join(" ", start.ArgumentList)} ran past {timeout}:\n{Tail(output)}\n{Tail(error)}");
-        }
-
-        // After a successful timed wait, this one waits for the redirected streams to close.
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(" ", start.ArgumentList)} exited {process.ExitCode}:\n{Tail(output)}\n{Tail(error)}");
-        return output.Result;
+        return Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start");
     }
 
     private static string Tail(Task<string> text)

@@ -74,17 +74,7 @@ public sealed class PythonWorker : IDisposable
 
     private Process Start()
     {
-        Assert.True(File.Exists(PythonProcess.Interpreter), $"{PythonProcess.Interpreter} is missing: install python3-torch and python3-torchvision (Debian; .ci/run does)");
-        var start = new ProcessStartInfo(PythonProcess.Interpreter)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(_script);
-        start.ArgumentList.Add("serve");
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"{PythonProcess.Interpreter} did not start");
+        var process = PythonProcess.Start(PythonProcess.Interpreter, new[] { _script, "serve" }, input: true);
         process.ErrorDataReceived += (_, e) =>
         {
             lock (_error)
