@@ -47,9 +47,7 @@ public class CompositionTests
         Assert.Equal(info.ParameterCount, network.parameters().Sum(p => p.numel()));
         if (ReferenceData.TryGet(name, out var reference))
         {
-            Assert.Equal(
-                reference.StateDict.Select(e => $"{e.Key} {string.Join("x", e.Shape)}").Order(StringComparer.Ordinal),
-                bare.Select(e => $"{e.Key} {string.Join("x", e.Value.shape)}").Order(StringComparer.Ordinal));
+            Assert.Equal(StateDictLines.Of(reference.StateDict.Select(e => (e.Key, (IEnumerable<long>)e.Shape))), StateDictLines.Of(network));
         }
 
         var wrappers = new (string Prefix, nn.Module Module)[]

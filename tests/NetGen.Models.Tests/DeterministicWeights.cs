@@ -43,7 +43,7 @@ public static class DeterministicWeights
     }
 
     /// <summary>make_equivalence.py's <c>role</c>: a tensor's values are offset + factor * u, by its key and shape.</summary>
-    public static (double Offset, double Factor) Role(string key, long[] shape, IReadOnlySet<string>? damped = null)
+    private static (double Offset, double Factor) Role(string key, long[] shape, IReadOnlySet<string>? damped = null)
     {
         if (key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
         {

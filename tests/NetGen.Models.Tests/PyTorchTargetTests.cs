@@ -60,7 +60,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         {
             using var csharp = NetworkCatalog.All.Single(n => n.Name == network.ClassName).Create();
             var entry = described.GetProperty(network.ClassName);
-            Assert.Equal(Entries(csharp), Entries(entry));
+            Assert.Equal(StateDictLines.Of(csharp), Entries(entry));
             Assert.Equal(network.ParameterCount, entry.GetProperty("parameter_count").GetInt64());
             Assert.Equal(network.ParameterCount, entry.GetProperty("counted").GetInt64());
         }
@@ -305,7 +305,7 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
             File.WriteAllText(Path.Combine(folder, "scaled.py"), PythonEmitter.Emit(networks, "test"));
             var arguments = JsonSerializer.Serialize(new Dictionary<string, object> { ["width"] = width, ["depth"] = depth, ["classes"] = classes, ["wide"] = wide });
             var described = _zoo.RunScript("construct", folder, "scaled", new[] { "Scaled", arguments }, TimeSpan.FromMinutes(1)).GetProperty("Scaled");
-            Assert.Equal(Entries(csharp), Entries(described));
+            Assert.Equal(StateDictLines.Of(csharp), Entries(described));
             Assert.Equal(csharp.parameters().Sum(p => p.numel()), described.GetProperty("counted").GetInt64());
         }
         finally
@@ -342,15 +342,9 @@ public class PyTorchTargetTests : IClassFixture<PyTorchTargetTests.EmittedZoo>
         Assert.Equal(NetworkCatalog.All.Single(n => n.Name == "TinyResNet").ParameterCount, described.GetProperty("TinyResNet").GetProperty("counted").GetInt64());
     }
 
-    /// <summary>A C# module's state_dict as "key shape" lines; TorchSharp lists each module's buffers after all parameters, PyTorch module by module.</summary>
-    private static List<string> Entries(nn.Module module) =>
-        module.state_dict().Select(e => $"{e.Key} {string.Join("x", e.Value.shape)}").Order(StringComparer.Ordinal).ToList();
-
-    /// <summary>pytorch_target.py's description of a module's state_dict, as <see cref="Entries(nn.Module)"/> writes C#'s.</summary>
-    private static List<string> Entries(JsonElement described) => described.GetProperty("keys").EnumerateArray()
-        .Select(k => $"{k[0].GetString()} {string.Join("x", k[1].EnumerateArray().Select(d => d.GetInt64()))}")
-        .Order(StringComparer.Ordinal)
-        .ToList();
+    /// <summary>pytorch_target.py's description of a module's state_dict, as <see cref="StateDictLines"/> writes C#'s.</summary>
+    private static List<string> Entries(JsonElement described) =>
+        StateDictLines.Of(described.GetProperty("keys").EnumerateArray().Select(k => (k[0].GetString()!, k[1].EnumerateArray().Select(d => d.GetInt64()))));
 
     /// <summary>Tensors in a torch.save file, as Python's <c>torch.load</c> reads a dict of them.</summary>
     private static void SaveTensors(string path, params (string Name, Tensor Tensor)[] tensors)
