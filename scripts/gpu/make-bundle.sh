@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the GPU check's bundle for a CUDA machine that has PyTorch (torch 2.x with CUDA, torchvision) but no .NET:
 #   scripts/gpu/make-bundle.sh [OUTDIR]        (default: gpu-bundle/ in the checkout, added to .git/info/exclude)
-# OUTDIR gets: gpucheck/ (tests/NetGen.GpuCheck) and examples/ (dsl-examples, for the training run), both
-# framework-dependent publishes with TorchSharp's libLibTorchSharp.so and no libtorch (the CUDA machine's torch
-# libraries are used); dotnet-runtime.tar.xz (this machine's .NET runtime); run.sh, ref.py; commit.txt.
-# Copy OUTDIR to the GPU machine and run `bash OUTDIR/run.sh` there (or `run.sh --cpu` here to test it).
+# OUTDIR gets: programs.tar.xz, holding gpucheck/ (tests/NetGen.GpuCheck) and examples/ (dsl-examples, for the
+# training runs), both framework-dependent publishes with TorchSharp's libLibTorchSharp.so and no libtorch (the CUDA
+# machine's torch libraries are used); dotnet-runtime.tar.xz (this machine's .NET runtime); run.sh, ref.py; commit.txt.
+# Both archives are xz-compressed: the bundle is about 45 MB instead of 83 MB, so that it fits a 64 MiB transfer
+# beside a checkout. Copy OUTDIR to the GPU machine and run `bash OUTDIR/run.sh` there (or `run.sh --cpu` here).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -21,14 +22,18 @@ if [ "${out#"$root"/}" != "$out" ] && git -C "$root" rev-parse --git-dir >/dev/n
   grep -qxF "$entry" "$exclude" 2>/dev/null || echo "$entry" >> "$exclude"
 fi
 
-# libtorch's CPU package stays out of both publishes (NoLibTorch.targets drops its files).
+# libtorch's CPU package stays out of both publishes (NoLibTorch.targets drops its files), and so do the
+# translations of the libraries' messages.
+staging=$(mktemp -d)
+trap 'rm -rf "$staging"' EXIT
 publish() {
-  rm -rf "$out/$2"
   dotnet publish "$root/$1" -c Release -r linux-x64 --self-contained false -nologo -v:q \
-    -p:CustomAfterMicrosoftCommonTargets="$here/NoLibTorch.targets" -o "$out/$2"
+    -p:CustomAfterMicrosoftCommonTargets="$here/NoLibTorch.targets" -p:SatelliteResourceLanguages=en -o "$staging/$2"
 }
 publish tests/NetGen.GpuCheck/NetGen.GpuCheck.csproj gpucheck
 publish dsl-examples/NetGen.Examples.csproj examples
+rm -rf "$out/gpucheck" "$out/examples"
+tar -C "$staging" -cJf "$out/programs.tar.xz" gpucheck examples
 
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime=$(ls "$dotnet_root/shared/Microsoft.NETCore.App" | sort -V | tail -1)

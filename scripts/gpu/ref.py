@@ -8,7 +8,8 @@ would match). Then, in --out:
   NAME.pt            torch.save of the state_dict
   NAME_io.pt         torch.save of {"input", "logits", "input2", "logits2"}: two fixed inputs and their eval logits
   pytorch-NAME.json  parameters, max |logit|, input sensitivity, eval forward and SGD training step medians (ms; the
-                     step with PyTorch's default SGD, foreach kernels on CUDA, and with foreach=False), the optimizer
+                     step with PyTorch's default SGD, foreach kernels on CUDA, with foreach=False, and with bf16
+                     autocast and channels-last memory), the optimizer
                      alone (zero_grad and step: ms, and the operators torch.profiler counts), peak device memory above
                      the model's own (MiB, CUDA only)
   environment.json   device, driver, CUDA, cuDNN, torch, torchvision, Python and the run's settings
@@ -139,18 +140,36 @@ def run(name, a, device):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, foreach=False)
     train_for_loop_ms = median_ms(train_step(optimizer), device, a.warmup, a.iterations)
     for_loop_optimizer = optimizer_alone(optimizer, device, a)
-    log(f"eval forward {eval_ms:.2f} ms, training step {train_ms:.2f} ms, with foreach=False {train_for_loop_ms:.2f} ms (medians of {a.iterations})")
+    # Mixed precision as it is trained on such GPUs: bf16 autocast (no loss scaling needed), weights and images in
+    # channels-last memory, PyTorch's default SGD; the loss in float32.
+    model = model.to(memory_format=torch.channels_last)
+    images_channels_last = images.contiguous(memory_format=torch.channels_last)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def mixed_step():
+        optimizer.zero_grad()
+        with torch.autocast(device.type, dtype=torch.bfloat16):
+            logits = model(images_channels_last)
+        torch.nn.functional.cross_entropy(logits.float(), labels).backward()
+        optimizer.step()
+    try:
+        mixed_train_ms = median_ms(mixed_step, device, a.warmup, a.iterations)
+    except RuntimeError as e:  # torch 1.13's CPU autocast lacks some bf16 kernels (ConvNeXt's layer_norm)
+        log(f"bf16 autocast training step failed: {str(e).splitlines()[0]}")
+        mixed_train_ms = None
+    log(f"eval forward {eval_ms:.2f} ms, training step {train_ms:.2f} ms, with foreach=False {train_for_loop_ms:.2f} ms, "
+        f"bf16 autocast and channels-last {'–' if mixed_train_ms is None else f'{mixed_train_ms:.2f}'} ms (medians of {a.iterations})")
     log(f"optimizer alone (zero_grad and step): {default_optimizer['ms']:.2f} ms, {default_optimizer['operators']} operators; "
         f"with foreach=False {for_loop_optimizer['ms']:.2f} ms, {for_loop_optimizer['operators']} operators")
     if device.type == "cuda":
         log(f"peak device memory above the model's own: {peak_reserved:.0f} MiB reserved, {peak_allocated:.0f} MiB allocated")
     result = {"network": name, "parameters": parameters, "max_abs_logit": y1.abs().max().item(), "sensitivity": sensitivity,
-              "eval_ms": eval_ms, "train_ms": train_ms, "train_for_loop_ms": train_for_loop_ms,
+              "eval_ms": eval_ms, "train_ms": train_ms, "train_for_loop_ms": train_for_loop_ms, "mixed_train_ms": mixed_train_ms,
               "optimizer_ms": default_optimizer["ms"], "optimizer_operators": default_optimizer["operators"],
               "optimizer_for_loop_ms": for_loop_optimizer["ms"], "optimizer_for_loop_operators": for_loop_optimizer["operators"],
               "peak_reserved_mib": peak_reserved, "peak_allocated_mib": peak_allocated}
     write_json(os.path.join(a.out, f"pytorch-{name}.json"), result)
-    del model, optimizer, images, labels
+    del model, optimizer, images, images_channels_last, labels
     if device.type == "cuda":
         torch.cuda.empty_cache()
 

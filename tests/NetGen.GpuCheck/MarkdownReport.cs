@@ -8,7 +8,7 @@ namespace NetGen.GpuCheck;
 
 /// <summary>
 /// <c>report</c>: the data folder's results as the Markdown section docs/benchmarks.md takes ("## GPU": the machine,
-/// the versions, one table row per network measured, and the training run), pasted as printed.
+/// the versions, one table row per network measured, and the training runs), pasted as printed.
 /// </summary>
 public static class MarkdownReport
 {
@@ -52,7 +52,8 @@ public static class MarkdownReport
         text.AppendLine(Legend(rows.Select(r => r.NetGen).FirstOrDefault(n => n is not null)));
         text.AppendLine();
         text.AppendLine(OptimizerTable(rows, environment.Iterations));
-        text.AppendLine(Training(folder));
+        text.AppendLine(MixedPrecisionTable(rows, environment.Iterations));
+        text.AppendLine(TrainingReport.Write(folder));
         return text.ToString();
     }
 
@@ -74,6 +75,30 @@ public static class MarkdownReport
                 Fixed(netgen?.OptimizerMs, 2),
                 Fixed(netgen?.FlatOptimizerMs, 2),
                 Ratio(netgen?.FlatOptimizerMs, pytorch?.OptimizerMs) + " |",
+            }));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The training step in mixed precision as it is used on GPUs, against float32.</summary>
+    private static string MixedPrecisionTable(IEnumerable<(CheckedNetwork Network, PyTorchResult? PyTorch, NetGenResult? NetGen)> rows, int iterations)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"The training step in mixed precision (bf16 autocast, weights and images in channels-last memory, the loss in float32; median of {iterations}, ms): ")
+            + "PyTorch with its default SGD, the generated network with FlatSgd; the speed-up is float32's step (the main table's PyTorch default and FlatSgd columns) over this one:");
+        text.AppendLine();
+        text.AppendLine("| Network | PyTorch | Generated, FlatSgd | Generated ÷ PyTorch | Speed-up over float32: PyTorch / generated |");
+        text.AppendLine("|---|---|---|---|---|");
+        foreach (var (network, pytorch, netgen) in rows)
+        {
+            text.AppendLine(string.Join(" | ", new[]
+            {
+                "| " + network.ZooName,
+                Fixed(pytorch?.MixedTrainMs, 2),
+                Fixed(netgen?.MixedTrainMs, 2),
+                Ratio(netgen?.MixedTrainMs, pytorch?.MixedTrainMs),
+                $"{Ratio(pytorch?.TrainMs, pytorch?.MixedTrainMs)} / {Ratio(netgen?.FlatTrainMs, netgen?.MixedTrainMs)} |",
             }));
         }
 
@@ -109,24 +134,6 @@ public static class MarkdownReport
             + "(every parameter a view of one flat tensor, a few kernels a step). Peak memory: device memory above the model's own "
             + "during the timed steps (PyTorch: `torch.cuda.max_memory_reserved`; TorchSharp, which reports none: CUDA's "
             + "used memory, one implementation a process); CUDA only.";
-    }
-
-    private static string Training(ResultFolder folder)
-    {
-        var run = folder.Read<TrainingRun>("training.json");
-        if (run is null)
-        {
-            return "Training run: not run.";
-        }
-
-        var summary = TrainingSummary.Read(folder.File("training-metrics.csv"));
-        if (run.ExitCode != 0 || summary is null)
-        {
-            return $"Training run (`{run.Command}`): failed with exit code {run.ExitCode} after {Fixed(run.WallSeconds, 0)} s; run.sh's out/training.log has its output.";
-        }
-
-        return Invariant($"Training run (`{run.Command}`): {summary.TestAccuracy * 100:F2} % test accuracy after {summary.Epochs} epochs, ")
-            + Invariant($"{summary.ImagesPerSecond:#,0} images/s (median over epochs), {run.WallSeconds:F1} s wall.");
     }
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);

@@ -14,7 +14,8 @@ public sealed record MeasureOptions(string Data, string Device, string Network, 
 /// <c>measure</c>: one network with ref.py's weights. The generated network's eval logits on ref.py's two inputs
 /// against PyTorch's (and TorchVision's, where it has the model), then eval forward and training step times of the
 /// generated network (training with TorchSharp's SGD and, as a second copy, with NetGen's FlatSgd) and TorchVision's,
-/// alternating. Writes netgen-NAME.json; fails when the logits check fails.
+/// alternating, and a third copy's mixed-precision training step (FlatSgd, bf16 autocast, channels-last). Writes
+/// netgen-NAME.json; fails when the logits check fails.
 /// </summary>
 public static class MeasureCommand
 {
@@ -64,7 +65,15 @@ public static class MeasureCommand
             network.Name, network.ZooName, generated.parameters().Sum(p => p.numel()), device.IsCuda ? "cuda" : "cpu", device.Name, TorchSharpVersion,
             verdict.Error, verdict.Sensitivity, verdict.Tolerance, verdict.MinimumSensitivity, verdict.Passed,
             eval[0], train[0], flatTrain, optimizer[0], optimizer[^1], torchVision is not null, torchVisionError, torchVision is null ? null : eval[1], torchVision is null ? null : train[1]);
-        folder.Write($"netgen-{network.Name}.json", result);
+        var file = $"netgen-{network.Name}.json";
+        folder.Write(file, result);
+
+        // Written again with the mixed-precision step: should that step fail (autocast is reached through libtorch's
+        // C++ exports), the float32 figures are kept.
+        var mixedTrain = TimeMixedTraining(network, folder, workload, options.Plan, device);
+        log.Line($"training step ms with FlatSgd, bf16 autocast and channels-last: generated {mixedTrain:F2}");
+        result = result with { MixedTrainMs = mixedTrain };
+        folder.Write(file, result);
         return result;
     }
 
@@ -93,6 +102,18 @@ public static class MeasureCommand
 
         using var noGrad = no_grad();
         return Timing.Alternating(models.Select(workload.EvalStep).ToArray(), plan, device);
+    }
+
+    /// <summary>Median ms of a mixed-precision training step (<see cref="Workload.MixedTrainStep"/>) of a fresh copy of the generated network.</summary>
+    private static double TimeMixedTraining(CheckedNetwork network, ResultFolder folder, Workload workload, TimingPlan plan, ComputeDevice device)
+    {
+        using var model = ChannelsLast.Apply(Load(network.Generated(), folder.Weights(network.Name), device));
+        model.train();
+        var (step, optimizer) = workload.MixedTrainStep(model);
+        using (optimizer)
+        {
+            return Timing.Alternating(new[] { step }, plan, device)[0];
+        }
     }
 
     /// <summary>Median ms of a training step of each model, then of its optimizer alone on the last step's gradients.</summary>

@@ -12,27 +12,33 @@ public sealed record PyTorchEnvironment(
 /// ref.py's figures for one network (pytorch-NAME.json); times in ms, memory in MiB, null where not measured.
 /// <c>TrainMs</c> is PyTorch's default SGD (multi-tensor <c>foreach</c> kernels on CUDA), <c>TrainForLoopMs</c> its
 /// per-parameter loop (<c>foreach=False</c>), as TorchSharp's SGD steps; <c>Optimizer…</c> the optimizer alone
-/// (zero_grad and step) in each mode, with the operators torch.profiler records under it.
+/// (zero_grad and step) in each mode, with the operators torch.profiler records under it; <c>MixedTrainMs</c> the default
+/// SGD's step with bf16 autocast and channels-last memory.
 /// </summary>
 public sealed record PyTorchResult(
     string Network, long Parameters, double MaxAbsLogit, double Sensitivity, double? EvalMs, double? TrainMs, double? TrainForLoopMs,
-    double? OptimizerMs, int? OptimizerOperators, double? OptimizerForLoopMs, int? OptimizerForLoopOperators, double? PeakReservedMib, double? PeakAllocatedMib);
+    double? OptimizerMs, int? OptimizerOperators, double? OptimizerForLoopMs, int? OptimizerForLoopOperators, double? PeakReservedMib, double? PeakAllocatedMib,
+    double? MixedTrainMs = null);
 
 /// <summary>
 /// This program's figures for one network (netgen-NAME.json): the logits check, and times in ms of the generated network
-/// (its training step, and the optimizer alone, with TorchSharp's SGD and with NetGen's <see cref="FlatSgd"/>) and of
-/// TorchVision's.
+/// (its training step, and the optimizer alone, with TorchSharp's SGD and with NetGen's <see cref="FlatSgd"/>; the
+/// training step with FlatSgd, bf16 autocast and channels-last memory) and of TorchVision's.
 /// </summary>
 public sealed record NetGenResult(
     string Network, string ZooName, long Parameters, string Device, string DeviceName, string TorchSharp,
     double LogitsError, double Sensitivity, double Tolerance, double MinimumSensitivity, bool Passed,
-    double? EvalMs, double? TrainMs, double? FlatTrainMs, double? OptimizerMs, double? FlatOptimizerMs, bool HasTorchVision, double? TorchVisionLogitsError, double? TorchVisionEvalMs, double? TorchVisionTrainMs);
+    double? EvalMs, double? TrainMs, double? FlatTrainMs, double? OptimizerMs, double? FlatOptimizerMs, bool HasTorchVision, double? TorchVisionLogitsError, double? TorchVisionEvalMs, double? TorchVisionTrainMs,
+    double? MixedTrainMs = null);
 
 /// <summary>Device memory above the model's own during eval and training steps (memory-NAME-IMPLEMENTATION.json), in MiB.</summary>
 public sealed record MemoryResult(string Network, string Implementation, double? PeakMib);
 
-/// <summary>The short training run, as run.sh recorded it (training.json); its per-epoch figures are in training-metrics.csv.</summary>
-public sealed record TrainingRun(string Command, double WallSeconds, int ExitCode);
+/// <summary>
+/// One training run as run.sh recorded it (training-PRECISION-SEED.json): whether it shared the device with other runs,
+/// its wall time and exit code. Its per-epoch figures are the trainer's metrics.csv, copied to training-PRECISION-SEED.csv.
+/// </summary>
+public sealed record TrainingRun(string Command, string Precision, int Seed, bool Concurrent, double WallSeconds, int ExitCode);
 
 /// <summary>The files ref.py, this program and run.sh exchange in one data folder, as snake_case JSON.</summary>
 public sealed class ResultFolder

@@ -6,7 +6,7 @@ using NetGen.Benchmarks;
 
 namespace NetGen.GpuCheck;
 
-/// <summary>The short training run's outcome: the last epoch's test accuracy and the median speed over epochs.</summary>
+/// <summary>A training run's outcome: the last epoch's test accuracy and the median speed over epochs.</summary>
 public sealed record TrainingSummary(int Epochs, double TestAccuracy, double ImagesPerSecond)
 {
     /// <summary>

@@ -6,14 +6,16 @@ using Net = TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch
 namespace NetGen.GpuCheck;
 
 /// <summary>
-/// The batch every implementation is timed on (random images and labels from seed 0 on the device), and its two
-/// steps as ref.py takes them: an eval forward without gradients, and one SGD step (lr 0.01, momentum 0.9) on the
-/// cross-entropy loss.
+/// The batch every implementation is timed on (random images and labels from seed 0 on the device), and its steps as
+/// ref.py takes them: an eval forward without gradients, and one SGD step (lr 0.01, momentum 0.9) on the cross-entropy
+/// loss, in float32 or mixed precision.
 /// </summary>
 public sealed class Workload : IDisposable
 {
     private readonly Tensor _images;
+    private readonly Tensor _channelsLastImages;
     private readonly Tensor _labels;
+    private readonly DeviceType _device;
 
     /// <summary>A batch of <paramref name="batch"/> 3×<paramref name="size"/>×<paramref name="size"/> images with 1,000-class labels.</summary>
     public Workload(int batch, int size, ComputeDevice device)
@@ -21,6 +23,8 @@ public sealed class Workload : IDisposable
         manual_seed(0);
         _images = randn(new long[] { batch, 3, size, size }, device: device.Device);
         _labels = randint(0, 1000, new long[] { batch }, dtype: int64, device: device.Device);
+        _channelsLastImages = ChannelsLast.Convert(_images);
+        _device = device.Device.type;
     }
 
     /// <summary>An eval forward of <paramref name="model"/> (which must be in eval mode, under no_grad).</summary>
@@ -48,6 +52,32 @@ public sealed class Workload : IDisposable
         return (Step, optimizer);
     }
 
+    /// <summary>
+    /// A mixed-precision training step of <paramref name="model"/> (in train mode, its weights in channels-last memory:
+    /// <see cref="ChannelsLast.Apply"/>) with <see cref="FlatSgd"/>: the forward pass under bf16 autocast on the
+    /// channels-last images, the loss in float32. bf16 keeps float32's range, so no loss scaling. Dispose the optimizer
+    /// after timing.
+    /// </summary>
+    public (Action Step, optim.Optimizer Optimizer) MixedTrainStep(Net model)
+    {
+        var optimizer = new FlatSgd(model.parameters(), 0.01, momentum: 0.9);
+        void Step()
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            Tensor logits;
+            using (Autocast.Enable(_device, ScalarType.BFloat16))
+            {
+                logits = model.call(_channelsLastImages);
+            }
+
+            nn.functional.cross_entropy(logits.to(ScalarType.Float32), _labels).backward();
+            optimizer.step();
+        }
+
+        return (Step, optimizer);
+    }
+
     /// <summary>The optimizer alone on the gradients it holds: zero_grad and step, as ref.py times PyTorch's.</summary>
     public static Action OptimizerStep(optim.Optimizer optimizer) => () =>
     {
@@ -60,6 +90,7 @@ public sealed class Workload : IDisposable
     public void Dispose()
     {
         _images.Dispose();
+        _channelsLastImages.Dispose();
         _labels.Dispose();
     }
 }
