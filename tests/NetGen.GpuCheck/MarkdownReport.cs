@@ -61,7 +61,8 @@ public static class MarkdownReport
     private static string OptimizerTable(IEnumerable<(CheckedNetwork Network, PyTorchResult? PyTorch, NetGenResult? NetGen)> rows, int iterations)
     {
         var text = new StringBuilder();
-        text.AppendLine(Invariant($"The optimizer alone (`zero_grad` and `step` on the last training step's gradients, median of {iterations}, ms; in brackets the operators torch.profiler records under PyTorch's optimizer, one kernel launch each on CUDA):"));
+        text.AppendLine(Invariant($"The optimizer alone (`zero_grad` and `step` on the last training step's gradients, median of {iterations}, ms; PyTorch's `zero_grad(set_to_none=False)`, ")
+            + "since a step on gradients set to None does nothing; in brackets the operators torch.profiler records under PyTorch's optimizer, one kernel launch each on CUDA):");
         text.AppendLine();
         text.AppendLine("| Network | PyTorch, default | PyTorch, foreach=False | TorchSharp's SGD | FlatSgd | FlatSgd ÷ PyTorch default |");
         text.AppendLine("|---|---|---|---|---|---|");
@@ -118,7 +119,8 @@ public static class MarkdownReport
             + Invariant($"median of {environment.Iterations} timed steps after {environment.Warmup} warm-up step{(environment.Warmup == 1 ? string.Empty : "s")}. The generated network and TorchSharp's TorchVision ")
             + Invariant($"model alternate in one process; PyTorch eager runs in its own. Weights: torchvision's initialisation (seed {environment.Seed}), ")
             + "with every normalisation layer's scale and shift drawn at random and BatchNorm's running statistics "
-            + "taken from a random calibration batch, so that every network's logits depend on its input.";
+            + "taken from a random calibration batch, so that every network's logits depend on its input, and the classifier scaled "
+            + "to logits of standard deviation 1.";
     }
 
     private static string Legend(NetGenResult? netgen)
