@@ -30,7 +30,7 @@ for a in "$@"; do
   case "$a" in
     --cpu) MODE=cpu ;;
     --dry-run) DRY=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -u/{/^#/p}' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$a' (--cpu, --dry-run)" >&2; exit 2 ;;
   esac
 done
