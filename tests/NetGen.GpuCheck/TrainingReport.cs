@@ -53,7 +53,9 @@ public static class TrainingReport
         text.AppendLine("| Precision | Runs | Test accuracy, mean (min–max) | Difference from fp32, points: mean ± sd (95 % CI) | Images/s, seed 1 | ÷ fp32 | Wall s, seed 1 |");
         text.AppendLine("|---|---|---|---|---|---|---|");
         var byPrecision = succeeded.GroupBy(r => r.Run.Precision).OrderBy(g => Order(g.Key)).ToArray();
-        var reference = byPrecision.FirstOrDefault(g => g.Key == Reference)?.ToDictionary(r => r.Run.Seed, r => r.Summary!);
+        var referenceRuns = byPrecision.FirstOrDefault(g => g.Key == Reference);
+        var reference = referenceRuns?.ToDictionary(r => r.Run.Seed, r => r.Summary!);
+        var referenceAlone = referenceRuns?.FirstOrDefault(r => !r.Run.Concurrent)?.Summary;
         var verdicts = new List<string>();
         foreach (var group in byPrecision)
         {
@@ -61,7 +63,6 @@ public static class TrainingReport
             var alone = group.FirstOrDefault(r => !r.Run.Concurrent);
             var difference = group.Key == Reference || reference is null ? null : PairedDifference.Of(group.Where(r => reference.ContainsKey(r.Run.Seed))
                 .Select(r => (r.Summary!.TestAccuracy - reference[r.Run.Seed].TestAccuracy) * 100).ToArray());
-            var referenceAlone = reference is not null && reference.TryGetValue(1, out var s) ? s : null;
             text.AppendLine(string.Join(" | ", new[]
             {
                 "| " + group.Key,
