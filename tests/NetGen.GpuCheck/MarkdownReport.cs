@@ -35,17 +35,15 @@ public static class MarkdownReport
         {
             var generatedMemory = folder.Read<MemoryResult>($"memory-{network.Name}-generated.json")?.PeakMib;
             var torchVisionMemory = folder.Read<MemoryResult>($"memory-{network.Name}-torchvision.json")?.PeakMib;
-            text.AppendLine(string.Join(" | ", new[]
-            {
-                "| " + network.ZooName,
+            text.AppendLine(Row(
+                network.ZooName,
                 netgen is null ? "not run" : $"{Error(netgen.LogitsError)} ({(netgen.Passed ? "pass" : "FAIL")})",
                 netgen is null ? "–" : Fixed(netgen.Sensitivity, 3),
                 $"{Fixed(pytorch?.EvalMs, 2)} / {Fixed(netgen?.EvalMs, 2)} / {Fixed(netgen?.TorchVisionEvalMs, 2)}",
                 Ratio(netgen?.EvalMs, pytorch?.EvalMs),
                 $"{Fixed(pytorch?.TrainMs, 2)} ({Fixed(pytorch?.TrainForLoopMs, 2)}) / {Fixed(netgen?.TrainMs, 2)} / {Fixed(netgen?.FlatTrainMs, 2)} / {Fixed(netgen?.TorchVisionTrainMs, 2)}",
                 $"{Ratio(netgen?.TrainMs, pytorch?.TrainMs)} / {Ratio(netgen?.FlatTrainMs, pytorch?.TrainMs)}",
-                $"{Fixed(pytorch?.PeakReservedMib, 0)} / {Fixed(generatedMemory, 0)} / {Fixed(torchVisionMemory, 0)} |",
-            }));
+                $"{Fixed(pytorch?.PeakReservedMib, 0)} / {Fixed(generatedMemory, 0)} / {Fixed(torchVisionMemory, 0)}"));
         }
 
         text.AppendLine();
@@ -68,15 +66,13 @@ public static class MarkdownReport
         text.AppendLine("|---|---|---|---|---|---|");
         foreach (var (network, pytorch, netgen) in rows)
         {
-            text.AppendLine(string.Join(" | ", new[]
-            {
-                "| " + network.ZooName,
+            text.AppendLine(Row(
+                network.ZooName,
                 $"{Fixed(pytorch?.OptimizerMs, 2)} ({pytorch?.OptimizerOperators?.ToString(CultureInfo.InvariantCulture) ?? "–"})",
                 $"{Fixed(pytorch?.OptimizerForLoopMs, 2)} ({pytorch?.OptimizerForLoopOperators?.ToString(CultureInfo.InvariantCulture) ?? "–"})",
                 Fixed(netgen?.OptimizerMs, 2),
                 Fixed(netgen?.FlatOptimizerMs, 2),
-                Ratio(netgen?.FlatOptimizerMs, pytorch?.OptimizerMs) + " |",
-            }));
+                Ratio(netgen?.FlatOptimizerMs, pytorch?.OptimizerMs)));
         }
 
         return text.ToString();
@@ -93,14 +89,12 @@ public static class MarkdownReport
         text.AppendLine("|---|---|---|---|---|");
         foreach (var (network, pytorch, netgen) in rows)
         {
-            text.AppendLine(string.Join(" | ", new[]
-            {
-                "| " + network.ZooName,
+            text.AppendLine(Row(
+                network.ZooName,
                 Fixed(pytorch?.MixedTrainMs, 2),
                 Fixed(netgen?.MixedTrainMs, 2),
                 Ratio(netgen?.MixedTrainMs, pytorch?.MixedTrainMs),
-                $"{Ratio(pytorch?.TrainMs, pytorch?.MixedTrainMs)} / {Ratio(netgen?.FlatTrainMs, netgen?.MixedTrainMs)} |",
-            }));
+                $"{Ratio(pytorch?.TrainMs, pytorch?.MixedTrainMs)} / {Ratio(netgen?.FlatTrainMs, netgen?.MixedTrainMs)}"));
         }
 
         return text.ToString();
@@ -137,6 +131,9 @@ public static class MarkdownReport
             + "during the timed steps (PyTorch: `torch.cuda.max_memory_reserved`; TorchSharp, which reports none: CUDA's "
             + "used memory, one implementation a process); CUDA only.";
     }
+
+    /// <summary>A Markdown table row of <paramref name="cells"/>.</summary>
+    internal static string Row(params string[] cells) => "| " + string.Join(" | ", cells) + " |";
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 

@@ -63,16 +63,14 @@ public static class TrainingReport
             var alone = group.FirstOrDefault(r => !r.Run.Concurrent);
             var difference = group.Key == Reference || reference is null ? null : PairedDifference.Of(group.Where(r => reference.ContainsKey(r.Run.Seed))
                 .Select(r => (r.Summary!.TestAccuracy - reference[r.Run.Seed].TestAccuracy) * 100).ToArray());
-            text.AppendLine(string.Join(" | ", new[]
-            {
-                "| " + group.Key,
+            text.AppendLine(MarkdownReport.Row(
+                group.Key,
                 group.Count().ToString(CultureInfo.InvariantCulture),
                 Invariant($"{accuracies.Average():F2} % ({accuracies.Min():F2}–{accuracies.Max():F2})"),
                 group.Key == Reference ? "–" : difference?.ToString() ?? "–",
                 alone is null ? "–" : Invariant($"{alone.Summary!.ImagesPerSecond:#,0}"),
                 alone is null || referenceAlone is null || group.Key == Reference ? "–" : Invariant($"{alone.Summary!.ImagesPerSecond / referenceAlone.ImagesPerSecond:F2}"),
-                (alone is null ? "–" : Invariant($"{alone.Run.WallSeconds:F1}")) + " |",
-            }));
+                alone is null ? "–" : Invariant($"{alone.Run.WallSeconds:F1}")));
             if (difference is not null)
             {
                 verdicts.Add(difference.Verdict(group.Key));

@@ -38,19 +38,8 @@ public sealed class Workload : IDisposable
     /// A training step of <paramref name="model"/> (in train mode) with its own optimizer, TorchSharp's SGD or NetGen's
     /// <see cref="FlatSgd"/>; dispose the optimizer after timing.
     /// </summary>
-    public (Action Step, optim.Optimizer Optimizer) TrainStep(Net model, bool flat = false)
-    {
-        optim.Optimizer optimizer = flat ? new FlatSgd(model.parameters(), 0.01, momentum: 0.9) : optim.SGD(model.parameters(), 0.01, momentum: 0.9);
-        void Step()
-        {
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            nn.functional.cross_entropy(model.call(_images), _labels).backward();
-            optimizer.step();
-        }
-
-        return (Step, optimizer);
-    }
+    public (Action Step, optim.Optimizer Optimizer) TrainStep(Net model, bool flat = false) =>
+        Training(model, flat ? new FlatSgd(model.parameters(), 0.01, momentum: 0.9) : optim.SGD(model.parameters(), 0.01, momentum: 0.9), _images, null);
 
     /// <summary>
     /// A mixed-precision training step of <paramref name="model"/> (in train mode, its weights in channels-last memory:
@@ -58,20 +47,23 @@ public sealed class Workload : IDisposable
     /// channels-last images, the loss in float32. bf16 keeps float32's range, so no loss scaling. Dispose the optimizer
     /// after timing.
     /// </summary>
-    public (Action Step, optim.Optimizer Optimizer) MixedTrainStep(Net model)
+    public (Action Step, optim.Optimizer Optimizer) MixedTrainStep(Net model) =>
+        Training(model, new FlatSgd(model.parameters(), 0.01, momentum: 0.9), _channelsLastImages, ScalarType.BFloat16);
+
+    /// <summary>One step: zero_grad, the forward pass on <paramref name="images"/> (under autocast to <paramref name="autocast"/> if given), the loss, backward, step.</summary>
+    private (Action Step, optim.Optimizer Optimizer) Training(Net model, optim.Optimizer optimizer, Tensor images, ScalarType? autocast)
     {
-        var optimizer = new FlatSgd(model.parameters(), 0.01, momentum: 0.9);
         void Step()
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             Tensor logits;
-            using (Autocast.Enable(_device, ScalarType.BFloat16))
+            using (autocast is { } dtype ? Autocast.Enable(_device, dtype) : null)
             {
-                logits = model.call(_channelsLastImages);
+                logits = model.call(images);
             }
 
-            nn.functional.cross_entropy(logits.to(ScalarType.Float32), _labels).backward();
+            nn.functional.cross_entropy(autocast is null ? logits : logits.to(ScalarType.Float32), _labels).backward();
             optimizer.step();
         }
 
